@@ -1,0 +1,192 @@
+"""The datasets the studio knows: real MNIST (IDX files), scikit-learn's 8x8 digits, CSV.
+
+Images are kept as ``uint8`` arrays of shape (n, height, width), never as floats or
+int64 tables: the whole of MNIST is ~55 MB this way (the tutorial's int64 DataFrame
+took 360 MB for the training set alone).  Models receive floats in [0, 1] made batch
+by batch with :meth:`Dataset.floats`.
+
+Where MNIST is looked for, in order: an explicit ``data_dir`` (or ``MNIST_DATA_DIR``),
+then the user cache (``MNIST_CACHE_DIR``, default ``~/.cache/mnist-studio``), then --
+only when asked -- a download into that cache (:mod:`mnist_core.download`).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import DatasetNotFound, IdxError, MnistError
+from .idx import read_images_labels
+
+#: The four LeCun files, by role: (images, labels) for each split.
+MNIST_FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+DATASET_NAMES = ("mnist", "digits")
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """A train/test split of labelled digit images.
+
+    ``x_*``: (n, h, w) uint8 with values 0..``pixel_max``; ``y_*``: (n,) uint8 labels.
+    ``pixel_max`` is 255 for MNIST and 16 for the 8x8 digits (counts of 4x4 blocks).
+    """
+
+    name: str
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    pixel_max: int
+    source: str
+    description: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def image_shape(self) -> tuple[int, int]:
+        return tuple(self.x_train.shape[1:])  # type: ignore[return-value]
+
+    @property
+    def n_inputs(self) -> int:
+        return int(np.prod(self.image_shape))
+
+    def floats(self, images: np.ndarray) -> np.ndarray:
+        """uint8 images (n, h, w) -> float32 (n, h*w) in [0, 1]: what every model takes."""
+        return images.reshape(len(images), -1).astype(np.float32) * np.float32(1.0 / self.pixel_max)
+
+    def label_counts(self) -> dict[str, np.ndarray]:
+        """Count of each label 0..9 in train and test."""
+        return {
+            "train": np.bincount(self.y_train, minlength=10),
+            "test": np.bincount(self.y_test, minlength=10),
+        }
+
+
+def default_cache_dir() -> Path:
+    """The user cache for downloaded MNIST files (``MNIST_CACHE_DIR`` overrides it)."""
+    env = os.environ.get("MNIST_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "mnist-studio"
+
+
+def _find_file(folder: Path, stem: str) -> Path | None:
+    for name in (stem, stem + ".gz"):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def mnist_files_in(folder: str | Path) -> dict[str, Path] | None:
+    """The four MNIST files in ``folder`` (plain or .gz), or None if any is missing."""
+    folder = Path(folder).expanduser()
+    found = {}
+    for split, stems in MNIST_FILES.items():
+        for stem in stems:
+            path = _find_file(folder, stem)
+            if path is None:
+                return None
+            found[stem] = path
+    return found
+
+
+def candidate_dirs(data_dir: str | Path | None = None) -> list[tuple[str, Path]]:
+    """Where MNIST is looked for, in order, each with a word saying why."""
+    dirs: list[tuple[str, Path]] = []
+    if data_dir:
+        dirs.append(("--data-dir", Path(data_dir).expanduser()))
+    elif os.environ.get("MNIST_DATA_DIR"):
+        dirs.append(("MNIST_DATA_DIR", Path(os.environ["MNIST_DATA_DIR"]).expanduser()))
+    dirs.append(("cache", default_cache_dir()))
+    return dirs
+
+
+def locate_mnist(data_dir: str | Path | None = None) -> Path | None:
+    """The first folder holding all four MNIST files, or None."""
+    for _, folder in candidate_dirs(data_dir):
+        if mnist_files_in(folder):
+            return folder
+    return None
+
+
+def load_mnist(data_dir: str | Path | None = None, download: bool = False, progress: bool = False) -> Dataset:
+    """Real MNIST: 60,000 training and 10,000 test images of 28x28.
+
+    Raises :class:`DatasetNotFound` (with where it looked) unless found or downloaded.
+    """
+    folder = locate_mnist(data_dir)
+    if folder is None and download:
+        from .download import fetch_mnist
+
+        folder = fetch_mnist(default_cache_dir(), progress=progress)
+    if folder is None:
+        looked = ", ".join(f"{why} ({path})" for why, path in candidate_dirs(data_dir))
+        raise DatasetNotFound(
+            f"MNIST was not found in {looked}. Run `python -m mnist_core download` "
+            "or point MNIST_DATA_DIR at a folder with the four IDX files."
+        )
+    files = mnist_files_in(folder)
+    assert files is not None
+    x_train, y_train = read_images_labels(*(files[s] for s in MNIST_FILES["train"]))
+    x_test, y_test = read_images_labels(*(files[s] for s in MNIST_FILES["test"]))
+    for name, x in (("training", x_train), ("test", x_test)):
+        if x.shape[1:] != (28, 28):
+            raise IdxError(f"MNIST {name} images are {x.shape[1:]}, not 28x28.")
+    return Dataset("mnist", x_train, y_train, x_test, y_test, 255, str(folder),
+                   "MNIST: 70,000 handwritten digits, 28x28 grey levels 0-255.")
+
+
+def load_digits(test_size: float = 0.2, random_state: int = 42) -> Dataset:
+    """scikit-learn's bundled 8x8 digits, split 80/20 with ``random_state=42`` as the
+    second tutorial does (so its logistic regression result can be reproduced exactly).
+
+    Each pixel counts the inked cells of a 4x4 block of a 32x32 bitmap: 0..16.
+    """
+    from sklearn.datasets import load_digits as _sk_load_digits
+    from sklearn.model_selection import train_test_split
+
+    bunch = _sk_load_digits()
+    x = bunch.images.astype(np.uint8)
+    y = bunch.target.astype(np.uint8)
+    x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=test_size, random_state=random_state)
+    return Dataset("digits", x_train, y_train, x_test, y_test, 16, "scikit-learn (bundled)",
+                   "UCI optical digits bundled with scikit-learn: 1,797 images of 8x8, values 0-16.")
+
+
+def read_csv_split(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """One file of the tutorial's CSV format: label, then 784 pixels 0..255, no header."""
+    path = Path(path)
+    try:
+        table = np.loadtxt(path, delimiter=",", dtype=np.int64, ndmin=2)
+    except (OSError, ValueError) as err:
+        raise MnistError(f"{path.name}: not a CSV of integers (label then 784 pixels): {err}") from err
+    if table.shape[1] != 785:
+        raise MnistError(f"{path.name}: rows have {table.shape[1]} columns, expected 785 (label + 28x28).")
+    labels, pixels = table[:, 0], table[:, 1:]
+    if labels.min() < 0 or labels.max() > 9:
+        raise MnistError(f"{path.name}: labels must be digits 0-9.")
+    if pixels.min() < 0 or pixels.max() > 255:
+        raise MnistError(f"{path.name}: pixel values must be 0-255.")
+    return pixels.astype(np.uint8).reshape(-1, 28, 28), labels.astype(np.uint8)
+
+
+def load_csv(train_path: str | Path, test_path: str | Path) -> Dataset:
+    """The first tutorial's CSV files (e.g. ``mnist_train.csv`` / ``mnist_test.csv``)."""
+    x_train, y_train = read_csv_split(train_path)
+    x_test, y_test = read_csv_split(test_path)
+    return Dataset("csv", x_train, y_train, x_test, y_test, 255, f"{train_path}, {test_path}",
+                   "MNIST-format CSV files (label, then 784 pixels).")
+
+
+def load_dataset(name: str, data_dir: str | Path | None = None, download: bool = False) -> Dataset:
+    """Load by name: ``mnist`` or ``digits``."""
+    if name == "mnist":
+        return load_mnist(data_dir, download=download)
+    if name == "digits":
+        return load_digits()
+    raise MnistError(f"Unknown dataset {name!r}: choose one of {', '.join(DATASET_NAMES)}.")

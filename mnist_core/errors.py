@@ -1,0 +1,43 @@
+"""One family of exceptions, so the CLI and the app can turn any of them into a sentence.
+
+Everything the engine raises on purpose derives from :class:`MnistError`; its
+message is written for a person (what went wrong and, where possible, what to do),
+so callers print ``str(err)`` and never a traceback.
+"""
+from __future__ import annotations
+
+
+class MnistError(Exception):
+    """Base class: a failure the user can understand and act on."""
+
+
+class IdxError(MnistError):
+    """An IDX file is truncated, of the wrong kind, or does not match its partner."""
+
+
+class DatasetNotFound(MnistError):
+    """The MNIST files are neither in the data directory nor in the cache."""
+
+
+class DownloadError(MnistError):
+    """Every mirror failed (unreachable, or served a file whose checksum is wrong)."""
+
+
+class ModelFileError(MnistError):
+    """A saved model is corrupted, foreign, or incompatible with this version."""
+
+
+class ImageError(MnistError):
+    """An image (file, upload, drawing) cannot be read or holds no digit."""
+
+
+class TrainingDiverged(MnistError):
+    """The loss became NaN or infinite: the learning rate is too large."""
+
+
+class TrainingCancelled(MnistError):
+    """Training was stopped by the user between two batches."""
+
+
+class InvalidParameter(MnistError, ValueError):
+    """A hyperparameter is out of its sensible range."""

@@ -1,0 +1,96 @@
+"""Reader for the IDX format of LeCun's MNIST files, strict about every byte.
+
+An IDX file is a big-endian header -- two zero bytes, a type code (0x08 = unsigned
+byte), the number of dimensions -- then one uint32 per dimension, then the data.
+MNIST images are ``idx3`` (count, 28, 28) and labels ``idx1`` (count,).  A file that
+was cut short by a failed download, or a labels file paired with the wrong images,
+must not turn into a silently wrong dataset: every check raises :class:`IdxError`
+naming the file and what is wrong.
+"""
+from __future__ import annotations
+
+import gzip
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from .errors import IdxError
+
+_UBYTE = 0x08
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's decompressed content (``.gz`` is detected by its magic bytes)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise IdxError(f"{path.name}: cannot be read ({err.strerror or err}).") from err
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            return gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as err:
+            raise IdxError(f"{path.name}: the gzip data is corrupted or truncated ({err}).") from err
+    return raw
+
+
+def parse_idx(data: bytes, name: str = "<bytes>", ndim: int | None = None) -> np.ndarray:
+    """Parse IDX bytes into a uint8 array; ``ndim`` (1 or 3) is what the caller expects."""
+    if len(data) < 4:
+        raise IdxError(f"{name}: too short to be an IDX file ({len(data)} bytes).")
+    zero, dtype_code, dims = struct.unpack(">HBB", data[:4])
+    if zero != 0:
+        raise IdxError(f"{name}: not an IDX file (bad magic number 0x{data[:4].hex()}).")
+    if dtype_code != _UBYTE:
+        raise IdxError(f"{name}: IDX data type 0x{dtype_code:02x} is not unsigned byte (0x08).")
+    if ndim is not None and dims != ndim:
+        raise IdxError(f"{name}: expected {ndim} dimension(s), the header says {dims}.")
+    header_len = 4 + 4 * dims
+    if len(data) < header_len:
+        raise IdxError(f"{name}: the header is truncated.")
+    shape = struct.unpack(f">{dims}I", data[4:header_len])
+    expected = int(np.prod(shape, dtype=np.int64)) if dims else 0
+    actual = len(data) - header_len
+    if actual != expected:
+        what = "truncated" if actual < expected else "longer than its header says"
+        raise IdxError(
+            f"{name}: {what}: header shape {tuple(shape)} needs {expected:,} bytes of data, "
+            f"found {actual:,}."
+        )
+    return np.frombuffer(data, dtype=np.uint8, offset=header_len).reshape(shape).copy()
+
+
+def read_idx(path: str | Path, ndim: int | None = None) -> np.ndarray:
+    """Read one IDX file (plain or gzipped) from disk."""
+    path = Path(path)
+    return parse_idx(_read_bytes(path), path.name, ndim)
+
+
+def read_images_labels(images_path: str | Path, labels_path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """Read an images/labels pair and check they belong together.
+
+    Returns images (n, rows, cols) uint8 and labels (n,) uint8 in 0..9.
+    """
+    images = read_idx(images_path, ndim=3)
+    labels = read_idx(labels_path, ndim=1)
+    img_name, lab_name = Path(images_path).name, Path(labels_path).name
+    if images.shape[0] != labels.shape[0]:
+        raise IdxError(
+            f"{img_name} holds {images.shape[0]:,} images but {lab_name} holds "
+            f"{labels.shape[0]:,} labels: the files do not belong together."
+        )
+    if labels.size and labels.max() > 9:
+        raise IdxError(f"{lab_name}: label {int(labels.max())} is not a digit 0-9.")
+    return images, labels
+
+
+def write_idx(path: str | Path, array: np.ndarray, compress: bool | None = None) -> None:
+    """Write a uint8 array as IDX (gzipped when the name ends in .gz); used by tests and tools."""
+    path = Path(path)
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    header = struct.pack(">HBB", 0, _UBYTE, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    payload = header + array.tobytes()
+    if compress if compress is not None else path.suffix == ".gz":
+        payload = gzip.compress(payload, compresslevel=6)
+    path.write_bytes(payload)

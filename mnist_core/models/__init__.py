@@ -1,0 +1,43 @@
+"""The model registry: one entry per kind, so CLI, app and persistence share one list."""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from ..errors import InvalidParameter
+from .base import Model
+from .classic import ClassicConfig, ClassicNetwork
+
+#: kind -> Model subclass.  New models register here.
+MODELS: dict[str, type[Model]] = {
+    ClassicNetwork.kind: ClassicNetwork,
+}
+
+
+def model_class(kind: str) -> type[Model]:
+    try:
+        return MODELS[kind]
+    except KeyError:
+        raise InvalidParameter(f"Unknown model {kind!r}: choose one of {', '.join(MODELS)}.") from None
+
+
+def config_fields(kind: str) -> list[dataclasses.Field]:
+    """The hyperparameters of a kind (for CLI flags and the Train form)."""
+    return list(dataclasses.fields(model_class(kind).Config))
+
+
+def build_model(kind: str, seed: int = 0, **hyperparameters: Any) -> Model:
+    """A fresh model; unknown or out-of-range hyperparameters raise InvalidParameter."""
+    cls = model_class(kind)
+    names = {f.name for f in dataclasses.fields(cls.Config)}
+    unknown = set(hyperparameters) - names
+    if unknown:
+        raise InvalidParameter(f"Model {kind!r} has no hyperparameter {', '.join(sorted(unknown))}.")
+    try:
+        config = cls.Config(**hyperparameters)
+    except TypeError as err:
+        raise InvalidParameter(f"Bad hyperparameters for {kind!r}: {err}") from err
+    return cls(config, seed=seed)
+
+
+__all__ = ["MODELS", "Model", "ClassicConfig", "ClassicNetwork", "build_model", "model_class", "config_fields"]

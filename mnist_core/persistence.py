@@ -1,0 +1,123 @@
+"""Saving and loading models: one ``.npz`` holding the weights and a JSON metadata
+record (nanoGPT's checkpoint idea: the hyperparameters travel with the weights).
+
+The metadata is stored inside the archive as UTF-8 bytes under ``__meta__.json``, so
+a model is a single file to copy, upload or delete.  Loading never unpickles
+(``allow_pickle=False``); writing goes to a temporary file in the same folder and is
+then renamed over the target, so a crash never leaves half a model.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .errors import InvalidParameter, ModelFileError
+from .models import MODELS, Model, build_model
+
+FORMAT = "mnist-studio-model"
+FORMAT_VERSION = 1
+_META_KEY = "__meta__.json"
+
+
+def atomic_write_bytes(path: str | Path, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` via a temp file in the same folder and os.replace."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def model_metadata(model: Model, **extra: Any) -> dict[str, Any]:
+    """The record saved beside the weights; ``extra`` adds dataset, accuracy, history..."""
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "model": model.kind,
+        "hyperparameters": model.hyperparameters(),
+        "n_parameters": model.n_parameters(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "package_version": __version__,
+        **extra,
+    }
+
+
+def model_to_bytes(model: Model, metadata: dict[str, Any]) -> bytes:
+    arrays = {name: np.asarray(a) for name, a in model.get_params().items()}
+    meta = json.dumps(metadata, default=_json_default).encode("utf-8")
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays, **{_META_KEY: np.frombuffer(meta, np.uint8)})
+    return buf.getvalue()
+
+
+def save_model(model: Model, path: str | Path, metadata: dict[str, Any] | None = None) -> Path:
+    """Save atomically; returns the path.  ``metadata`` defaults to :func:`model_metadata`."""
+    path = Path(path)
+    atomic_write_bytes(path, model_to_bytes(model, metadata or model_metadata(model)))
+    return path
+
+
+def load_model_bytes(payload: bytes, name: str = "model") -> tuple[Model, dict[str, Any]]:
+    return _load(io.BytesIO(payload), name)
+
+
+def load_model(path: str | Path) -> tuple[Model, dict[str, Any]]:
+    """Load (model, metadata); any problem is a :class:`ModelFileError` sentence."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"{path}: no such model file.")
+    with path.open("rb") as fh:
+        return _load(io.BytesIO(fh.read()), path.name)
+
+
+def _load(source: io.BytesIO, name: str) -> tuple[Model, dict[str, Any]]:
+    try:
+        with np.load(source, allow_pickle=False) as archive:
+            arrays = {key: archive[key] for key in archive.files}
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
+        raise ModelFileError(f"{name}: not a saved model (not a readable .npz archive: {err}).") from err
+    if _META_KEY not in arrays:
+        raise ModelFileError(f"{name}: an .npz archive, but not one saved by MNIST studio (no metadata).")
+    try:
+        meta = json.loads(arrays.pop(_META_KEY).tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ModelFileError(f"{name}: the metadata is corrupted ({err}).") from err
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ModelFileError(f"{name}: not a model saved by MNIST studio.")
+    if meta.get("format_version", 0) > FORMAT_VERSION:
+        raise ModelFileError(f"{name}: saved by a newer version of MNIST studio (format {meta.get('format_version')}).")
+    kind = meta.get("model")
+    if kind not in MODELS:
+        raise ModelFileError(f"{name}: model kind {kind!r} is not known to this version (known: {', '.join(MODELS)}).")
+    try:
+        model = build_model(kind, **meta.get("hyperparameters", {}))
+        model.set_params(arrays)
+    except (InvalidParameter, KeyError, ValueError, TypeError) as err:
+        raise ModelFileError(f"{name}: the weights do not fit a {kind} model ({err}).") from err
+    return model, meta
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
