@@ -41,3 +41,7 @@ class TrainingCancelled(MnistError):
 
 class InvalidParameter(MnistError, ValueError):
     """A hyperparameter is out of its sensible range."""
+
+
+class EmptyImage(ImageError):
+    """The image or drawing holds no ink: there is nothing to recognise yet."""

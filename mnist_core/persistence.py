@@ -87,6 +87,8 @@ def load_model(path: str | Path) -> tuple[Model, dict[str, Any]]:
 
 
 def _load(source: io.BytesIO, name: str) -> tuple[Model, dict[str, Any]]:
+    if source.getvalue()[:4] != b"PK\x03\x04":
+        raise ModelFileError(f"{name}: not a saved model (not an .npz archive).")
     try:
         with np.load(source, allow_pickle=False) as archive:
             arrays = {key: archive[key] for key in archive.files}

@@ -7,10 +7,12 @@ from typing import Any
 from ..errors import InvalidParameter
 from .base import Model
 from .classic import ClassicConfig, ClassicNetwork
+from .mlp import MLP, MLPConfig
 
 #: kind -> Model subclass.  New models register here.
 MODELS: dict[str, type[Model]] = {
     ClassicNetwork.kind: ClassicNetwork,
+    MLP.kind: MLP,
 }
 
 

@@ -1,0 +1,178 @@
+"""The CLI's commands, one function each: parse nothing, print results.
+
+Each takes the argparse namespace and returns the exit status; anything that goes
+wrong on the user's side is raised as a :class:`MnistError` and printed by ``cli.main``.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .cli import HIDDEN_FIELDS, ProgressPrinter, _all_fields, _parse_value, emit_json
+from .datasets import candidate_dirs, default_cache_dir, load_dataset, load_digits, locate_mnist, load_mnist
+from .errors import InvalidParameter, MnistError
+from .evaluation import evaluate
+from .models import model_class
+from .persistence import load_model, save_model
+from .pipeline import peak_rss_mib, train_model
+from .training import TrainConfig
+
+
+def _default_training(kind: str) -> dict:
+    from . import models
+
+    return dict(getattr(models, "DEFAULT_TRAINING", {}).get(kind, {"epochs": 5, "batch_size": 16}))
+
+
+def cmd_info(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    rows = {}
+    for why, folder in candidate_dirs(args.data_dir):
+        print(f"looked in {why}: {folder}")
+    folder = locate_mnist(args.data_dir)
+    datasets = [load_digits()]
+    if folder:
+        datasets.insert(0, load_mnist(args.data_dir))
+    else:
+        print("mnist: not found (python -m mnist_core download fetches it)")
+    for ds in datasets:
+        counts = ds.label_counts()
+        print(f"\n{ds.name}: {len(ds.x_train):,} train + {len(ds.x_test):,} test images of "
+              f"{ds.image_shape[0]}x{ds.image_shape[1]}, from {ds.source}")
+        print("label " + " ".join(f"{d:>6}" for d in range(10)))
+        for split in ("train", "test"):
+            print(f"{split:<5} " + " ".join(f"{c:>6}" for c in counts[split]))
+        rows[ds.name] = {"source": ds.source, "train": counts["train"].tolist(), "test": counts["test"].tolist()}
+    if args.json:
+        emit_json(rows)
+    return 0
+
+
+def cmd_download(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .download import fetch_mnist
+
+    folder = fetch_mnist(Path(args.data_dir) if args.data_dir else default_cache_dir(), progress=True)
+    print(f"MNIST is ready in {folder}")
+    return 0
+
+
+def _hyperparameters(args: argparse.Namespace, kind: str, defaults: dict) -> dict:
+    own = {f.name: f for f in dataclasses.fields(model_class(kind).Config) if f.name not in HIDDEN_FIELDS}
+    hyper = {k: v for k, v in defaults.items() if k in own}
+    for name in _all_fields():
+        text = getattr(args, f"hp_{name}", None)
+        if text is None:
+            continue
+        if name not in own:
+            raise InvalidParameter(f"--{name.replace('_', '-')} does not apply to the {kind} model.")
+        hyper[name] = _parse_value(kind, own[name], text)
+    return hyper
+
+
+def cmd_train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    defaults = _default_training(args.model)
+    hyper = _hyperparameters(args, args.model, defaults)
+    config = TrainConfig(
+        epochs=args.epochs if args.epochs is not None else defaults.get("epochs", 5),
+        batch_size=args.batch_size if args.batch_size is not None else defaults.get("batch_size", 16),
+        seed=args.seed, shuffle=not args.no_shuffle, augment=args.augment,
+    )
+    model_class(args.model).Config(**hyper)  # check the hyperparameters before loading any data
+    dataset = load_dataset(args.dataset, args.data_dir)
+    result = train_model(args.model, dataset, hyper, config, callbacks=[ProgressPrinter()])
+    meta = result.meta
+    print(f"{args.model} on {dataset.name}: test accuracy {result.test_accuracy:.4f} "
+          f"in {meta['train_seconds']:.2f} s", file=sys.stderr)
+    if args.out:
+        save_model(result.model, args.out, meta)
+        print(f"saved to {args.out}", file=sys.stderr)
+    if args.store:
+        from .store import ModelStore
+
+        record = ModelStore().save(result.model, meta)
+        print(f"saved in the model store as {record.name}", file=sys.stderr)
+    summary = {
+        "test_accuracy": result.test_accuracy, "train_seconds": meta["train_seconds"],
+        "model": args.model, "dataset": dataset.name, **meta["hyperparameters"],
+        "epochs": config.epochs, "batch_size": config.batch_size, "seed": config.seed,
+        "augment": config.augment, "n_train": meta["n_train"], "n_test": meta["n_test"],
+        "peak_rss_mib": round(peak_rss_mib(), 1), "stopped": meta["stopped"], "out": args.out,
+    }
+    if args.json:
+        emit_json(summary)
+    else:
+        print(f"test accuracy: {result.test_accuracy:.4f}")
+    return 0
+
+
+def _dataset_for(meta: dict, data_dir: str | None):
+    name = meta.get("dataset", "mnist")
+    if name not in ("mnist", "digits"):
+        raise MnistError(f"The model was trained on {name!r}, which cannot be reloaded by name.")
+    return load_dataset(name, data_dir)
+
+
+def cmd_evaluate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    model, meta = load_model(args.model)
+    dataset = _dataset_for(meta, args.data_dir)
+    ev = evaluate(model, dataset)
+    table, confusion = ev.per_label(), ev.confusion()
+    if args.json:
+        emit_json({"model": meta["model"], "dataset": dataset.name, "accuracy": ev.accuracy,
+                   "n_errors": ev.n_errors, "per_label": table.reset_index().to_dict("records"),
+                   "confusion": confusion.tolist()})
+        return 0
+    print(f"{meta['model']} model on {dataset.name} test set: accuracy {ev.accuracy:.4f} "
+          f"({ev.n_errors} errors in {len(ev.y_true):,})\n")
+    print(table.to_string(float_format=lambda v: f"{v:.4f}"))
+    print("\nconfusion matrix (rows: true label, columns: predicted)")
+    print("     " + " ".join(f"{d:>5}" for d in range(10)))
+    for d, row in enumerate(confusion):
+        print(f"{d:>4} " + " ".join(f"{v:>5}" for v in row))
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .preprocess import load_image, prepare
+
+    model, meta = load_model(args.model)
+    shape = tuple(meta.get("image_shape", (28, 28)))
+    for name in args.images:
+        image = prepare(load_image(Path(name)), shape)
+        proba = model.predict_proba(image[None])[0]
+        digit = int(np.argmax(proba))
+        if args.json:
+            emit_json({"file": name, "digit": digit, "probabilities": [round(float(p), 6) for p in proba]})
+        else:
+            print(f"{name}: {digit} ({proba[digit]:.1%})")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Train the kind's default configuration on real MNIST; for ``classic`` also time
+    the tutorial's own per-sample float64 path on a slice and extrapolate."""
+    from .benchmarks import bench_model
+
+    if args.tutorial_samples < 100:
+        raise InvalidParameter("--tutorial-samples must be at least 100.")
+    result = dict(bench_model(args.model, args.data_dir))
+    if args.model == "classic":
+        from .tutorial import seconds_per_sample
+
+        dataset = load_mnist(args.data_dir)
+        n = min(args.tutorial_samples, len(dataset.x_train))
+        per_sample = seconds_per_sample(dataset.x_train[:n], dataset.y_train[:n])
+        tutorial_seconds = per_sample * len(dataset.x_train) * result["epochs"]
+        result.update({
+            "tutorial_samples_timed": n,
+            "tutorial_seconds_estimated": round(tutorial_seconds, 1),
+            "speedup_vs_tutorial": round(tutorial_seconds / result["train_seconds"], 1),
+        })
+    for key, value in result.items():
+        print(f"{key:>28}: {value}", file=sys.stderr if args.json else sys.stdout)
+    if args.json:
+        emit_json(result)
+    return 0

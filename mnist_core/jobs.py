@@ -1,0 +1,197 @@
+"""A training run in a background thread, observable and stoppable from a UI.
+
+:class:`TrainingJob` wraps :func:`mnist_core.pipeline.train_model`: ``start()`` runs it
+in a daemon thread, ``stop()`` asks it to stop between two batches, and
+``snapshot()`` returns a consistent, thread-safe copy of its progress (samples seen,
+speed, time left, the running loss/accuracy curve, the per-epoch logs, the status and,
+when finished, the result).  The app polls ``snapshot()``; nothing here knows about
+any user interface.
+
+With a :class:`~mnist_core.store.ModelStore` the job saves its model there itself as
+soon as training ends (also when stopped), so a result is never lost because nobody
+was looking.  Any exception becomes status ``failed`` with a one-sentence message.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .datasets import Dataset
+from .errors import MnistError
+from .training import TrainConfig
+
+RUNNING, DONE, STOPPED, FAILED, PENDING = "running", "done", "stopped", "failed", "pending"
+
+
+@dataclass
+class JobSnapshot:
+    """Progress of a job at one moment (a copy: safe to read from any thread)."""
+
+    status: str
+    samples_seen: int = 0
+    total: int = 0
+    samples_per_second: float = 0.0
+    eta_seconds: float | None = None
+    elapsed: float = 0.0
+    curve: list[dict[str, float]] = field(default_factory=list)
+    epochs: list[dict[str, float]] = field(default_factory=list)
+    error: str | None = None
+    result: Any = None
+    saved_name: str | None = None
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.samples_seen / self.total) if self.total else 0.0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (DONE, STOPPED, FAILED)
+
+
+def error_sentence(err: BaseException) -> str:
+    """A one-sentence message for any exception (an MnistError's own text as is)."""
+    if isinstance(err, MnistError):
+        return str(err)
+    text = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    detail = f": {text}" if text else ""
+    return f"Training failed unexpectedly ({type(err).__name__}{detail})."
+
+
+class TrainingJob:
+    """Train ``kind`` on ``dataset`` in the background; see the module docstring."""
+
+    def __init__(self, kind: str, dataset: Dataset, hyper: dict[str, Any] | None = None,
+                 train_config: TrainConfig = TrainConfig(), store: Any = None,
+                 name: str | None = None) -> None:
+        self.kind = kind
+        self.dataset = dataset
+        self.hyper = dict(hyper or {})
+        self.train_config = train_config
+        self.store = store
+        self.name = name
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._status = PENDING
+        self._samples_seen = 0
+        self._total = len(dataset.x_train) * train_config.epochs
+        self._curve: list[dict[str, float]] = []
+        self._epochs: list[dict[str, float]] = []
+        self._error: str | None = None
+        self._result: Any = None
+        self._saved_name: str | None = None
+        self._started = 0.0
+        self._ended: float | None = None
+
+    # -- callbacks from the training loop (worker thread) -------------------
+    def on_batch_end(self, samples_seen: int, logs: dict[str, float]) -> None:
+        with self._lock:
+            self._samples_seen = samples_seen
+            self._total = int(logs.get("total_samples", self._total))
+            self._curve.append(dict(logs))
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        with self._lock:
+            self._epochs.append(dict(logs))
+
+    # -- control ---------------------------------------------------------------
+    def start(self) -> "TrainingJob":
+        """Start the run in a daemon thread (once)."""
+        with self._lock:
+            if self._status != PENDING:
+                return self
+            self._status = RUNNING
+            self._started = time.perf_counter()
+        self._thread = threading.Thread(target=self._run, name=f"train-{self.kind}", daemon=True)
+        self._thread.start()
+        return self
+
+    def run(self) -> "TrainingJob":
+        """Run synchronously in the calling thread (tests, scripts)."""
+        with self._lock:
+            if self._status != PENDING:
+                return self
+            self._status = RUNNING
+            self._started = time.perf_counter()
+        self._run()
+        return self
+
+    def stop(self) -> None:
+        """Ask the run to stop after the current batch; it keeps what it learned."""
+        self._stop.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the run is over (or ``timeout``); True when it is over."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self.snapshot().finished
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    def _run(self) -> None:
+        from .pipeline import train_model
+
+        status, error, result, saved = FAILED, None, None, None
+        try:
+            result = train_model(self.kind, self.dataset, self.hyper, self.train_config,
+                                 callbacks=[self], should_stop=self._stop.is_set)
+            status = STOPPED if result.history.stopped else DONE
+            if self.store is not None:
+                saved = self.store.save(result.model, result.meta, self.name).name
+        except BaseException as err:  # noqa: BLE001 -- reported, never lost
+            error = error_sentence(err)
+            if result is not None:
+                error = f"The model was trained but could not be saved: {error}"
+        with self._lock:
+            self._status = FAILED if error else status
+            self._error, self._result, self._saved_name = error, result, saved
+            self._ended = time.perf_counter()
+
+    # -- observation -------------------------------------------------------------
+    def snapshot(self) -> JobSnapshot:
+        with self._lock:
+            now = self._ended if self._ended is not None else time.perf_counter()
+            elapsed = now - self._started if self._started else 0.0
+            seconds = self._curve[-1]["seconds"] if self._curve else elapsed
+            speed = self._samples_seen / seconds if seconds > 0 else 0.0
+            left = max(0, self._total - self._samples_seen)
+            eta = left / speed if speed > 0 and self._status == RUNNING else None
+            if self._status in (DONE, STOPPED, FAILED):
+                eta = 0.0
+            return JobSnapshot(
+                status=self._status, samples_seen=self._samples_seen, total=self._total,
+                samples_per_second=speed, eta_seconds=eta, elapsed=elapsed,
+                curve=list(self._curve), epochs=list(self._epochs), error=self._error,
+                result=self._result, saved_name=self._saved_name,
+            )
+
+
+#: The classic network's training when the models package names none (the tutorial's).
+_FALLBACK_TRAINING = {"epochs": 5, "batch_size": 16}
+#: The 8x8 digits have ~1,400 training images: more passes cost well under a second.
+DIGITS_MIN_EPOCHS = 30
+
+
+def default_training(kind: str = "classic", dataset_name: str = "mnist") -> dict[str, Any]:
+    """Default epochs, batch size... for ``kind``: ``models.DEFAULT_TRAINING[kind]`` when it
+    exists, else the tutorial's 5 epochs of batch 16; at least 30 epochs on the tiny digits."""
+    from dataclasses import fields
+
+    from . import models
+
+    defaults = dict(getattr(models, "DEFAULT_TRAINING", {}).get(kind) or _FALLBACK_TRAINING)
+    names = {f.name for f in fields(TrainConfig)}
+    out = {k: v for k, v in defaults.items() if k in names}
+    out.setdefault("epochs", _FALLBACK_TRAINING["epochs"])
+    out.setdefault("batch_size", _FALLBACK_TRAINING["batch_size"])
+    if dataset_name == "digits" and kind == "classic":
+        out["epochs"] = max(int(out["epochs"]), DIGITS_MIN_EPOCHS)
+    return out
+
+
+def default_config(kind: str = "classic", dataset_name: str = "mnist", **overrides: Any) -> TrainConfig:
+    return TrainConfig(**{**default_training(kind, dataset_name), **overrides})

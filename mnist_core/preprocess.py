@@ -1,0 +1,140 @@
+"""From any picture of a digit to what a model was trained on.
+
+The same functions serve the CLI's ``predict`` and the app's drawing canvas and
+upload, so a digit gets identical treatment wherever it comes from:
+
+1. :func:`ink_map` -- any image (grey, RGB, RGBA; dark ink on light, light ink on
+   dark, or ink on a transparent background) -> float ink intensity in [0, 1].
+2. :func:`mnist_style` -- the way MNIST itself was made (LeCun et al.): crop the ink,
+   fit it into 20x20 keeping its aspect ratio (anti-aliased), place it in a 28x28
+   field so that its centre of mass is at the centre.
+3. :func:`digits_style` -- the way scikit-learn's 8x8 digits were made (UCI optdigits):
+   fit the ink into a 32x32 bitmap, then count the inked cells of each 4x4 block (0-16).
+
+:func:`prepare` picks 2 or 3 from the size a model expects.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+from scipy import ndimage
+
+from .errors import EmptyImage, ImageError
+
+#: Ink weaker than this (after normalising to a peak of 1) is treated as paper noise.
+NOISE_FLOOR = 0.1
+
+
+def load_image(source: str | Path | bytes | BinaryIO) -> np.ndarray:
+    """Read a PNG/JPEG/... file, bytes or upload into a uint8 array (H, W, 4) RGBA."""
+    name = str(source) if isinstance(source, (str, Path)) else getattr(source, "name", "image")
+    try:
+        if isinstance(source, bytes):
+            source = io.BytesIO(source)
+        with Image.open(source) as img:
+            img.load()
+            return np.asarray(img.convert("RGBA"))
+    except FileNotFoundError as err:
+        raise ImageError(f"{name}: no such file.") from err
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as err:
+        raise ImageError(f"{name}: not an image that can be read (PNG, JPEG, ...).") from err
+
+
+def ink_map(image: np.ndarray) -> np.ndarray:
+    """(H, W), (H, W, 3) or (H, W, 4) uint8 -> (H, W) float32 ink in [0, 1], peak 1.
+
+    With a transparent background the ink is the alpha channel (the canvas's case);
+    otherwise the paper colour is the median of the border and ink is the distance
+    from it, so either polarity works.  An image with no ink raises EmptyImage.
+    """
+    img = np.asarray(image)
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[..., 0]
+    if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] not in (3, 4)) or min(img.shape[:2]) < 1:
+        raise ImageError(f"Expected a grey, RGB or RGBA image, got an array of shape {img.shape}.")
+    img = img.astype(np.float32) / (255.0 if img.dtype == np.uint8 or img.max() > 1.0 else 1.0)
+    if img.ndim == 3 and img.shape[2] == 4 and img[..., 3].min() < 0.98:
+        ink = img[..., 3].copy()
+    else:
+        grey = img if img.ndim == 2 else img[..., :3] @ np.array([0.299, 0.587, 0.114], np.float32)
+        border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+        ink = np.abs(grey - np.median(border))
+    peak = float(ink.max())
+    if peak < 0.05:
+        raise EmptyImage("The image is blank: draw or upload a digit.")
+    ink /= peak
+    ink[ink < NOISE_FLOOR] = 0.0
+    return ink
+
+
+def _crop_to_ink(ink: np.ndarray) -> np.ndarray:
+    rows = np.flatnonzero(ink.any(axis=1))
+    cols = np.flatnonzero(ink.any(axis=0))
+    if rows.size == 0:
+        raise EmptyImage("The image is blank: draw or upload a digit.")
+    return ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+
+
+def _fit(ink: np.ndarray, box: int) -> np.ndarray:
+    """Resize so the longer side is ``box`` pixels, keeping the aspect ratio.
+
+    Shrinking averages areas (as MNIST's anti-aliasing did); enlarging a tiny image
+    interpolates bilinearly.
+    """
+    h, w = ink.shape
+    scale = box / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    resample = Image.Resampling.BOX if scale < 1 else Image.Resampling.BILINEAR
+    out = np.asarray(Image.fromarray(ink.astype(np.float32)).resize(size, resample), dtype=np.float32)
+    return np.clip(out, 0.0, 1.0)
+
+
+def _paste_centered(small: np.ndarray, size: int) -> np.ndarray:
+    field = np.zeros((size, size), np.float32)
+    h, w = small.shape
+    top, left = (size - h) // 2, (size - w) // 2
+    field[top:top + h, left:left + w] = small
+    return field
+
+
+def mnist_style(ink: np.ndarray) -> np.ndarray:
+    """Ink (H, W) -> (28, 28) float32 in [0, 1], made the way MNIST was."""
+    digit = _fit(_crop_to_ink(ink), 20)
+    peak = digit.max()
+    if peak <= 0:
+        raise EmptyImage("The image is blank: draw or upload a digit.")
+    field = _paste_centered(digit / peak, 28)
+    # MNIST's centres of mass sit at pixel index (14, 14) on average (measured over the
+    # test set), not at the geometric centre 13.5: match the data, not the description.
+    cy, cx = ndimage.center_of_mass(field)
+    shift = (round(14.0 - cy), round(14.0 - cx))
+    if shift != (0, 0):
+        field = ndimage.shift(field, shift, order=0, mode="constant", cval=0.0)
+    return field
+
+
+def digits_style(ink: np.ndarray) -> np.ndarray:
+    """Ink (H, W) -> (8, 8) float32 in [0, 1], made the way the UCI 8x8 digits were:
+    a 32x32 bitmap of the ink, then the count of set cells in each 4x4 block / 16."""
+    bitmap = _paste_centered(_fit(_crop_to_ink(ink), 32), 32) >= 0.5
+    counts = bitmap.reshape(8, 4, 8, 4).sum(axis=(1, 3))
+    return counts.astype(np.float32) / 16.0
+
+
+def prepare(image: np.ndarray, shape: tuple[int, int] = (28, 28)) -> np.ndarray:
+    """Any image (see :func:`ink_map`) -> the (h, w) float input a model of ``shape`` takes."""
+    ink = ink_map(image)
+    if tuple(shape) == (28, 28):
+        return mnist_style(ink)
+    if tuple(shape) == (8, 8):
+        return digits_style(ink)
+    raise ImageError(f"No preprocessing is known for {shape[0]}x{shape[1]} images.")
+
+
+def to_uint8(image: np.ndarray, pixel_max: int = 255) -> np.ndarray:
+    """A [0, 1] float image -> uint8 0..pixel_max (to store a drawing like a dataset image)."""
+    return np.clip(np.rint(np.asarray(image) * pixel_max), 0, pixel_max).astype(np.uint8)

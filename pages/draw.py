@@ -1,0 +1,76 @@
+"""Draw (URL /Draw): draw or upload a digit; the active model reads it as you draw."""
+import time
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+import studio_ui as ui
+from mnist_core import plots
+from mnist_core.errors import EmptyImage, MnistError
+from mnist_core.preprocess import load_image, prepare
+
+st.title("Draw a digit")
+rec = ui.ensure_model()
+model, ds = ui.model_of(rec), ui.dataset()
+shape = tuple(rec.meta.get("image_shape") or ds.image_shape)
+st.caption(f"Model **{rec.name}** ({rec.meta.get('model')}) reads {shape[0]}x{shape[1]} images.")
+
+st.session_state.setdefault(ui.CANVAS, 0)
+left, right = st.columns([3, 4])
+with left:
+    source = st.radio("Input", ["Draw", "Upload"], horizontal=True, key="draw_source", label_visibility="collapsed")
+    image, started = None, time.perf_counter()
+    if source == "Draw":
+        # The 8x8 digits were drawn with a broader pen relative to the box: draw broader.
+        result = st_canvas(stroke_width=20 if shape == (28, 28) else 30, stroke_color="#FFFFFF",
+                           background_color="#000000", height=280, width=280, drawing_mode="freedraw",
+                           update_streamlit=True, return_image_data=True, key=f"canvas_{st.session_state[ui.CANVAS]}")
+        started = time.perf_counter()  # the drawing has arrived: time our part from here
+        image = result.image_data
+        if st.button("Clear", key="clear_canvas"):
+            st.session_state[ui.CANVAS] += 1
+            st.rerun()
+    else:
+        upload = st.file_uploader("A PNG or JPEG of one digit", type=["png", "jpg", "jpeg"], key="draw_upload")
+        started = time.perf_counter()
+        if upload is not None:
+            try:
+                image = load_image(upload.getvalue())
+            except MnistError as err:
+                st.error(str(err))
+
+with right:
+    seen = None
+    try:
+        if image is None:
+            raise EmptyImage("")
+        seen = prepare(np.array(image, copy=True), shape)
+        proba = model.predict_proba(seen[None])[0]
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        digit = int(np.argmax(proba))
+        m, v = st.columns([1, 1])
+        m.metric("Prediction", digit, f"{proba[digit]:.0%} confident", delta_color="off")
+        v.image(plots.upscale(seen, 140, 1.0), caption="What the network sees", width=140)
+        st.bar_chart(pd.DataFrame({"probability": proba}, index=pd.Index(range(10), name="digit")),
+                     height=220, y_label="probability")
+        st.caption(f"Preprocessing + prediction took {elapsed_ms:.1f} ms on the server.")
+    except EmptyImage:
+        st.info("Draw a digit on the black square (or upload one): the prediction appears here as you draw.")
+    except MnistError as err:
+        st.error(str(err))
+
+others = [r for r in ui.records() if r.name != rec.name]
+if seen is not None and others and st.toggle("Show every saved model's prediction", key="draw_compare"):
+    rows = []
+    for r in [rec, *others]:
+        try:
+            p = ui.model_of(r).predict_proba(seen[None])[0]
+            rows.append({"model": r.name, "kind": r.meta.get("model"), "prediction": int(p.argmax()),
+                         "confidence": float(p.max()), "test accuracy": r.meta.get("test_accuracy")})
+        except MnistError as err:
+            rows.append({"model": r.name, "kind": r.meta.get("model"), "error": str(err)})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
+        "confidence": st.column_config.NumberColumn(format="percent"),
+        "test accuracy": st.column_config.NumberColumn(format="percent")})

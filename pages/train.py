@@ -1,0 +1,120 @@
+"""Train: the form (every registered model), a background run with live progress, the
+result, and the saved models (make active, rename, delete)."""
+import dataclasses
+
+import pandas as pd
+import streamlit as st
+
+import studio_ui as ui
+from mnist_core import plots
+from mnist_core.jobs import TrainingJob, default_training
+from mnist_core.models import MODELS
+from mnist_core.training import TrainConfig
+
+DERIVED = {"n_inputs", "n_outputs", "image_shape", "pixel_scale"}
+NAMES = {"hidden": "Hidden nodes", "lr": "Learning rate"}
+
+st.title("Train")
+name, ds = ui.active_name(), ui.dataset()
+job = st.session_state.get(ui.JOB)
+running = job is not None and not job.snapshot().finished
+
+kind = st.selectbox("Model", list(MODELS), format_func=lambda k: f"{k}: {MODELS[k].title}", key="train_kind")
+Config, tdef = MODELS[kind].Config, default_training(kind, name)
+helps = getattr(Config, "HELP", {})
+with st.form("train_form"):
+    st.caption(f"Trains on {ui.LABELS[name]} ({len(ds.x_train):,} images); change it on the Dataset page.")
+    hyper, cols = {}, st.columns(3)
+    shown = [f for f in dataclasses.fields(Config) if f.name not in DERIVED]
+    for i, f in enumerate(shown):
+        value = f.default if f.default is not dataclasses.MISSING else None
+        label, key, col = NAMES.get(f.name, f.name.replace("_", " ").capitalize()), f"hp_{kind}_{f.name}", cols[i % 3]
+        if isinstance(value, bool):
+            hyper[f.name] = col.checkbox(label, value, help=helps.get(f.name), key=key)
+        elif isinstance(value, int):
+            hyper[f.name] = int(col.number_input(label, 0, 100_000, value, help=helps.get(f.name), key=key))
+        elif isinstance(value, float):
+            hyper[f.name] = col.number_input(label, 0.0, 1e6, value, step=max(value / 10, 1e-4), format="%g",
+                                             help=helps.get(f.name), key=key)
+        elif isinstance(value, str):
+            hyper[f.name] = col.text_input(label, value, help=helps.get(f.name), key=key)
+    a, b, c = st.columns(3)
+    epochs = a.number_input("Epochs", 1, 1000, int(tdef["epochs"]), key=f"ep_{kind}_{name}")
+    batch = b.number_input("Batch size", 1, 65536, int(tdef["batch_size"]), key=f"bs_{kind}")
+    seed = c.number_input("Seed", 0, 2**31 - 1, 0, key="train_seed")
+    start = st.form_submit_button("Start training", type="primary", disabled=running)
+
+if start and not running:  # only a click trains, never a plain rerun
+    with ui.errors_shown():
+        config = TrainConfig(**{**tdef, "epochs": int(epochs), "batch_size": int(batch), "seed": int(seed)})
+        job = TrainingJob(kind, ds, hyper, config, store=ui.store()).start()
+        st.session_state[ui.JOB], running = job, True
+
+
+def show_progress() -> None:
+    snap = st.session_state[ui.JOB].snapshot()
+    if snap.finished and running:
+        st.rerun(scope="app")  # the result, the sidebar and the table of models change
+    eta = f"{snap.eta_seconds:.0f} s left" if snap.eta_seconds is not None else "starting..."
+    st.progress(snap.fraction, text=f"{snap.status}: {snap.samples_seen:,} of {snap.total:,} samples, "
+                                    f"{snap.samples_per_second:,.0f} samples/s, {eta}")
+    if running:
+        st.button("Stop", on_click=st.session_state[ui.JOB].stop, key="stop_training")
+    left, right = st.columns(2)
+    if snap.curve:
+        curve = pd.DataFrame(snap.curve).set_index("samples_seen")[["loss", "accuracy"]]
+        left.caption("Running loss and training accuracy")
+        left.line_chart(curve, x_label="samples seen")
+    if snap.epochs:
+        right.caption("Test accuracy after each epoch")
+        right.line_chart(pd.DataFrame(snap.epochs).set_index("epoch")[["test_accuracy"]], x_label="epoch")
+
+
+if job is not None:
+    st.subheader("Training run")
+    st.fragment(show_progress, run_every=0.5 if running else None)()
+    snap = job.snapshot()
+    if snap.error:
+        st.error(snap.error)
+    if snap.saved_name and st.session_state.get("activated_job") != snap.saved_name:
+        st.session_state["activated_job"] = snap.saved_name
+        ui.set_active(snap.saved_name, job.dataset.name)
+        st.rerun()
+    rec = next((r for r in ui.records(job.dataset.name) if r.name == snap.saved_name), None)
+    if snap.status in ("done", "stopped") and rec is not None:
+        ev = ui.evaluation_of(rec)
+        st.success(f"Saved as **{rec.name}** and made active{' (stopped early)' if snap.status == 'stopped' else ''}.")
+        m1, m2, m3 = st.columns(3)
+        m1.metric("Test accuracy", f"{ev.accuracy:.2%}")
+        m2.metric("Training time", f"{snap.result.history.train_seconds:.1f} s")
+        m3.metric("Errors", f"{ev.n_errors:,} of {len(ev.y_true):,}")
+        t1, t2 = st.columns([2, 3])
+        t1.dataframe(ev.per_label().style.format({"accuracy": "{:.2%}"}))
+        t2.pyplot(plots.confusion_heatmap(ev.confusion()), width="stretch")
+
+st.subheader("Saved models")
+recs = ui.records(name)
+if not recs:
+    st.info(f"No saved model for {ui.LABELS[name]} yet.")
+else:
+    active = ui.active_record(name)
+    st.dataframe(pd.DataFrame([{
+        "active": "✅" if active and r.name == active.name else "", "name": r.name, "model": r.meta.get("model"),
+        "test accuracy": r.meta.get("test_accuracy"), "epochs": len(r.meta.get("history", [])),
+        "trained": r.meta.get("trained_at"), "seconds": r.meta.get("train_seconds"), "KiB": round(r.size_kib),
+    } for r in recs]), hide_index=True, column_config={"test accuracy": st.column_config.NumberColumn(format="percent")})
+    pick = st.selectbox("Model to manage", [r.name for r in recs], key="manage_pick")
+    c1, c2, c3 = st.columns([1, 2, 1])
+    c1.button("Make active", on_click=ui.set_active, args=(pick, name), key="make_active")
+    new = c2.text_input("New name", key="rename_to", placeholder="new-name")
+    if c2.button("Rename", key="rename") and new:
+        with ui.errors_shown():
+            ui.store().rename(pick, new)
+            if active and active.name == pick:
+                ui.set_active(new, name)
+            st.rerun()
+    sure = c3.checkbox("Really delete", key="delete_sure")
+    if c3.button("Delete", key="delete", disabled=not sure):
+        with ui.errors_shown():
+            ui.store().delete(pick)
+            st.rerun()

@@ -1,0 +1,23 @@
+"""MNIST studio: `streamlit run streamlit_app.py`.
+
+A multipage app (st.navigation) over the engine package `mnist_core`; the pages in
+pages/ hold widgets and layout only, studio_ui.py what they share.
+"""
+import streamlit as st
+
+import studio_ui as ui
+
+st.set_page_config(page_title="MNIST studio", page_icon="✏️", layout="wide")
+
+PAGES = [
+    st.Page("pages/home.py", title="Home", icon="🏠", default=True),
+    st.Page("pages/dataset.py", title="Dataset", icon="🗂️", url_path="Dataset"),
+    st.Page("pages/train.py", title="Train", icon="🏋️", url_path="Train"),
+    st.Page("pages/draw.py", title="Draw", icon="✏️", url_path="Draw"),
+    st.Page("pages/mistakes.py", title="Mistakes", icon="🔍", url_path="Mistakes"),
+]
+page = st.navigation(PAGES)
+with ui.errors_shown():
+    ui.sidebar()
+with ui.errors_shown():
+    page.run()

@@ -1,0 +1,218 @@
+"""What every page of the Streamlit app shares: cached loaders, session keys, the
+sidebar, the 'ensure a model exists' helper, the download panel and error display.
+
+Datasets and loaded models are cached per process (st.cache_resource: shared,
+read-only); everything about one user (active dataset and model, the training job)
+lives in st.session_state under the keys below.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import contextmanager
+
+import streamlit as st
+
+from mnist_core import datasets
+from mnist_core.errors import MnistError
+from mnist_core.evaluation import Evaluation, evaluate
+from mnist_core.jobs import default_config
+from mnist_core.models import Model
+from mnist_core.persistence import load_model
+from mnist_core.pipeline import train_model
+from mnist_core.store import ModelRecord, ModelStore
+
+# -- session keys ---------------------------------------------------------------
+DATASET = "active_dataset"  # "mnist" | "digits"
+MODELS = "active_models"  # {dataset name: model name}
+JOB = "train_job"  # the TrainingJob of the Train page
+CANVAS = "canvas_key"  # changes to clear the drawing
+
+LABELS = {"mnist": "MNIST (28x28)", "digits": "Digits (8x8, embedded)"}
+
+
+# -- cached loaders ----------------------------------------------------------------
+@st.cache_resource(show_spinner="Loading the dataset...")
+def get_dataset(name: str, folder: str | None = None) -> datasets.Dataset:
+    """One copy per process; the arrays are made read-only since sessions share them."""
+    ds = datasets.load_dataset(name, data_dir=folder)
+    for arr in (ds.x_train, ds.y_train, ds.x_test, ds.y_test):
+        arr.flags.writeable = False
+    return ds
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _load_model(path: str, mtime: float) -> tuple[Model, dict]:
+    return load_model(path)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Evaluating the model on the test set...")
+def _evaluate(path: str, mtime: float, dataset_name: str, folder: str | None) -> Evaluation:
+    model, _ = _load_model(path, mtime)
+    return evaluate(model, get_dataset(dataset_name, folder))
+
+
+@st.cache_resource
+def _train_lock() -> threading.Lock:
+    """Two sessions asking for the default model at once train it once."""
+    return threading.Lock()
+
+
+def mnist_folder() -> str | None:
+    folder = datasets.locate_mnist()
+    return str(folder) if folder else None
+
+
+def available() -> list[str]:
+    return ["mnist", "digits"] if mnist_folder() else ["digits"]
+
+
+def active_name() -> str:
+    names = available()
+    if st.session_state.get(DATASET) not in names:
+        st.session_state[DATASET] = names[0]
+    return st.session_state[DATASET]
+
+
+def dataset(name: str | None = None) -> datasets.Dataset:
+    name = name or active_name()
+    return get_dataset(name, mnist_folder() if name == "mnist" else None)
+
+
+def store() -> ModelStore:
+    return ModelStore()
+
+
+def _mtime(record: ModelRecord) -> float:
+    try:
+        return record.path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def model_of(record: ModelRecord) -> Model:
+    return _load_model(str(record.path), _mtime(record))[0]
+
+
+def evaluation_of(record: ModelRecord) -> Evaluation:
+    name = record.meta.get("dataset", active_name())
+    return _evaluate(str(record.path), _mtime(record), name, mnist_folder() if name == "mnist" else None)
+
+
+# -- the active model ------------------------------------------------------------------
+def records(name: str | None = None) -> list[ModelRecord]:
+    return [r for r in store().list(name or active_name()) if r.error is None]
+
+
+def active_record(name: str | None = None) -> ModelRecord | None:
+    name = name or active_name()
+    recs = records(name)
+    chosen = st.session_state.setdefault(MODELS, {}).get(name)
+    for rec in recs:
+        if rec.name == chosen:
+            return rec
+    return recs[0] if recs else None
+
+
+def set_active(model_name: str, name: str | None = None) -> None:
+    st.session_state.setdefault(MODELS, {})[name or active_name()] = model_name
+
+
+def ensure_model() -> ModelRecord:
+    """The active model; with none saved for the active dataset, train the default
+    (the tutorial's classic network) right here with a progress bar, save it, go on."""
+    rec = active_record()
+    if rec is not None:
+        return rec
+    name = active_name()
+    with _train_lock():
+        rec = active_record()  # another session may have trained it meanwhile
+        if rec is not None:
+            return rec
+        ds = dataset(name)
+        config = default_config("classic", name)
+        st.info(f"No model for {LABELS[name]} yet: training the default network "
+                f"({config.epochs} epochs), this takes a few seconds.")
+        bar = st.progress(0.0, text="Training the default model...")
+
+        class Progress:
+            def on_batch_end(self, seen: int, logs: dict) -> None:
+                bar.progress(min(1.0, seen / logs["total_samples"]),
+                             text=f"Training the default model: epoch {logs['epoch']}, "
+                                  f"{logs['accuracy']:.1%} right so far")
+
+            def on_epoch_end(self, epoch: int, logs: dict) -> None:
+                pass
+
+        result = train_model("classic", ds, {}, config, callbacks=[Progress()])
+        rec = store().save(result.model, result.meta)
+        bar.empty()
+    set_active(rec.name, name)
+    st.toast(f"Trained and saved {rec.name}: {result.test_accuracy:.1%} on the test set.")
+    return rec
+
+
+# -- layout pieces ---------------------------------------------------------------------
+def describe(rec: ModelRecord | None) -> str:
+    if rec is None:
+        return "none yet (one is trained when needed)"
+    acc = rec.meta.get("test_accuracy")
+    acc_text = f"{acc:.1%}" if isinstance(acc, (int, float)) else "?"
+    return f"**{rec.name}** ({rec.meta.get('model', '?')}, {acc_text}, {rec.meta.get('trained_at', '')})"
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        st.markdown("### Active")
+        name = active_name()
+        st.markdown(f"**Dataset:** {LABELS[name]}")
+        try:
+            st.markdown(f"**Model:** {describe(active_record(name))}")
+        except MnistError as err:
+            st.warning(str(err))
+        if name == "digits" and not mnist_folder():
+            st.caption("MNIST is not on this machine: see the Dataset page to download it.")
+
+
+def download_panel() -> None:
+    """Offer to download MNIST when it is missing; a failure says why and changes nothing."""
+    if mnist_folder():
+        return
+    st.info("The real MNIST files were not found, so the studio runs on the embedded 8x8 digits. "
+            f"Download MNIST (about 11 MB) into {datasets.default_cache_dir()}?")
+    if not st.button("Download MNIST", key="download_mnist"):
+        return
+    from mnist_core.download import fetch_mnist
+
+    bar = st.progress(0.0, text="Starting the download...")
+
+    def progress(filename: str, done: int, total: int) -> None:
+        frac = done / total if total else 0.0
+        bar.progress(min(1.0, frac), text=f"{filename}: {done / 1e6:.1f} of {total / 1e6:.1f} MB")
+
+    try:
+        fetch_mnist(datasets.default_cache_dir(), on_progress=progress)
+    except MnistError as err:
+        bar.empty()
+        st.error(f"The download failed: {err}")
+        return
+    except Exception as err:  # noqa: BLE001 -- network stacks raise anything
+        bar.empty()
+        st.error(f"The download failed ({type(err).__name__}: {err}).")
+        return
+    st.session_state[DATASET] = "mnist"
+    st.success("MNIST is downloaded and now the active dataset.")
+    time.sleep(0.5)
+    st.rerun()
+
+
+@contextmanager
+def errors_shown():
+    """Any failure inside becomes an st.error sentence instead of a traceback."""
+    try:
+        yield
+    except MnistError as err:
+        st.error(str(err))
+    except Exception as err:  # noqa: BLE001 -- the user sees a sentence, not a traceback
+        st.error(f"Something went wrong ({type(err).__name__}: {err}). "
+                 "Your saved models are untouched; try again or reload the page.")

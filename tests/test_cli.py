@@ -1,0 +1,100 @@
+"""The CLI's contract, run as a user runs it: a subprocess."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import ROOT, require_mnist
+
+
+def run(*args, env=None, check=True):
+    proc = subprocess.run([sys.executable, "-m", "mnist_core", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, **(env or {})})
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_train_digits_json_contract(tmp_path):
+    out = tmp_path / "m.npz"
+    proc = run("train", "--dataset", "digits", "--hidden", "50", "--epochs", "10", "--batch-size", "8",
+               "--seed", "1", "--out", str(out), "--json")
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    for key in ("test_accuracy", "train_seconds", "model", "dataset", "hidden", "lr", "epochs",
+                "batch_size", "n_train", "n_test", "peak_rss_mib"):
+        assert key in result
+    assert result["model"] == "classic" and result["dataset"] == "digits" and result["hidden"] == 50
+    assert result["epochs"] == 10 and result["batch_size"] == 8 and result["n_train"] == 1437
+    assert 0.8 < result["test_accuracy"] <= 1.0 and out.is_file()
+    evaluated = json.loads(run("evaluate", "--model", str(out), "--json").stdout.splitlines()[-1])
+    assert evaluated["accuracy"] == pytest.approx(result["test_accuracy"])
+    assert np.array(evaluated["confusion"]).sum() == 360
+
+
+@pytest.mark.parametrize("args, words", [
+    (["train", "--hidden", "0"], "Hidden nodes"),
+    (["train", "--lr", "-0.1"], "Learning rate"),
+    (["train", "--lr", "1e9"], "Learning rate"),
+    (["train", "--epochs", "0"], "Epochs"),
+    (["train", "--hidden", "many"], "not a valid value"),
+    (["evaluate", "--model", "missing.npz"], "no such model"),
+    (["predict", "--model", "missing.npz", "x.png"], "no such model"),
+])
+def test_bad_arguments_exit_nonzero_with_one_line(args, words):
+    proc = run(*args, check=False)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0]
+
+
+def test_mnist_missing_is_explained(tmp_path):
+    proc = run("train", env={"MNIST_DATA_DIR": str(tmp_path), "MNIST_CACHE_DIR": str(tmp_path / "c")}, check=False)
+    assert proc.returncode == 1 and "MNIST was not found" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def draw_png(path, polarity):
+    img = np.zeros((120, 90), np.uint8)
+    img[15:105, 40:52] = 255  # a vertical stroke: a 1
+    if polarity == "dark-on-light":
+        img = 255 - img
+    if polarity == "transparent":
+        rgba = np.zeros((120, 90, 4), np.uint8)
+        rgba[..., 3] = img
+        Image.fromarray(rgba).save(path)
+    else:
+        Image.fromarray(img).convert("RGB").save(path)
+    return path
+
+
+def test_predict_reads_any_polarity_and_refuses_non_images(tmp_path, mnist_classic):
+    require_mnist()
+    from mnist_core.persistence import save_model
+
+    model = save_model(mnist_classic.model, tmp_path / "mnist.npz", mnist_classic.meta)
+    files = [draw_png(tmp_path / f"{p}.png", p) for p in ("light-on-dark", "dark-on-light", "transparent")]
+    jpeg = tmp_path / "one.jpg"
+    Image.open(files[0]).save(jpeg, quality=85)
+    proc = run("predict", "--model", str(model), *map(str, files), str(jpeg), "--json")
+    lines = [json.loads(line) for line in proc.stdout.strip().splitlines()]
+    assert [Path(r["file"]).name for r in lines] == [f.name for f in files] + ["one.jpg"]
+    for r in lines:
+        assert r["digit"] == 1 and len(r["probabilities"]) == 10
+        assert sum(r["probabilities"]) == pytest.approx(1.0, abs=1e-4)
+    (tmp_path / "notes.txt").write_text("not an image")
+    proc = run("predict", "--model", str(model), str(tmp_path / "notes.txt"), check=False)
+    assert proc.returncode == 1 and "not an image" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_engine_never_imports_streamlit():
+    for path in (ROOT / "mnist_core").rglob("*.py"):
+        text = path.read_text()
+        assert "import streamlit" not in text and "from streamlit" not in text, path
+    code = ("import sys, mnist_core.cli, mnist_core.commands, mnist_core.pipeline, mnist_core.store, "
+            "mnist_core.preprocess; assert not any(m.startswith('streamlit') for m in sys.modules)")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

@@ -1,0 +1,95 @@
+import io
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from mnist_core.errors import MnistError, ModelFileError
+from mnist_core.models import build_model
+from mnist_core.persistence import load_model, model_metadata, save_model
+from mnist_core.store import ModelStore
+
+
+def small_model():
+    return build_model("classic", seed=1, n_inputs=64, hidden=12)
+
+
+def test_round_trip_keeps_weights_and_metadata(tmp_path):
+    model = small_model()
+    path = save_model(model, tmp_path / "m.npz", model_metadata(model, dataset="digits", test_accuracy=0.5))
+    loaded, meta = load_model(path)
+    for name, arr in model.get_params().items():
+        np.testing.assert_array_equal(arr, loaded.get_params()[name])
+    assert meta["model"] == "classic" and meta["dataset"] == "digits" and meta["test_accuracy"] == 0.5
+    assert meta["hyperparameters"]["hidden"] == 12 and "package_version" in meta and "created" in meta
+    x = np.random.default_rng(0).random((5, 64), dtype=np.float32)
+    np.testing.assert_array_equal(model.predict_proba(x), loaded.predict_proba(x))
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]  # no temp file left behind
+
+
+def _rewrite(path, out, change):
+    with np.load(path, allow_pickle=False) as f:
+        arrays = {k: f[k] for k in f.files}
+    change(arrays)
+    np.savez(out, **arrays)
+
+
+def test_bad_files_give_clear_errors(tmp_path):
+    good = save_model(small_model(), tmp_path / "good.npz")
+    (tmp_path / "text.npz").write_text("not a model")
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(good.read_bytes()[:200])
+    np.savez(tmp_path / "foreign.npz", a=np.zeros(3))
+
+    def wrong_kind(arrays):
+        meta = json.loads(arrays["__meta__.json"].tobytes())
+        meta["model"] = "transformer"
+        arrays["__meta__.json"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+
+    _rewrite(good, tmp_path / "kind.npz", wrong_kind)
+    _rewrite(good, tmp_path / "shape.npz", lambda a: a.update(w_ih=np.zeros((3, 3), np.float32)))
+    _rewrite(good, tmp_path / "meta.npz", lambda a: a.update({"__meta__.json": np.frombuffer(b"{oops", np.uint8)}))
+    expected = {"text": "not an .npz", "truncated": "not a readable", "foreign": "not one saved",
+                "kind": "transformer", "shape": "do not fit", "meta": "corrupted"}
+    for stem, words in expected.items():
+        with pytest.raises(ModelFileError, match=words):
+            load_model(tmp_path / f"{stem}.npz")
+    with pytest.raises(ModelFileError, match="no such"):
+        load_model(tmp_path / "missing.npz")
+
+
+def test_pickled_arrays_are_never_loaded(tmp_path):
+    good = save_model(small_model(), tmp_path / "good.npz")
+    _rewrite(good, tmp_path / "evil.npz", lambda a: a.update(w_ih=np.array([object()], dtype=object)))
+    with pytest.raises(ModelFileError):
+        load_model(tmp_path / "evil.npz")
+
+
+def test_failed_write_leaves_the_old_file_and_no_temp(tmp_path, monkeypatch):
+    path = save_model(small_model(), tmp_path / "m.npz")
+    before = path.read_bytes()
+    monkeypatch.setattr("os.replace", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
+    with pytest.raises(OSError):
+        save_model(build_model("classic", n_inputs=64, hidden=5), path)
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["m.npz"]
+
+
+def test_store_save_list_rename_delete(tmp_path):
+    store = ModelStore(tmp_path)
+    rec = store.save(small_model(), {"dataset": "digits", "test_accuracy": 0.9})
+    assert [r.name for r in store.list()] == [rec.name]
+    assert store.list(dataset="mnist") == []
+    store.rename(rec.name, "my-first")
+    model, meta = store.load("my-first")
+    assert meta["name"] == "my-first" and meta["test_accuracy"] == 0.9
+    with pytest.raises(MnistError, match="already exists"):
+        store.save(small_model(), {}, name="my-first")
+    with pytest.raises(MnistError, match="not a usable model name"):
+        store.rename("my-first", "../escape")
+    (tmp_path / "broken.npz").write_text("x")
+    listed = {r.name: r for r in store.list()}
+    assert listed["broken"].error and listed["my-first"].error is None
+    store.delete("my-first")
+    with pytest.raises(MnistError, match="no model named"):
+        store.delete("my-first")
