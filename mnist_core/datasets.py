@@ -12,6 +12,7 @@ only when asked -- a download into that cache (:mod:`mnist_core.download`).
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -162,9 +163,20 @@ def read_csv_split(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     """One file of the tutorial's CSV format: label, then 784 pixels 0..255, no header."""
     path = Path(path)
     try:
-        table = np.loadtxt(path, delimiter=",", dtype=np.int64, ndmin=2)
-    except (OSError, ValueError) as err:
+        with path.open() as fh:
+            first = fh.readline()
+        # A header row (as Kaggle's copies have) starts with a name, not a digit.
+        head = first.split(",")[0].strip().lstrip("+-")
+        skip = 1 if first.strip() and not head.isdigit() else 0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # numpy warns on an empty file
+            table = np.loadtxt(path, delimiter=",", dtype=np.int32, ndmin=2, skiprows=skip)
+    except (OSError, UnicodeDecodeError) as err:
+        raise MnistError(f"{path.name}: cannot be read ({err}).") from err
+    except ValueError as err:
         raise MnistError(f"{path.name}: not a CSV of integers (label then 784 pixels): {err}") from err
+    if table.size == 0:
+        raise MnistError(f"{path.name}: the file holds no rows.")
     if table.shape[1] != 785:
         raise MnistError(f"{path.name}: rows have {table.shape[1]} columns, expected 785 (label + 28x28).")
     labels, pixels = table[:, 0], table[:, 1:]

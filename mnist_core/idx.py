@@ -44,6 +44,8 @@ def parse_idx(data: bytes, name: str = "<bytes>", ndim: int | None = None) -> np
         raise IdxError(f"{name}: not an IDX file (bad magic number 0x{data[:4].hex()}).")
     if dtype_code != _UBYTE:
         raise IdxError(f"{name}: IDX data type 0x{dtype_code:02x} is not unsigned byte (0x08).")
+    if dims == 0:
+        raise IdxError(f"{name}: the header declares no dimensions.")
     if ndim is not None and dims != ndim:
         raise IdxError(f"{name}: expected {ndim} dimension(s), the header says {dims}.")
     header_len = 4 + 4 * dims

@@ -169,7 +169,6 @@ def test_csv_loading(tmp_path):
     (_csv_rows([5], pixel=300), "pixel values must be 0-255"),
     (_csv_rows([5], pixel=-2), "pixel values must be 0-255"),
     ("5," + ",".join(["0"] * 783) + ",x\n", "not a CSV of integers"),
-    ("label," + ",".join(f"p{i}" for i in range(784)) + "\n" + _csv_rows([1]), "not a CSV of integers"),
 ])
 def test_csv_errors(tmp_path, content, match):
     path = tmp_path / "digits.csv"
@@ -182,3 +181,10 @@ def test_csv_errors(tmp_path, content, match):
 def test_csv_missing_file(tmp_path):
     with pytest.raises(MnistError, match="absent.csv"):
         read_csv_split(tmp_path / "absent.csv")
+
+
+def test_csv_with_a_header_row_loads(tmp_path):
+    path = tmp_path / "with-header.csv"
+    path.write_text("label," + ",".join(f"p{i}" for i in range(784)) + "\n" + _csv_rows([1, 2], pixel=7))
+    images, labels = read_csv_split(path)
+    assert labels.tolist() == [1, 2] and images.shape == (2, 28, 28) and images.max() == 7

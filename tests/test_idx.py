@@ -153,8 +153,6 @@ def test_parse_idx_uses_given_name():
         parse_idx(b"\x00\x00\x08", "upload.idx")
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="known bug: a 0-dimension header with ndim=None raises ValueError, not IdxError")
 def test_zero_dimension_header_raises_idx_error():
     with pytest.raises(IdxError):
         parse_idx(b"\x00\x00\x08\x00", "scalar")
