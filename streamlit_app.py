@@ -7,17 +7,15 @@ import streamlit as st
 
 import studio_ui as ui
 
-st.set_page_config(page_title="MNIST studio", page_icon="✏️", layout="wide")
+st.set_page_config(page_title="MNIST studio", page_icon=":material/draw:", layout="wide")
 
 PAGES = [
-    st.Page("pages/home.py", title="Home", icon="🏠", default=True),
-    st.Page("pages/dataset.py", title="Dataset", icon="🗂️", url_path="Dataset"),
-    st.Page("pages/train.py", title="Train", icon="🏋️", url_path="Train"),
-    st.Page("pages/draw.py", title="Draw", icon="✏️", url_path="Draw"),
-    st.Page("pages/mistakes.py", title="Mistakes", icon="🔍", url_path="Mistakes"),
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/dataset.py", title="Dataset", icon=":material/dataset:", url_path="Dataset"),
+    st.Page("pages/train.py", title="Train", icon=":material/model_training:", url_path="Train"),
+    st.Page("pages/draw.py", title="Draw", icon=":material/draw:", url_path="Draw"),
+    st.Page("pages/mistakes.py", title="Mistakes", icon=":material/search:", url_path="Mistakes"),
 ]
 page = st.navigation(PAGES)
-with ui.errors_shown():
-    ui.sidebar()
-with ui.errors_shown():
+with ui.errors_shown():  # each page draws the sidebar first (ui.sidebar)
     page.run()

@@ -148,8 +148,8 @@ def ensure_model() -> ModelRecord:
         rec = store().save(result.model, result.meta)
         bar.empty()
     set_active(rec.name, name)
-    st.toast(f"Trained and saved {rec.name}: {result.test_accuracy:.1%} on the test set.")
-    return rec
+    st.session_state["toast"] = f"Trained and saved {rec.name}: {result.test_accuracy:.1%} on the test set."
+    st.rerun()  # draw the page (and the sidebar) afresh with the new model
 
 
 # -- layout pieces ---------------------------------------------------------------------
@@ -162,6 +162,8 @@ def describe(rec: ModelRecord | None) -> str:
 
 
 def sidebar() -> None:
+    if "toast" in st.session_state:
+        st.toast(st.session_state.pop("toast"))
     with st.sidebar:
         st.markdown("### Active")
         name = active_name()

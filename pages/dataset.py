@@ -5,6 +5,7 @@ import streamlit as st
 import studio_ui as ui
 from mnist_core import plots
 
+ui.sidebar()
 st.title("Dataset")
 ui.download_panel()
 

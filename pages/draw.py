@@ -11,6 +11,7 @@ from mnist_core import plots
 from mnist_core.errors import EmptyImage, MnistError
 from mnist_core.preprocess import load_image, prepare
 
+ui.sidebar()
 st.title("Draw a digit")
 rec = ui.ensure_model()
 model, ds = ui.model_of(rec), ui.dataset()
@@ -23,8 +24,7 @@ with left:
     source = st.radio("Input", ["Draw", "Upload"], horizontal=True, key="draw_source", label_visibility="collapsed")
     image, started = None, time.perf_counter()
     if source == "Draw":
-        # The 8x8 digits were drawn with a broader pen relative to the box: draw broader.
-        result = st_canvas(stroke_width=20 if shape == (28, 28) else 30, stroke_color="#FFFFFF",
+        result = st_canvas(stroke_width=20, stroke_color="#FFFFFF",
                            background_color="#000000", height=280, width=280, drawing_mode="freedraw",
                            update_streamlit=True, return_image_data=True, key=f"canvas_{st.session_state[ui.CANVAS]}")
         started = time.perf_counter()  # the drawing has arrived: time our part from here
@@ -51,7 +51,8 @@ with right:
         elapsed_ms = (time.perf_counter() - started) * 1000
         digit = int(np.argmax(proba))
         m, v = st.columns([1, 1])
-        m.metric("Prediction", digit, f"{proba[digit]:.0%} confident", delta_color="off")
+        m.metric("Prediction", digit)
+        m.markdown(f"**{proba[digit]:.0%}** confident")
         v.image(plots.upscale(seen, 140, 1.0), caption="What the network sees", width=140)
         st.bar_chart(pd.DataFrame({"probability": proba}, index=pd.Index(range(10), name="digit")),
                      height=220, y_label="probability")

@@ -3,6 +3,7 @@ import streamlit as st
 
 import studio_ui as ui
 
+ui.sidebar()
 st.title("MNIST studio")
 st.markdown(
     "Train small neural networks on handwritten digits, look inside the data, draw a digit "
@@ -14,20 +15,20 @@ ui.download_panel()
 name = ui.active_name()
 ds = ui.dataset(name)
 rec = ui.active_record(name)
-c1, c2, c3, c4 = st.columns(4)
+c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
 c1.metric("Dataset", ui.LABELS[name])
-c2.metric("Training / test images", f"{len(ds.x_train):,} / {len(ds.x_test):,}")
+c2.metric("Training images", f"{len(ds.x_train):,}")
+c3.metric("Test images", f"{len(ds.x_test):,}")
 acc = rec.meta.get("test_accuracy") if rec else None
-c3.metric("Active model accuracy", f"{acc:.1%}" if isinstance(acc, (int, float)) else "—")
-c4.metric("Trained", rec.meta.get("trained_at", "—") if rec else "not yet")
+c4.metric("Model accuracy", f"{acc:.1%}" if isinstance(acc, (int, float)) else "—")
 st.caption(f"Active model: {ui.describe(rec)}")
 
 st.subheader("Pages")
 links = [
-    ("pages/dataset.py", "Dataset", "🗂️", "label distribution, image browser, pixel values, mean images"),
-    ("pages/train.py", "Train", "🏋️", "train any model in the background, watch it learn, manage saved models"),
-    ("pages/draw.py", "Draw", "✏️", "draw a digit (or upload one) and see the prediction as you draw"),
-    ("pages/mistakes.py", "Mistakes", "🔍", "confusion matrix and the images the model gets wrong"),
+    ("pages/dataset.py", "Dataset", ":material/dataset:", "label distribution, image browser, pixel values, mean images"),
+    ("pages/train.py", "Train", ":material/model_training:", "train any model in the background, watch it learn, manage saved models"),
+    ("pages/draw.py", "Draw", ":material/draw:", "draw a digit (or upload one) and see the prediction as you draw"),
+    ("pages/mistakes.py", "Mistakes", ":material/search:", "confusion matrix and the images the model gets wrong"),
 ]
 for path, label, icon, text in links:
     col1, col2 = st.columns([1, 4])

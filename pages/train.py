@@ -14,6 +14,7 @@ from mnist_core.training import TrainConfig
 DERIVED = {"n_inputs", "n_outputs", "image_shape", "pixel_scale"}
 NAMES = {"hidden": "Hidden nodes", "lr": "Learning rate"}
 
+ui.sidebar()
 st.title("Train")
 name, ds = ui.active_name(), ui.dataset()
 job = st.session_state.get(ui.JOB)
@@ -38,6 +39,11 @@ with st.form("train_form"):
                                              help=helps.get(f.name), key=key)
         elif isinstance(value, str):
             hyper[f.name] = col.text_input(label, value, help=helps.get(f.name), key=key)
+        elif isinstance(value, (tuple, list)):  # layer sizes: "512,256"
+            text = col.text_input("Hidden layers" if f.name == "hidden" else label, ",".join(map(str, value)),
+                                  help=helps.get(f.name), key=key)
+            parts = [t.strip() for t in text.split(",") if t.strip()]
+            hyper[f.name] = [int(t) for t in parts] if all(t.isdigit() for t in parts) else text
     a, b, c = st.columns(3)
     epochs = a.number_input("Epochs", 1, 1000, int(tdef["epochs"]), key=f"ep_{kind}_{name}")
     batch = b.number_input("Batch size", 1, 65536, int(tdef["batch_size"]), key=f"bs_{kind}")

@@ -108,24 +108,34 @@ def _settle(page, timeout=90):
 
 
 def _draw_one(page) -> str:
+    """Draw a vertical stroke and return the Prediction metric's text.  The canvas's
+    drawing library starts a moment after the element appears, so a stroke that
+    went nowhere is drawn again (up to three times)."""
     canvas = page.locator("canvas.upper-canvas").first
     canvas.wait_for(timeout=90_000)
-    box = canvas.bounding_box()
-    x = box["x"] + box["width"] / 2
-    page.mouse.move(x, box["y"] + 50)
-    page.mouse.down()
-    for i in range(1, 19):
-        page.mouse.move(x, box["y"] + 50 + i * 10)
-    page.mouse.up()
     metric = page.locator('[data-testid="stMetricValue"]').first
-    metric.wait_for(timeout=30_000)
+    for attempt in range(3):
+        time.sleep(1.0)
+        box = canvas.bounding_box()
+        x = box["x"] + box["width"] / 2
+        page.mouse.move(x, box["y"] + 50)
+        page.mouse.down()
+        for i in range(1, 19):
+            page.mouse.move(x, box["y"] + 50 + i * 10)
+        page.mouse.up()
+        try:
+            metric.wait_for(timeout=10_000)
+            break
+        except Exception:
+            page.screenshot(path=str(SHOTS / f"draw-attempt-{attempt}.png"), full_page=True)
     _settle(page)
     return metric.inner_text().strip()
 
 
 def test_every_page_and_draw_a_one(browser, app_url):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    # Streamlit scrolls inside its main area, so a tall viewport shows whole pages.
+    page = browser.new_page(viewport={"width": 1400, "height": 3200})
     for path, name in PAGES:
         page.goto(f"{app_url}/{path}")
         _settle(page)

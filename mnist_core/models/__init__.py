@@ -7,12 +7,16 @@ from typing import Any
 from ..errors import InvalidParameter
 from .base import Model
 from .classic import ClassicConfig, ClassicNetwork
+from .cnn import CNN, CNNConfig
+from .logreg import LogisticRegressionModel, LogRegConfig
 from .mlp import MLP, MLPConfig
 
 #: kind -> Model subclass.  New models register here.
 MODELS: dict[str, type[Model]] = {
     ClassicNetwork.kind: ClassicNetwork,
+    LogisticRegressionModel.kind: LogisticRegressionModel,
     MLP.kind: MLP,
+    CNN.kind: CNN,
 }
 
 

@@ -11,8 +11,9 @@ dtype-generic, so the gradient checks run the same code in float64.
 Why it beats the classic network (~97.5 %) with the same budget: the softmax
 cross-entropy gradient is ``p - t`` (no sigmoid derivative to vanish), ReLU does not
 saturate, He initialisation keeps activations at unit scale through the layers, and
-Adam adapts a step size per weight.  The default (one hidden layer of 512, Adam
-1e-3 with a cosine decay, batch 128, 10 epochs) reaches ~98.3 % on MNIST.
+Adam adapts a step size per weight.  The default (hidden layers of 256 and 128,
+Adam 2e-3 with a cosine decay, batch 256, 8 epochs) reaches ~98.2 % on MNIST in
+~7 s on two cores -- a single layer of 512 is no better and 1.6x slower.
 """
 from __future__ import annotations
 
@@ -102,13 +103,14 @@ class MLPConfig:
     as a tuple from the list JSON gives back)."""
 
     n_inputs: int = 784
-    hidden: tuple[int, ...] = field(default=(512,))
+    hidden: tuple[int, ...] = field(default=(256, 128))
     n_outputs: int = 10
     optimizer: str = "adam"
-    lr: float = 1e-3
+    lr: float = 2e-3
     momentum: float = 0.9
     lr_schedule: str = "cosine"
     weight_decay: float = 0.0
+    dropout: float = 0.0
 
     HELP: ClassVar[dict[str, str]] = {
         "hidden": "Sizes of the hidden ReLU layers, e.g. 512 or 512,256.",
@@ -117,6 +119,7 @@ class MLPConfig:
         "momentum": "SGD only: share of the previous step carried into the next.",
         "lr_schedule": "How the learning rate falls over the epochs: constant, cosine or step.",
         "weight_decay": "L2 penalty pulling weights towards zero (0 = off).",
+        "dropout": "Share of hidden units switched off at random in each training step (0 = off).",
     }
 
     def __post_init__(self) -> None:
@@ -130,6 +133,7 @@ class MLPConfig:
         check_range("momentum", self.momentum, 0.0, 0.999, "Momentum")
         check_choice("lr_schedule", self.lr_schedule, SCHEDULES, "Learning-rate schedule")
         check_range("weight_decay", self.weight_decay, 0.0, 1.0, "Weight decay")
+        check_range("dropout", self.dropout, 0.0, 0.9, "Dropout")
 
 
 class MLP(Model):
@@ -155,14 +159,20 @@ class MLP(Model):
         """Set this epoch's learning rate from the schedule (called by the training loop)."""
         self.optimizer.lr = scheduled_lr(self.config.lr, self.config.lr_schedule, epoch, epochs)
 
-    def forward(self, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-        """x (B, n_inputs) -> logits (B, 10) and the inputs of every dense layer."""
+    def forward(self, x: np.ndarray, train: bool = False) -> tuple[np.ndarray, list[np.ndarray]]:
+        """x (B, n_inputs) -> logits (B, 10) and the inputs of every dense layer.
+
+        In training, dropout zeroes a random share of each hidden layer's outputs and
+        scales the rest by 1 / (1 - dropout), so inference needs no rescaling."""
         inputs = []
         for i in range(1, self.n_layers + 1):
             inputs.append(x)
             x = dense_forward(x, self.params[f"w{i}"], self.params[f"b{i}"])
             if i < self.n_layers:
                 x = relu_forward(x)
+                if train and self.config.dropout:
+                    keep = self.rng.random(x.shape, dtype=np.float32) >= self.config.dropout
+                    x *= keep * np.float32(1.0 / (1.0 - self.config.dropout))
         return x, inputs
 
     def predict_proba(self, images: np.ndarray) -> np.ndarray:
@@ -172,7 +182,7 @@ class MLP(Model):
 
     def gradients(self, x: np.ndarray, y: np.ndarray) -> tuple[float, int, dict[str, np.ndarray]]:
         """Summed loss, number right, and d(summed loss)/d(every parameter) / B."""
-        logits, inputs = self.forward(x)
+        logits, inputs = self.forward(x, train=True)
         loss, p, d = softmax_cross_entropy(logits, y)
         right = int(np.count_nonzero(p.argmax(axis=1) == y))
         d /= len(y)  # mean loss: the step size does not depend on the batch size
@@ -180,7 +190,9 @@ class MLP(Model):
         for i in range(self.n_layers, 0, -1):
             d_in, grads[f"w{i}"], grads[f"b{i}"] = dense_backward(d, inputs[i - 1], self.params[f"w{i}"], i > 1)
             if i > 1:
-                d = relu_backward(d_in, inputs[i - 1])  # inputs[i-1] is the ReLU output
+                d = relu_backward(d_in, inputs[i - 1])  # inputs[i-1] is the ReLU (and dropout) output
+                if self.config.dropout:
+                    d *= np.float32(1.0 / (1.0 - self.config.dropout))
         if self.config.weight_decay:
             for i in range(1, self.n_layers + 1):
                 grads[f"w{i}"] += self.config.weight_decay * self.params[f"w{i}"]

@@ -1,0 +1,196 @@
+"""Every page through streamlit.testing.v1.AppTest, on the embedded digits and on MNIST."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from mnist_core.datasets import locate_mnist
+from mnist_core.store import ModelStore
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "streamlit_app.py")
+PAGES = ["home", "dataset", "train", "draw", "mistakes"]
+HAS_MNIST = bool(os.environ.get("MNIST_DATA_DIR")) and locate_mnist() is not None
+
+
+@pytest.fixture(autouse=True)
+def fresh(tmp_path, monkeypatch):
+    """No cache or model store leaks from one test into the next."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setenv("MNIST_STUDIO_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(ROOT)
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def digits_only(tmp_path, monkeypatch):
+    monkeypatch.delenv("MNIST_DATA_DIR", raising=False)
+    monkeypatch.setenv("MNIST_CACHE_DIR", str(tmp_path / "empty-cache"))
+
+
+def page(name: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()  # st.navigation registers the pages
+    at.switch_page(f"pages/{name}.py")
+    return at.run()
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def texts(at: AppTest, kind: str = "caption") -> str:
+    return "\n".join(str(e.value) for e in [*getattr(at, kind), *getattr(at.sidebar, kind)])
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_pages_render_on_digits(digits_only, name):
+    at = ok(page(name))
+    assert "Digits" in texts(at, "markdown")  # the sidebar names the active dataset
+    if name in ("draw", "mistakes"):  # the default model was trained by itself
+        assert len(ModelStore().list("digits")) == 1
+
+
+@pytest.mark.skipif(not HAS_MNIST, reason="MNIST_DATA_DIR does not hold MNIST")
+@pytest.mark.parametrize("name", PAGES)
+def test_pages_render_on_mnist(name):
+    at = ok(page(name))
+    assert "MNIST" in texts(at, "markdown")
+
+
+def test_home_offers_download_without_mnist(digits_only):
+    at = ok(page("home"))
+    assert any(b.label == "Download MNIST" for b in at.button)
+
+
+def test_plain_rerun_never_trains(digits_only):
+    at = ok(page("train"))
+    at.run()
+    assert "train_job" not in at.session_state
+    assert ModelStore().list() == []
+
+
+def _train(at: AppTest, epochs: int = 3, hidden: int = 16) -> AppTest:
+    at.number_input(key="ep_classic_digits").set_value(epochs)
+    at.number_input(key="hp_classic_hidden").set_value(hidden)
+    next(b for b in at.button if b.label == "Start training").click()
+    at.run()
+    deadline = time.time() + 60
+    while not at.session_state["train_job"].snapshot().finished and time.time() < deadline:
+        time.sleep(0.2)
+    return at.run()
+
+
+def test_train_through_the_form(digits_only):
+    at = _train(ok(page("train")))
+    ok(at)
+    snap = at.session_state["train_job"].snapshot()
+    assert snap.status == "done"
+    saved = ModelStore().list("digits")
+    assert [r.name for r in saved] == [snap.saved_name]
+    assert saved[0].meta["hyperparameters"]["hidden"] == 16 and len(saved[0].meta["history"]) == 3
+    assert any(m.label == "Test accuracy" for m in at.metric)
+    assert at.session_state["active_models"]["digits"] == snap.saved_name
+    assert snap.saved_name in texts(at, "markdown")  # sidebar shows it
+
+
+def test_bad_hyperparameter_shows_a_sentence(digits_only):
+    at = ok(page("train"))
+    at.number_input(key="hp_classic_hidden").set_value(0)
+    next(b for b in at.button if b.label == "Start training").click()
+    at.run()
+    at.session_state["train_job"].wait(30)
+    at.run()
+    assert not at.exception
+    assert any("Hidden nodes" in e.value for e in at.error)
+
+
+def test_rename_and_delete_models(digits_only):
+    at = _train(ok(page("train")), epochs=1)
+    old = at.session_state["train_job"].snapshot().saved_name
+    at.text_input(key="rename_to").set_value("my-model")
+    next(b for b in at.button if b.label == "Rename").click()
+    ok(at.run())
+    assert ModelStore().names() == ["my-model"]
+    assert at.session_state["active_models"]["digits"] == "my-model"
+    at.text_input(key="rename_to").set_value("bad name!")
+    next(b for b in at.button if b.label == "Rename").click()
+    at.run()
+    assert any("not a usable model name" in e.value for e in at.error)
+    at.checkbox(key="delete_sure").check()
+    at.run()
+    next(b for b in at.button if b.label == "Delete").click()
+    ok(at.run())
+    assert ModelStore().names() == [] and old != "my-model"
+
+
+def test_mistakes_filters_change_the_grid(digits_only):
+    at = ok(page("mistakes"))
+    before = texts(at)
+    at.selectbox(key="mistake_true").set_value(8)
+    at.run()
+    after_true = texts(at)
+    at.selectbox(key="mistake_pred").set_value(0)
+    at.run()
+    ok(at)
+    after_both = texts(at)
+    assert "mistakes match" in before
+    assert before != after_true or before != after_both
+    assert ("No mistakes match" in texts(at, "info")) or "→ 0" in str(at.get("imgs"))
+
+
+def test_draw_shows_a_hint_on_an_empty_canvas(digits_only):
+    at = ok(page("draw"))
+    assert any("Draw a digit" in i.value for i in at.info)
+    assert not [m for m in at.metric if m.label == "Prediction"]
+
+
+def test_dataset_browser_filters(digits_only):
+    at = ok(page("dataset"))
+    at.selectbox(key="browse_label").set_value(3)
+    ok(at.run())
+    assert "Label 3" in str(at.get("imgs")) or any("label 3" in str(o) for o in at.selectbox(key="browse_pick").options)
+
+
+def test_failed_download_says_why_and_app_stays_usable(digits_only, monkeypatch, tmp_path):
+    monkeypatch.setenv("MNIST_MIRRORS", "http://127.0.0.1:9/")
+    at = ok(page("dataset"))
+    next(b for b in at.button if b.label == "Download MNIST").click()
+    at.run()
+    assert not at.exception
+    assert any("download failed" in e.value.lower() for e in at.error)
+    at.selectbox(key="browse_label").set_value(2)
+    at.run()
+    assert not at.exception and at.session_state["active_dataset"] == "digits"
+
+
+def test_form_is_generic_over_registered_models(digits_only, monkeypatch):
+    """A model registered later (here the MLP, if present) gets its own form fields."""
+    from mnist_core import models
+
+    if "mlp" not in models.MODELS:
+        mlp = pytest.importorskip("mnist_core.models.mlp")
+        monkeypatch.setitem(models.MODELS, "mlp", mlp.MLP)
+    at = ok(page("train"))
+    at.selectbox(key="train_kind").set_value("mlp")
+    ok(at.run())
+    labels = {w.label for w in [*at.number_input, *at.text_input]}
+    assert "Hidden layers" in labels and "Learning rate" in labels and "N inputs" not in labels
+    at.text_input(key="hp_mlp_hidden").set_value("16")
+    at.number_input(key="ep_mlp_digits").set_value(2)
+    next(b for b in at.button if b.label == "Start training").click()
+    at.run()
+    at.session_state["train_job"].wait(60)
+    ok(at.run())
+    snap = at.session_state["train_job"].snapshot()
+    assert snap.status == "done", snap.error
+    assert ModelStore().load(snap.saved_name)[1]["model"] == "mlp"
