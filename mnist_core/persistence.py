@@ -86,6 +86,34 @@ def load_model(path: str | Path) -> tuple[Model, dict[str, Any]]:
         return _load(io.BytesIO(fh.read()), path.name)
 
 
+def read_metadata(path: str | Path) -> dict[str, Any]:
+    """Only the metadata of a saved model, without reading its weights (for listings)."""
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            if _META_KEY not in archive.files:
+                raise ModelFileError(f"{path.name}: an .npz archive, but not one saved by MNIST studio (no metadata).")
+            raw = archive[_META_KEY]
+        return _check_meta(raw, path.name)
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
+        raise ModelFileError(f"{path.name}: not a saved model (not a readable .npz archive).") from err
+
+
+def _check_meta(raw: np.ndarray, name: str) -> dict[str, Any]:
+    try:
+        meta = json.loads(raw.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ModelFileError(f"{name}: the metadata is corrupted ({err}).") from err
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ModelFileError(f"{name}: not a model saved by MNIST studio.")
+    if meta.get("format_version", 0) > FORMAT_VERSION:
+        raise ModelFileError(f"{name}: saved by a newer version of MNIST studio (format {meta.get('format_version')}).")
+    kind = meta.get("model")
+    if kind not in MODELS:
+        raise ModelFileError(f"{name}: model kind {kind!r} is not known to this version (known: {', '.join(MODELS)}).")
+    return meta
+
+
 def _load(source: io.BytesIO, name: str) -> tuple[Model, dict[str, Any]]:
     if source.getvalue()[:4] != b"PK\x03\x04":
         raise ModelFileError(f"{name}: not a saved model (not an .npz archive).")
@@ -96,17 +124,8 @@ def _load(source: io.BytesIO, name: str) -> tuple[Model, dict[str, Any]]:
         raise ModelFileError(f"{name}: not a saved model (not a readable .npz archive: {err}).") from err
     if _META_KEY not in arrays:
         raise ModelFileError(f"{name}: an .npz archive, but not one saved by MNIST studio (no metadata).")
-    try:
-        meta = json.loads(arrays.pop(_META_KEY).tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ModelFileError(f"{name}: the metadata is corrupted ({err}).") from err
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ModelFileError(f"{name}: not a model saved by MNIST studio.")
-    if meta.get("format_version", 0) > FORMAT_VERSION:
-        raise ModelFileError(f"{name}: saved by a newer version of MNIST studio (format {meta.get('format_version')}).")
-    kind = meta.get("model")
-    if kind not in MODELS:
-        raise ModelFileError(f"{name}: model kind {kind!r} is not known to this version (known: {', '.join(MODELS)}).")
+    meta = _check_meta(arrays.pop(_META_KEY), name)
+    kind = meta["model"]
     try:
         model = build_model(kind, **meta.get("hyperparameters", {}))
         model.set_params(arrays)

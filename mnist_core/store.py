@@ -16,7 +16,7 @@ from typing import Any
 
 from .errors import MnistError, ModelFileError
 from .models import Model
-from .persistence import load_model, model_metadata, save_model
+from .persistence import load_model, model_metadata, read_metadata, save_model
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -55,7 +55,7 @@ class ModelStore:
         records = []
         for path in self.root.glob("*.npz") if self.root.is_dir() else []:
             try:
-                _, meta = load_model(path)
+                meta = read_metadata(path)
                 records.append(ModelRecord(path.stem, path, meta))
             except ModelFileError as err:
                 records.append(ModelRecord(path.stem, path, {}, str(err)))
