@@ -15,6 +15,7 @@ PAGES = [
     st.Page("pages/train.py", title="Train", icon=":material/model_training:", url_path="Train"),
     st.Page("pages/draw.py", title="Draw", icon=":material/draw:", url_path="Draw"),
     st.Page("pages/mistakes.py", title="Mistakes", icon=":material/search:", url_path="Mistakes"),
+    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="Compare"),
 ]
 page = st.navigation(PAGES)
 with ui.errors_shown():  # each page draws the sidebar first (ui.sidebar)

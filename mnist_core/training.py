@@ -101,6 +101,8 @@ def train(
     # copies spin against each other on two cores; models may ask for more.
     with threadpool_limits(limits=getattr(model, "blas_threads", 1), user_api="blas"):
         for epoch in range(1, config.epochs + 1):
+            if hasattr(model, "on_epoch_start"):  # models with a learning-rate schedule
+                model.on_epoch_start(epoch, config.epochs)
             order = rng.permutation(n) if config.shuffle else np.arange(n)
             loss_sum, right, seen, next_report = 0.0, 0, 0, report_every
             for s in range(0, n, bs):

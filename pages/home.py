@@ -29,6 +29,8 @@ links = [
     ("pages/train.py", "Train", ":material/model_training:", "train any model in the background, watch it learn, manage saved models"),
     ("pages/draw.py", "Draw", ":material/draw:", "draw a digit (or upload one) and see the prediction as you draw"),
     ("pages/mistakes.py", "Mistakes", ":material/search:", "confusion matrix and the images the model gets wrong"),
+    ("pages/compare.py", "Compare", ":material/compare_arrows:",
+     "saved models side by side: accuracy, learning curves, per label, which images each gets right"),
 ]
 for path, label, icon, text in links:
     col1, col2 = st.columns([1, 4])

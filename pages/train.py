@@ -23,6 +23,7 @@ running = job is not None and not job.snapshot().finished
 kind = st.selectbox("Model", list(MODELS), format_func=lambda k: f"{k}: {MODELS[k].title}", key="train_kind")
 Config, tdef = MODELS[kind].Config, default_training(kind, name)
 helps = getattr(Config, "HELP", {})
+st.caption(ui.kind_description(kind))
 with st.form("train_form"):
     st.caption(f"Trains on {ui.LABELS[name]} ({len(ds.x_train):,} images); change it on the Dataset page.")
     hyper, cols = {}, st.columns(3)
@@ -48,11 +49,14 @@ with st.form("train_form"):
     epochs = a.number_input("Epochs", 1, 1000, int(tdef["epochs"]), key=f"ep_{kind}_{name}")
     batch = b.number_input("Batch size", 1, 65536, int(tdef["batch_size"]), key=f"bs_{kind}")
     seed = c.number_input("Seed", 0, 2**31 - 1, 0, key="train_seed")
+    augment = ui.can_augment() and st.checkbox("Augment training images (random shifts, rotations, scaling)",
+                                               key="train_augment", help=ui.AUGMENT_HELP)
     start = st.form_submit_button("Start training", type="primary", disabled=running)
 
 if start and not running:  # only a click trains, never a plain rerun
     with ui.errors_shown():
-        config = TrainConfig(**{**tdef, "epochs": int(epochs), "batch_size": int(batch), "seed": int(seed)})
+        config = TrainConfig(**{**tdef, "epochs": int(epochs), "batch_size": int(batch), "seed": int(seed),
+                                "augment": bool(augment)})
         job = TrainingJob(kind, ds, hyper, config, store=ui.store()).start()
         st.session_state[ui.JOB], running = job, True
 
@@ -73,7 +77,7 @@ def show_progress() -> None:
         left.line_chart(curve, x_label="samples seen")
     if snap.epochs:
         right.caption("Test accuracy after each epoch")
-        right.line_chart(pd.DataFrame(snap.epochs).set_index("epoch")[["test_accuracy"]], x_label="epoch")
+        right.altair_chart(ui.epoch_chart(pd.DataFrame(snap.epochs)), width="stretch")
 
 
 if job is not None:
@@ -107,6 +111,7 @@ else:
     st.dataframe(pd.DataFrame([{
         "active": "✅" if active and r.name == active.name else "", "name": r.name, "model": r.meta.get("model"),
         "test accuracy": r.meta.get("test_accuracy"), "epochs": len(r.meta.get("history", [])),
+        "augmented": "yes" if (r.meta.get("training") or {}).get("augment") else "",
         "trained": r.meta.get("trained_at"), "seconds": r.meta.get("train_seconds"), "KiB": round(r.size_kib),
     } for r in recs]), hide_index=True, column_config={"test accuracy": st.column_config.NumberColumn(format="percent")})
     pick = st.selectbox("Model to manage", [r.name for r in recs], key="manage_pick")

@@ -14,7 +14,7 @@ from mnist_core.store import ModelStore
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
-PAGES = ["home", "dataset", "train", "draw", "mistakes"]
+PAGES = ["home", "dataset", "train", "draw", "mistakes", "compare"]
 HAS_MNIST = bool(os.environ.get("MNIST_DATA_DIR")) and locate_mnist() is not None
 
 
@@ -194,3 +194,65 @@ def test_form_is_generic_over_registered_models(digits_only, monkeypatch):
     snap = at.session_state["train_job"].snapshot()
     assert snap.status == "done", snap.error
     assert ModelStore().load(snap.saved_name)[1]["model"] == "mlp"
+
+
+def _save_digits_model(hidden: int, epochs: int = 2) -> str:
+    from mnist_core.datasets import load_digits
+    from mnist_core.pipeline import train_model
+    from mnist_core.training import TrainConfig
+
+    result = train_model("classic", load_digits(), {"hidden": hidden}, TrainConfig(epochs=epochs))
+    return ModelStore().save(result.model, result.meta, name=f"classic-h{hidden}").name
+
+
+def test_compare_asks_for_a_second_model(digits_only):
+    at = ok(page("compare"))
+    assert any("Train another model" in i.value for i in at.info)
+    assert not at.dataframe
+    _save_digits_model(8)
+    at = ok(page("compare"))
+    assert any("one saved model" in i.value for i in at.info)
+    assert not at.dataframe
+
+
+def test_compare_two_models(digits_only):
+    _save_digits_model(8)
+    _save_digits_model(32, epochs=3)
+    at = ok(page("compare"))
+    assert not at.info
+    assert at.multiselect(key="compare_pick").value == ["classic-h32", "classic-h8"]  # newest first
+    assert len(at.dataframe) == 3  # summary, per label, right/wrong matrix
+    summary = at.dataframe[0].value
+    assert list(summary.index) == ["classic-h32", "classic-h8"] and list(summary["model"]) == ["classic", "classic"]
+    matrix = at.dataframe[2].value
+    assert matrix.shape == (2, 2) and matrix.loc["classic-h8", "classic-h8"] == 0
+    assert "test images right that" in texts(at, "markdown") or "test image right that" in texts(at, "markdown")
+    at.multiselect(key="compare_pick").set_value(["classic-h8"])
+    at = ok(at.run())
+    assert any("at least two" in i.value for i in at.info)
+
+
+def test_augment_checkbox_only_with_the_augment_module(digits_only, monkeypatch):
+    import studio_ui
+
+    real = studio_ui.can_augment
+    monkeypatch.setattr(studio_ui, "can_augment", lambda: False)
+    at = ok(page("train"))
+    assert not [c for c in at.checkbox if c.key == "train_augment"]
+    monkeypatch.setattr(studio_ui, "can_augment", real)
+    if not real():
+        pytest.skip("mnist_core.augment is not there yet")
+    at = ok(page("train"))
+    at.checkbox(key="train_augment").check()
+    at = ok(_train(at, epochs=1))
+    snap = at.session_state["train_job"].snapshot()
+    assert snap.status == "done", snap.error
+    assert ModelStore().load(snap.saved_name)[1]["training"]["augment"] is True
+
+
+def test_train_page_describes_the_model_kind(digits_only):
+    at = ok(page("train"))
+    assert "Make Your Own Neural Network" in texts(at)
+    at.selectbox(key="train_kind").set_value("logreg")
+    at = ok(at.run())
+    assert "liblinear reproduces the second tutorial exactly" in texts(at)

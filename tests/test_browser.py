@@ -21,7 +21,8 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SHOTS = ROOT / "artifacts" / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-PAGES = [("", "home"), ("Dataset", "dataset"), ("Train", "train"), ("Draw", "draw"), ("Mistakes", "mistakes")]
+PAGES = [("", "home"), ("Dataset", "dataset"), ("Train", "train"), ("Draw", "draw"), ("Mistakes", "mistakes"),
+         ("Compare", "compare")]
 
 
 def _need_browser():
@@ -132,7 +133,19 @@ def _draw_one(page) -> str:
     return metric.inner_text().strip()
 
 
-def test_every_page_and_draw_a_one(browser, app_url):
+def _save_second_model(home: Path) -> str:
+    """A quick second classic network in the app's store, on the dataset the app shows."""
+    from mnist_core.datasets import load_digits, load_mnist, locate_mnist
+    from mnist_core.pipeline import train_model
+    from mnist_core.store import ModelStore
+    from mnist_core.training import TrainConfig
+
+    ds = load_mnist() if locate_mnist() else load_digits()
+    result = train_model("classic", ds, {"hidden": 20}, TrainConfig(epochs=2 if ds.name == "mnist" else 10))
+    return ModelStore(home / "models").save(result.model, result.meta, name="classic-h20").name
+
+
+def test_every_page_and_draw_a_one(browser, app_url, tmp_path):
     SHOTS.mkdir(parents=True, exist_ok=True)
     # Streamlit scrolls inside its main area, so a tall viewport shows whole pages.
     page = browser.new_page(viewport={"width": 1400, "height": 3200})
@@ -146,6 +159,13 @@ def test_every_page_and_draw_a_one(browser, app_url):
     assert _draw_one(page) == "1"
     page.screenshot(path=str(SHOTS / "draw-one.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
+    _save_second_model(tmp_path / "home")  # Draw trained the first: Compare has two now
+    page.goto(f"{app_url}/Compare")
+    _settle(page)
+    page.screenshot(path=str(SHOTS / "compare-two.png"), full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_text("gets wrong; the reverse:").count() == 1
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 3
 
 
 def test_digits_default_model_reads_a_vertical_stroke_as_one(browser, digits_url):

@@ -18,6 +18,7 @@ single BLAS calls (``sgemm`` with beta=1) written into the weights in place.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from scipy.linalg import blas
@@ -34,6 +35,11 @@ class ClassicConfig:
     hidden: int = 200
     n_outputs: int = 10
     lr: float = 0.1
+
+    HELP: ClassVar[dict[str, str]] = {
+        "hidden": "Number of sigmoid hidden nodes (the tutorial used 100-200).",
+        "lr": "Learning rate: how far each sample's error moves the weights (the tutorial's 0.1).",
+    }
 
     def __post_init__(self) -> None:
         check_range("hidden", self.hidden, 1, 10_000, "Hidden nodes")

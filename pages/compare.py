@@ -1,0 +1,66 @@
+"""Compare (URL /Compare): saved models of the active dataset side by side."""
+import streamlit as st
+
+import studio_ui as ui
+from mnist_core import comparison
+from mnist_core.errors import MnistError
+
+ui.sidebar()
+st.title("Compare")
+name = ui.active_name()
+recs = ui.records(name)
+if len(recs) < 2:
+    have = "one saved model" if recs else "no saved model"
+    st.info(f"Comparing needs at least two saved models of {ui.LABELS[name]}; there is {have} yet. "
+            "Train another model on the Train page (a different kind, size or number of epochs).")
+    st.page_link("pages/train.py", label="Train a model", icon=":material/model_training:")
+    st.stop()
+
+by_name = {r.name: r for r in recs}  # newest first
+picked = st.multiselect("Models to compare (newest first, up to 6)", list(by_name), default=list(by_name)[:6],
+                        max_selections=6, key="compare_pick",
+                        format_func=lambda n: f"{n} ({by_name[n].meta.get('test_accuracy', 0):.1%})")
+if len(picked) < 2:
+    st.info("Pick at least two models.")
+    st.stop()
+entries = ui.comparison_entries([by_name[n] for n in picked])
+n_test = len(entries[0].evaluation.y_true)
+
+st.subheader("Summary")
+summary = comparison.summary_table(entries)
+st.dataframe(summary[["model", "test accuracy", "train seconds", "parameters", "KiB", "training", "hyperparameters"]],
+             column_config={
+                 "test accuracy": st.column_config.NumberColumn(format="percent"),
+                 "train seconds": st.column_config.NumberColumn(format="%.1f"),
+                 "parameters": st.column_config.NumberColumn(format="localized"),
+                 "KiB": st.column_config.NumberColumn(format="%.0f")})
+
+st.subheader("Learning curves")
+curves = comparison.learning_curves(entries)
+if curves.empty:
+    st.caption("None of these models saved a per-epoch history.")
+else:
+    st.caption("Test accuracy after each epoch (models fitted in one go show a single point).")
+    st.altair_chart(ui.epoch_chart(curves, color="model", height=320, order=picked), width="stretch")
+
+st.subheader("Per label")
+per_label = comparison.per_label_accuracy(entries)
+floor = max(0.0, int((float(per_label.min().min()) - 0.02) * 100) / 100)  # a whole percent
+st.altair_chart(ui.per_label_chart(per_label, picked, floor), width="stretch")
+st.caption(f"Accuracy on each label's test images; the axis starts at {floor:.0%} so the differences show. "
+           "The best model for each label is highlighted in the table.")
+st.dataframe(per_label.style.format("{:.2%}").highlight_max(axis=1, color="#2e7d3240"))
+
+st.subheader("Right here, wrong there")
+try:
+    matrix = comparison.right_wrong_matrix(entries)
+except MnistError as err:
+    st.warning(str(err))
+else:
+    st.markdown(comparison.pair_sentence(matrix))
+    st.caption(f"How many of the {n_test:,} test images the row's model gets right and the column's "
+               "model gets wrong. A large gap between the two sides of a pair: one model is clearly better "
+               "there; large counts on both sides: the models make different mistakes.")
+    st.altair_chart(ui.right_wrong_chart(matrix), width="stretch")
+    with st.expander("As a table"):
+        st.dataframe(matrix)

@@ -1,0 +1,312 @@
+"""Models: every backward pass against finite differences, the classic network against
+the tutorial's own code, logistic regression against the tutorial's numbers, quick
+learning on the 8x8 digits, save/load round trips and parameter validation."""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+import scipy.special
+from threadpoolctl import threadpool_limits
+
+from mnist_core.augment import affine_grids, augment_batch
+from mnist_core.datasets import Dataset, load_digits
+from mnist_core.errors import InvalidParameter
+from mnist_core.models import DEFAULT_TRAINING, MODELS, build_model
+from mnist_core.models.cnn import conv_backward, conv_forward, maxpool_backward, maxpool_forward
+from mnist_core.models.mlp import dense_backward, dense_forward, relu_backward, relu_forward, softmax_cross_entropy
+from mnist_core.models.optim import Adam, scheduled_lr
+from mnist_core.persistence import load_model, save_model
+from mnist_core.training import TrainConfig, train
+
+
+@pytest.fixture(autouse=True)
+def one_blas_thread():
+    """As the training loop does: two OpenBLAS pools on two cores spin against each other."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+@pytest.fixture(scope="module")
+def digits() -> Dataset:
+    return load_digits()
+
+
+def numeric_grad(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """Central differences of the scalar f() with respect to every entry of x (in place)."""
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        plus = f()
+        x[i] = old - eps
+        minus = f()
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * eps)
+    return grad
+
+
+def close(a: np.ndarray, b: np.ndarray) -> None:
+    np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)
+
+
+# -- layer gradients (float64, tiny shapes) ------------------------------------------
+
+RNG = np.random.default_rng(1)
+
+
+def test_dense_backward():
+    x, w, b = RNG.standard_normal((4, 5)), RNG.standard_normal((5, 3)), RNG.standard_normal(3)
+    g = RNG.standard_normal((4, 3))  # d(loss)/d(out) of loss = sum(out * g)
+    f = lambda: float(np.sum(dense_forward(x, w, b) * g))
+    dx, dw, db = dense_backward(g, x, w)
+    close(dx, numeric_grad(f, x))
+    close(dw, numeric_grad(f, w))
+    close(db, numeric_grad(f, b))
+
+
+def test_relu_backward():
+    x = RNG.standard_normal((4, 6))
+    x[np.abs(x) < 0.05] = 0.5  # keep off the kink
+    g = RNG.standard_normal(x.shape)
+    f = lambda: float(np.sum(relu_forward(x.copy()) * g))
+    close(relu_backward(g.copy(), relu_forward(x.copy())), numeric_grad(f, x))
+
+
+def test_softmax_cross_entropy_backward():
+    logits, y = RNG.standard_normal((5, 10)) * 3, np.array([0, 3, 9, 3, 7])
+    loss, p, grad = softmax_cross_entropy(logits.copy(), y)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    assert loss == pytest.approx(-np.log(scipy.special.softmax(logits, axis=1)[np.arange(5), y]).sum())
+    close(grad, numeric_grad(lambda: softmax_cross_entropy(logits.copy(), y)[0], logits))
+
+
+@pytest.mark.parametrize("c_in,pad,side", [(1, 1, 5), (3, 1, 6), (1, 0, 6), (2, 0, 7)])
+def test_conv_backward(c_in, pad, side):
+    k, c_out = 3, 4
+    x = RNG.standard_normal((2, side, side, c_in))
+    w, b = RNG.standard_normal((k, k, c_in, c_out)), RNG.standard_normal(c_out)
+    out, cols = conv_forward(x, w, b, pad)
+    assert out.shape == (2, side + 2 * pad - k + 1, side + 2 * pad - k + 1, c_out)
+    g = RNG.standard_normal(out.shape)
+    f = lambda: float(np.sum(conv_forward(x, w, b, pad)[0] * g))
+    dx, dw, db = conv_backward(g, cols, x.shape, w, pad)
+    close(dx, numeric_grad(f, x))
+    close(dw, numeric_grad(f, w))
+    close(db, numeric_grad(f, b))
+
+
+def test_conv_is_a_cross_correlation():
+    x = RNG.standard_normal((1, 6, 6, 1))
+    w = RNG.standard_normal((3, 3, 1, 1))
+    out, _ = conv_forward(x, w, np.zeros(1), 0)
+    ref = np.array([[np.sum(x[0, i:i + 3, j:j + 3, 0] * w[:, :, 0, 0]) for j in range(4)] for i in range(4)])
+    close(out[0, :, :, 0], ref)
+
+
+@pytest.mark.parametrize("shape", [(2, 4, 6, 3), (1, 5, 7, 2)])
+def test_maxpool_backward(shape):
+    x = RNG.standard_normal(shape)
+    out, masks = maxpool_forward(x)
+    assert out.shape == (shape[0], shape[1] // 2, shape[2] // 2, shape[3])
+    g = RNG.standard_normal(out.shape)
+    f = lambda: float(np.sum(maxpool_forward(x, need_grad=False)[0] * g))
+    close(maxpool_backward(g, masks, x.shape), numeric_grad(f, x))
+
+
+def test_maxpool_ties_send_the_gradient_once():
+    x = np.full((1, 2, 2, 1), 0.3)  # a blank block: all four equal (e.g. the bias)
+    _, masks = maxpool_forward(x)
+    dx = maxpool_backward(np.ones((1, 1, 1, 1)), masks, x.shape)
+    assert dx.sum() == 1.0 and np.count_nonzero(dx) == 1
+
+
+@pytest.mark.parametrize("kind,hp", [
+    ("mlp", {"n_inputs": 6, "hidden": [5, 4]}),
+    ("cnn", {"n_inputs": 64, "channels": [2, 3], "kernel_size": 3, "hidden": 5, "padding": "same"}),
+    ("cnn", {"n_inputs": 100, "channels": [2, 3], "kernel_size": 3, "hidden": 0, "padding": "valid"}),
+])
+def test_whole_model_gradients(kind, hp):
+    model = build_model(kind, **hp)
+    model.params = {k: v.astype(np.float64) + 0.01 * RNG.standard_normal(v.shape) for k, v in model.params.items()}
+    x, y = RNG.random((3, hp["n_inputs"])), np.array([1, 2, 3])
+    _, _, grads = model.gradients(x, y)
+    for name, p in model.params.items():  # gradients are of the mean loss
+        close(grads[name], numeric_grad(lambda: model.gradients(x, y)[0] / len(y), p))
+
+
+# -- the classic network is the tutorial's -------------------------------------------
+
+class TutorialNetwork:
+    """A direct transcription of the tutorial's neuralNetwork (float64, one sample)."""
+
+    def __init__(self, wih: np.ndarray, who: np.ndarray, learningrate: float) -> None:
+        self.wih, self.who, self.lr = wih.astype(np.float64), who.astype(np.float64), learningrate
+        self.activation_function = lambda x: scipy.special.expit(x)
+
+    def train(self, inputs_list, targets_list):
+        inputs = np.array(inputs_list, ndmin=2).T
+        targets = np.array(targets_list, ndmin=2).T
+        hidden_inputs = np.dot(self.wih, inputs)
+        hidden_outputs = self.activation_function(hidden_inputs)
+        final_inputs = np.dot(self.who, hidden_outputs)
+        final_outputs = self.activation_function(final_inputs)
+        output_errors = targets - final_outputs
+        hidden_errors = np.dot(self.who.T, output_errors)
+        self.who += self.lr * np.dot((output_errors * final_outputs * (1.0 - final_outputs)),
+                                     np.transpose(hidden_outputs))
+        self.wih += self.lr * np.dot((hidden_errors * hidden_outputs * (1.0 - hidden_outputs)),
+                                     np.transpose(inputs))
+
+
+def tutorial_record(image: np.ndarray, label: int, pixel_max: int) -> tuple[np.ndarray, np.ndarray]:
+    """The tutorial's scaling: inputs = pixels / max * 0.99 + 0.01; targets 0.01 / 0.99."""
+    inputs = np.asarray(image, np.float64).ravel() / pixel_max * 0.99 + 0.01
+    targets = np.zeros(10) + 0.01
+    targets[label] = 0.99
+    return inputs, targets
+
+
+def test_classic_matches_the_tutorial_sample_by_sample(digits):
+    model = build_model("classic", n_inputs=64, hidden=30, lr=0.3, seed=3)
+    tutorial = TutorialNetwork(model.w_ih, model.w_ho, 0.3)
+    for i in range(200):
+        x = digits.floats(digits.x_train[i:i + 1])
+        model.train_batch(x, digits.y_train[i:i + 1])
+        tutorial.train(*tutorial_record(digits.x_train[i], digits.y_train[i], digits.pixel_max))
+    np.testing.assert_allclose(model.w_ih, tutorial.wih, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.w_ho, tutorial.who, rtol=1e-5, atol=1e-6)
+
+
+def test_classic_batch_is_the_sum_of_per_sample_updates(digits):
+    model = build_model("classic", n_inputs=64, hidden=30, lr=0.1, seed=4)
+    w_ih0, w_ho0 = model.w_ih.astype(np.float64), model.w_ho.astype(np.float64)
+    d_ih, d_ho = np.zeros_like(w_ih0), np.zeros_like(w_ho0)
+    for i in range(16):  # each update computed from the same starting weights
+        t = TutorialNetwork(w_ih0, w_ho0, 0.1)
+        t.train(*tutorial_record(digits.x_train[i], digits.y_train[i], digits.pixel_max))
+        d_ih += t.wih - w_ih0
+        d_ho += t.who - w_ho0
+    model.train_batch(digits.floats(digits.x_train[:16]), digits.y_train[:16])
+    np.testing.assert_allclose(model.w_ih, w_ih0 + d_ih, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.w_ho, w_ho0 + d_ho, rtol=1e-5, atol=1e-6)
+
+
+# -- logistic regression: the second tutorial, exactly ---------------------------------
+
+def test_logreg_liblinear_reproduces_the_tutorial(digits):
+    model = build_model("logreg", n_inputs=64, solver="liblinear", pixel_scale=16)
+    history = train(model, digits, TrainConfig())
+    assert history.test_accuracy == pytest.approx(0.9611111, abs=1e-6)
+    predictions = model.predict(digits.floats(digits.x_test[:30]))
+    assert " ".join(map(str, predictions)) == "6 9 3 7 2 1 5 2 5 2 1 8 4 0 4 2 3 7 8 8 4 3 9 7 5 6 3 5 6 3"
+
+
+def test_logreg_lbfgs_notes_non_convergence(digits):
+    model = build_model("logreg", n_inputs=64, solver="lbfgs", pixel_scale=16, max_iter=100)
+    history = train(model, digits, TrainConfig())
+    assert 0.96 < history.test_accuracy < 0.98
+    assert any("max_iter" in note for note in model.notes)
+
+
+# -- the NumPy networks learn --------------------------------------------------------
+
+@pytest.mark.parametrize("kind,epochs", [("mlp", 20), ("cnn", 10)])
+def test_learns_the_8x8_digits_quickly(digits, kind, epochs):
+    model = build_model(kind, n_inputs=64, seed=0)
+    history = train(model, digits, TrainConfig(epochs=epochs, batch_size=32))
+    assert history.test_accuracy > 0.93
+    assert history.train_seconds < 20
+
+
+def test_epoch_hook_follows_the_schedule():
+    model = build_model("mlp", lr=0.01, lr_schedule="cosine")
+    model.on_epoch_start(1, 10)
+    assert model.optimizer.lr == pytest.approx(0.01)
+    model.on_epoch_start(10, 10)
+    assert model.optimizer.lr < 0.001
+    assert scheduled_lr(0.1, "step", 10, 10) == pytest.approx(0.001)
+    assert scheduled_lr(0.1, "constant", 7, 10) == 0.1
+
+
+def test_adam_minimises_a_quadratic():
+    target = np.array([1.0, -2.0, 3.0])
+    params = {"p": np.zeros(3)}
+    opt = Adam(0.1)
+    for _ in range(500):
+        opt.step(params, {"p": 2 * (params["p"] - target)})
+    np.testing.assert_allclose(params["p"], target, atol=1e-3)
+
+
+# -- persistence -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", sorted(MODELS))
+def test_save_load_round_trip(tmp_path, digits, kind):
+    hp = {"pixel_scale": 16} if kind == "logreg" else {}
+    model = build_model(kind, n_inputs=64, seed=1, **hp)
+    train(model, digits, TrainConfig(epochs=1, batch_size=64))
+    path = save_model(model, tmp_path / f"{kind}.npz")
+    loaded, meta = load_model(path)
+    assert meta["model"] == kind and type(loaded) is type(model)
+    assert loaded.config == model.config
+    x = digits.floats(digits.x_test)
+    np.testing.assert_array_equal(loaded.predict_proba(x), model.predict_proba(x))
+    with np.load(path, allow_pickle=False) as archive:  # plain arrays, never a pickle
+        assert all(archive[key].dtype != object for key in archive.files)
+
+
+# -- hyperparameters -------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind,hp", [
+    ("mlp", {"lr": -1.0}), ("mlp", {"hidden": [0]}), ("mlp", {"hidden": "a,b"}), ("mlp", {"hidden": []}),
+    ("mlp", {"optimizer": "rmsprop"}), ("mlp", {"lr_schedule": "linear"}), ("mlp", {"dropout": 1.0}),
+    ("cnn", {"kernel_size": 4}), ("cnn", {"n_inputs": 50}), ("cnn", {"channels": [8, 8, 8, 8, 8]}),
+    ("cnn", {"n_inputs": 64, "padding": "valid"}), ("cnn", {"padding": "full"}), ("cnn", {"lr": 0.0}),
+    ("logreg", {"solver": "saga"}), ("logreg", {"C": 0.0}), ("logreg", {"max_iter": 0}),
+    ("logreg", {"pixel_scale": -1.0}), ("mlp", {"no_such_thing": 1}),
+])
+def test_bad_hyperparameters_raise(kind, hp):
+    with pytest.raises(InvalidParameter):
+        build_model(kind, **hp)
+
+
+@pytest.mark.parametrize("kind", sorted(MODELS))
+def test_config_survives_json_and_has_help(kind):
+    cls = MODELS[kind]
+    config = cls.Config()
+    assert config == cls.Config(**json.loads(json.dumps(dataclasses.asdict(config))))
+    assert cls.title
+    for f in dataclasses.fields(cls.Config):
+        if f.name not in ("n_inputs", "n_outputs"):
+            assert cls.Config.HELP.get(f.name), f"{kind}.{f.name} has no help text"
+
+
+def test_mlp_hidden_accepts_text():
+    assert build_model("mlp", hidden="64, 32").config.hidden == (64, 32)
+
+
+def test_default_training_covers_every_kind():
+    assert set(DEFAULT_TRAINING) == set(MODELS)
+    for kind, settings in DEFAULT_TRAINING.items():
+        TrainConfig(epochs=settings["epochs"], batch_size=settings["batch_size"])
+        build_model(kind, **settings.get("hyperparameters", {}))
+
+
+# -- augmentation ----------------------------------------------------------------------
+
+def test_augment_identity_and_reference(digits):
+    x = digits.floats(digits.x_train[:40]).reshape(-1, 8, 8)
+    same = augment_batch(x, np.random.default_rng(0), 0, 0, (1.0, 1.0), 0)
+    np.testing.assert_allclose(same, x, atol=1e-6)
+    from scipy.ndimage import map_coordinates
+
+    out = augment_batch(x, np.random.default_rng(5))
+    grids = affine_grids(40, 8, 8, np.random.default_rng(5))
+    ref = np.stack([map_coordinates(x[i], grids[:, i], order=1, mode="grid-constant") for i in range(40)])
+    np.testing.assert_allclose(out, ref, atol=1e-5)
+    assert out.dtype == np.float32 and out.min() >= 0 and out.max() <= 1
+    np.testing.assert_array_equal(out, augment_batch(x, np.random.default_rng(5)))
+    elastic = augment_batch(x, np.random.default_rng(1), elastic_alpha=34)
+    assert elastic.shape == x.shape and np.isfinite(elastic).all()
