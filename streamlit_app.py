@@ -10,12 +10,12 @@ import studio_ui as ui
 st.set_page_config(page_title="MNIST studio", page_icon=":material/draw:", layout="wide")
 
 PAGES = [
-    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/dataset.py", title="Dataset", icon=":material/dataset:", url_path="Dataset"),
-    st.Page("pages/train.py", title="Train", icon=":material/model_training:", url_path="Train"),
-    st.Page("pages/draw.py", title="Draw", icon=":material/draw:", url_path="Draw"),
-    st.Page("pages/mistakes.py", title="Mistakes", icon=":material/search:", url_path="Mistakes"),
-    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="Compare"),
+    st.Page("pages/Home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/Dataset.py", title="Dataset", icon=":material/dataset:", url_path="Dataset"),
+    st.Page("pages/Train.py", title="Train", icon=":material/model_training:", url_path="Train"),
+    st.Page("pages/Draw.py", title="Draw", icon=":material/draw:", url_path="Draw"),
+    st.Page("pages/Mistakes.py", title="Mistakes", icon=":material/search:", url_path="Mistakes"),
+    st.Page("pages/Compare.py", title="Compare", icon=":material/compare_arrows:", url_path="Compare"),
 ]
 page = st.navigation(PAGES)
 with ui.errors_shown():  # each page draws the sidebar first (ui.sidebar)

@@ -1,71 +1,54 @@
 """How good and how fast each model kind is with its recommended settings, on real MNIST.
 
-:func:`bench_model` trains a kind exactly as the CLI does by default
-(:data:`mnist_core.models.DEFAULT_TRAINING`), seed 0, and reports the test accuracy,
-the training time (the loop's own clock: evaluation excluded) and the process's peak
-resident memory.  Run ``python -m mnist_core.benchmarks mlp cnn`` for JSON lines.
+:func:`bench_model` trains a kind exactly as ``python -m mnist_core train --model
+KIND`` does by default (:data:`mnist_core.models.DEFAULT_TRAINING`, seed 0, through
+:func:`mnist_core.pipeline.train_model`) and reports the test accuracy, the training
+time (the loop's own clock: evaluation excluded) and the process's peak resident
+memory.  ``python -m mnist_core.benchmarks mlp cnn`` prints one JSON line per kind.
 
-The peak RSS is the whole process's high-water mark (``getrusage``), dataset included;
-bench one kind per process for a figure that belongs to that kind alone.
+The peak RSS is the whole process's high-water mark (``getrusage``), dataset
+included; bench one kind per process for a figure that belongs to that kind alone.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
-import resource
 import sys
 from pathlib import Path
 from typing import Any
 
 from .datasets import load_mnist
-from .models import DEFAULT_TRAINING, Model, build_model, model_class
-from .training import TrainConfig, train
+from .models import DEFAULT_TRAINING, model_class
+from .pipeline import peak_rss_mib, train_model
+from .training import TrainConfig
 
 
-class _EpochHook:
-    """Calls ``model.on_epoch_start(epoch + 1, epochs)`` after each epoch, for models
-    with a learning-rate schedule.  Setting the rate is idempotent, so this is harmless
-    where the training loop calls the hook itself."""
-
-    def __init__(self, model: Model, epochs: int) -> None:
-        self.model, self.epochs = model, epochs
-
-    def on_batch_end(self, samples_seen: int, logs: dict[str, float]) -> None:
-        pass
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        if epoch < self.epochs:
-            self.model.on_epoch_start(epoch + 1, self.epochs)  # type: ignore[attr-defined]
+def default_settings(kind: str) -> tuple[TrainConfig, dict[str, Any]]:
+    """(TrainConfig, hyperparameters) from ``DEFAULT_TRAINING[kind]``: the keys that are
+    TrainConfig fields go to it, the rest are hyperparameters."""
+    model_class(kind)  # an unknown kind is an InvalidParameter sentence
+    settings = dict(DEFAULT_TRAINING.get(kind, {}))
+    train_fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    config = TrainConfig(**{k: v for k, v in settings.items() if k in train_fields})
+    return config, {k: v for k, v in settings.items() if k not in train_fields}
 
 
-def peak_rss_mib() -> float:
-    """This process's peak resident memory so far, in MiB (Linux reports KiB, macOS bytes)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
-
-
-def bench_model(kind: str, data_dir: str | Path | None = None, seed: int = 0) -> dict[str, Any]:
-    """Train ``kind`` with its default CLI settings on MNIST; return what happened:
-    ``{model, test_accuracy, train_seconds, peak_rss_mib, epochs, batch_size,
-    hyperparameters, notes}``."""
-    model_class(kind)  # an unknown kind fails before MNIST is read
+def bench_model(kind: str, data_dir: str | Path | None = None) -> dict[str, Any]:
+    """Train ``kind`` with its default settings on MNIST; return ``{model,
+    test_accuracy, train_seconds, peak_rss_mib, epochs, batch_size, hyperparameters,
+    notes}`` (notes: e.g. a solver that stopped before converging)."""
+    config, hyper = default_settings(kind)
     dataset = load_mnist(data_dir)
-    settings = DEFAULT_TRAINING[kind]
-    model = build_model(kind, seed=seed, n_inputs=dataset.n_inputs, **settings.get("hyperparameters", {}))
-    config = TrainConfig(epochs=settings["epochs"], batch_size=settings["batch_size"], seed=seed)
-    callbacks = []
-    if hasattr(model, "on_epoch_start"):
-        model.on_epoch_start(1, config.epochs)
-        callbacks.append(_EpochHook(model, config.epochs))
-    history = train(model, dataset, config, callbacks=callbacks)
+    result = train_model(kind, dataset, hyper, config)
     return {
         "model": kind,
-        "test_accuracy": history.test_accuracy,
-        "train_seconds": round(history.train_seconds, 2),
+        "test_accuracy": result.history.test_accuracy,
+        "train_seconds": round(result.history.train_seconds, 2),
         "peak_rss_mib": round(peak_rss_mib(), 1),
         "epochs": config.epochs,
         "batch_size": config.batch_size,
-        "hyperparameters": model.hyperparameters(),
-        "notes": list(getattr(model, "notes", [])),
+        "hyperparameters": result.model.hyperparameters(),
+        "notes": list(getattr(result.model, "notes", [])),
     }
 
 

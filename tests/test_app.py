@@ -38,7 +38,7 @@ def digits_only(tmp_path, monkeypatch):
 
 def page(name: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120).run()  # st.navigation registers the pages
-    at.switch_page(f"pages/{name}.py")
+    at.switch_page(f"pages/{name.capitalize()}.py")
     return at.run()
 
 

@@ -12,6 +12,7 @@ import scipy.special
 from threadpoolctl import threadpool_limits
 
 from mnist_core.augment import affine_grids, augment_batch
+from mnist_core.benchmarks import default_settings
 from mnist_core.datasets import Dataset, load_digits
 from mnist_core.errors import InvalidParameter
 from mnist_core.models import DEFAULT_TRAINING, MODELS, build_model
@@ -289,9 +290,10 @@ def test_mlp_hidden_accepts_text():
 
 def test_default_training_covers_every_kind():
     assert set(DEFAULT_TRAINING) == set(MODELS)
-    for kind, settings in DEFAULT_TRAINING.items():
-        TrainConfig(epochs=settings["epochs"], batch_size=settings["batch_size"])
-        build_model(kind, **settings.get("hyperparameters", {}))
+    for kind in DEFAULT_TRAINING:
+        config, hyper = default_settings(kind)  # TrainConfig fields, then hyperparameters
+        assert config.epochs >= 1 and config.batch_size >= 1
+        build_model(kind, **hyper)
 
 
 # -- augmentation ----------------------------------------------------------------------

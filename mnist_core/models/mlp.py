@@ -182,7 +182,7 @@ class MLP(Model):
             if len(x) else np.zeros((0, self.config.n_outputs), np.float32)
 
     def gradients(self, x: np.ndarray, y: np.ndarray) -> tuple[float, int, dict[str, np.ndarray]]:
-        """Summed loss, number right, and d(summed loss)/d(every parameter) / B."""
+        """Summed loss, number right, and the gradient of the *mean* loss for every parameter."""
         logits, inputs = self.forward(x, train=True)
         loss, p, d = softmax_cross_entropy(logits, y)
         right = int(np.count_nonzero(p.argmax(axis=1) == y))

@@ -73,8 +73,9 @@ class Adam:
                 self.m[name], self.v[name], self.scratch[name] = (np.zeros_like(p) for _ in range(3))
             m, v, s = self.m[name], self.v[name], self.scratch[name]
             f = p.dtype.type
-            # Every operation writes into m, v or the scratch buffer: allocating three
-            # ~1.6 MB temporaries per step made Adam cost as much as the GEMMs.
+            # Every operation writes into m, v or the scratch buffer, so a step allocates
+            # nothing.  It is memory-bound all the same: ~1.3 ms per 400k weights here,
+            # a third of an MLP step -- one reason the MLP trains with batches of 256.
             np.subtract(g, m, out=s)
             s *= f(1.0 - b1)
             m += s                      # m = b1 m + (1 - b1) g

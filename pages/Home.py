@@ -25,11 +25,11 @@ st.caption(f"Active model: {ui.describe(rec)}")
 
 st.subheader("Pages")
 links = [
-    ("pages/dataset.py", "Dataset", ":material/dataset:", "label distribution, image browser, pixel values, mean images"),
-    ("pages/train.py", "Train", ":material/model_training:", "train any model in the background, watch it learn, manage saved models"),
-    ("pages/draw.py", "Draw", ":material/draw:", "draw a digit (or upload one) and see the prediction as you draw"),
-    ("pages/mistakes.py", "Mistakes", ":material/search:", "confusion matrix and the images the model gets wrong"),
-    ("pages/compare.py", "Compare", ":material/compare_arrows:",
+    ("pages/Dataset.py", "Dataset", ":material/dataset:", "label distribution, image browser, pixel values, mean images"),
+    ("pages/Train.py", "Train", ":material/model_training:", "train any model in the background, watch it learn, manage saved models"),
+    ("pages/Draw.py", "Draw", ":material/draw:", "draw a digit (or upload one) and see the prediction as you draw"),
+    ("pages/Mistakes.py", "Mistakes", ":material/search:", "confusion matrix and the images the model gets wrong"),
+    ("pages/Compare.py", "Compare", ":material/compare_arrows:",
      "saved models side by side: accuracy, learning curves, per label, which images each gets right"),
 ]
 for path, label, icon, text in links:

@@ -13,7 +13,7 @@ if len(recs) < 2:
     have = "one saved model" if recs else "no saved model"
     st.info(f"Comparing needs at least two saved models of {ui.LABELS[name]}; there is {have} yet. "
             "Train another model on the Train page (a different kind, size or number of epochs).")
-    st.page_link("pages/train.py", label="Train a model", icon=":material/model_training:")
+    st.page_link("pages/Train.py", label="Train a model", icon=":material/model_training:")
     st.stop()
 
 by_name = {r.name: r for r in recs}  # newest first
