@@ -18,31 +18,37 @@ from pathlib import Path
 from typing import Any
 
 from .datasets import load_mnist
-from .models import DEFAULT_TRAINING, model_class
-from .pipeline import peak_rss_mib, train_model
+from .models import DEFAULT_TRAINING
+from .pipeline import default_hyperparameters, default_training, peak_rss_mib, train_model
 from .training import TrainConfig
 
 
 def default_settings(kind: str) -> tuple[TrainConfig, dict[str, Any]]:
-    """(TrainConfig, hyperparameters) from ``DEFAULT_TRAINING[kind]``: the keys that are
-    TrainConfig fields go to it, the rest are hyperparameters."""
-    model_class(kind)  # an unknown kind is an InvalidParameter sentence
-    settings = dict(DEFAULT_TRAINING.get(kind, {}))
-    train_fields = {f.name for f in dataclasses.fields(TrainConfig)}
-    config = TrainConfig(**{k: v for k, v in settings.items() if k in train_fields})
-    return config, {k: v for k, v in settings.items() if k not in train_fields}
+    """(TrainConfig, hyperparameters) the CLI uses by default for ``kind`` on MNIST."""
+    return TrainConfig(**default_training(kind, "mnist")), default_hyperparameters(kind)
 
 
-def bench_model(kind: str, data_dir: str | Path | None = None) -> dict[str, Any]:
-    """Train ``kind`` with its default settings on MNIST; return ``{model,
-    test_accuracy, train_seconds, peak_rss_mib, epochs, batch_size, hyperparameters,
-    notes}`` (notes: e.g. a solver that stopped before converging)."""
+def handdrawn_accuracy(model: Any, shape: tuple[int, int] = (28, 28)) -> float:
+    """Accuracy on the reproducible mouse-drawn set (:mod:`mnist_core.handdrawn`)."""
+    from .handdrawn import prepared_set
+
+    x, y = prepared_set(shape, per_digit=20)
+    return float((model.predict(x) == y).mean())
+
+
+def bench_model(kind: str, data_dir: str | Path | None = None, augment: bool = False) -> dict[str, Any]:
+    """Train ``kind`` with its default settings on MNIST; return ``{model, augment,
+    test_accuracy, handdrawn_accuracy, train_seconds, peak_rss_mib, epochs, batch_size,
+    hyperparameters, notes}`` (notes: e.g. a solver that stopped before converging)."""
     config, hyper = default_settings(kind)
+    config = dataclasses.replace(config, augment=augment)
     dataset = load_mnist(data_dir)
     result = train_model(kind, dataset, hyper, config)
     return {
         "model": kind,
+        "augment": augment,
         "test_accuracy": result.history.test_accuracy,
+        "handdrawn_accuracy": round(handdrawn_accuracy(result.model), 4),
         "train_seconds": round(result.history.train_seconds, 2),
         "peak_rss_mib": round(peak_rss_mib(), 1),
         "epochs": config.epochs,

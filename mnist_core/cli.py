@@ -114,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("bench", help="speed and accuracy against the tutorial")
     data_dir(sp)
     sp.add_argument("--model", choices=list(MODELS), default="classic")
+    sp.add_argument("--augment", action="store_true", help="train on augmented images (compare the hand-drawn accuracy)")
     sp.add_argument("--tutorial-samples", type=int, default=3000, help="samples to time the tutorial's path on")
     sp.add_argument("--json", action="store_true")
     return p

@@ -18,14 +18,8 @@ from .errors import InvalidParameter, MnistError
 from .evaluation import evaluate
 from .models import model_class
 from .persistence import load_model, save_model
-from .pipeline import peak_rss_mib, train_model
+from .pipeline import default_hyperparameters, default_training, peak_rss_mib, train_model
 from .training import TrainConfig
-
-
-def _default_training(kind: str) -> dict:
-    from . import models
-
-    return dict(getattr(models, "DEFAULT_TRAINING", {}).get(kind, {"epochs": 5, "batch_size": 16}))
 
 
 def cmd_info(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -73,7 +67,7 @@ def _hyperparameters(args: argparse.Namespace, kind: str, defaults: dict) -> dic
 
 
 def cmd_train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    defaults = _default_training(args.model)
+    defaults = {**default_hyperparameters(args.model), **default_training(args.model, args.dataset)}
     hyper = _hyperparameters(args, args.model, defaults)
     config = TrainConfig(
         epochs=args.epochs if args.epochs is not None else defaults.get("epochs", 5),
@@ -158,7 +152,7 @@ def cmd_bench(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     if args.tutorial_samples < 100:
         raise InvalidParameter("--tutorial-samples must be at least 100.")
-    result = dict(bench_model(args.model, args.data_dir))
+    result = dict(bench_model(args.model, args.data_dir, augment=args.augment))
     if args.model == "classic":
         from .tutorial import seconds_per_sample
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from .datasets import Dataset
 from .errors import MnistError
+from .pipeline import default_config, default_training  # noqa: F401 -- re-exported for the pages
 from .training import TrainConfig
 
 RUNNING, DONE, STOPPED, FAILED, PENDING = "running", "done", "stopped", "failed", "pending"
@@ -169,29 +170,3 @@ class TrainingJob:
                 result=self._result, saved_name=self._saved_name,
             )
 
-
-#: The classic network's training when the models package names none (the tutorial's).
-_FALLBACK_TRAINING = {"epochs": 5, "batch_size": 16}
-#: The 8x8 digits have ~1,400 training images: more passes cost well under a second.
-DIGITS_MIN_EPOCHS = 30
-
-
-def default_training(kind: str = "classic", dataset_name: str = "mnist") -> dict[str, Any]:
-    """Default epochs, batch size... for ``kind``: ``models.DEFAULT_TRAINING[kind]`` when it
-    exists, else the tutorial's 5 epochs of batch 16; at least 30 epochs on the tiny digits."""
-    from dataclasses import fields
-
-    from . import models
-
-    defaults = dict(getattr(models, "DEFAULT_TRAINING", {}).get(kind) or _FALLBACK_TRAINING)
-    names = {f.name for f in fields(TrainConfig)}
-    out = {k: v for k, v in defaults.items() if k in names}
-    out.setdefault("epochs", _FALLBACK_TRAINING["epochs"])
-    out.setdefault("batch_size", _FALLBACK_TRAINING["batch_size"])
-    if dataset_name == "digits" and kind == "classic":
-        out["epochs"] = max(int(out["epochs"]), DIGITS_MIN_EPOCHS)
-    return out
-
-
-def default_config(kind: str = "classic", dataset_name: str = "mnist", **overrides: Any) -> TrainConfig:
-    return TrainConfig(**{**default_training(kind, dataset_name), **overrides})

@@ -2,6 +2,7 @@
 app's Train page both do, so they cannot drift apart."""
 from __future__ import annotations
 
+import dataclasses
 import resource
 import sys
 import time
@@ -24,6 +25,39 @@ class TrainResult:
     @property
     def test_accuracy(self) -> float:
         return float(self.meta["test_accuracy"])
+
+
+#: Small datasets get more epochs: at least this many samples seen in all (32 epochs
+#: of the 1,437 digits), or a few hundred mini-batches are too few to learn from.
+MIN_SAMPLES_SEEN = 45_000
+
+
+def default_training(kind: str = "classic", dataset_name: str = "mnist", n_train: int | None = None) -> dict[str, Any]:
+    """The recommended TrainConfig fields for ``kind`` (``models.DEFAULT_TRAINING``):
+    epochs and batch size; on a small training set, enough epochs to see
+    :data:`MIN_SAMPLES_SEEN` samples (iterative models only)."""
+    from .models import DEFAULT_TRAINING, model_class
+
+    names = {f.name for f in dataclasses.fields(TrainConfig)}
+    out = {"epochs": 5, "batch_size": 16}
+    out.update({k: v for k, v in DEFAULT_TRAINING.get(kind, {}).items() if k in names})
+    if n_train is None and dataset_name == "digits":
+        n_train = 1437
+    if n_train and model_class(kind).iterative:
+        out["epochs"] = max(int(out["epochs"]), -(-MIN_SAMPLES_SEEN // n_train))
+    return out
+
+
+def default_hyperparameters(kind: str) -> dict[str, Any]:
+    """Hyperparameters ``models.DEFAULT_TRAINING`` sets beyond the Config's defaults."""
+    from .models import DEFAULT_TRAINING
+
+    names = {f.name for f in dataclasses.fields(TrainConfig)}
+    return {k: v for k, v in DEFAULT_TRAINING.get(kind, {}).items() if k not in names}
+
+
+def default_config(kind: str = "classic", dataset_name: str = "mnist", **overrides: Any) -> TrainConfig:
+    return TrainConfig(**{**default_training(kind, dataset_name), **overrides})
 
 
 def peak_rss_mib() -> float:
@@ -57,6 +91,7 @@ def train_model(
         test_accuracy=history.test_accuracy,
         train_seconds=round(history.train_seconds, 3),
         stopped=history.stopped,
+        notes=list(getattr(model, "notes", [])),
         history=history.epochs,
         curve=history.batches,
         trained_at=time.strftime("%Y-%m-%d %H:%M"),
@@ -67,8 +102,6 @@ def train_model(
 
 def _fit_to_dataset(kind: str, hyper: dict[str, Any], dataset: Dataset) -> dict[str, Any]:
     """Fill in the hyperparameters that follow from the data (input size, image shape...)."""
-    import dataclasses
-
     from .models import model_class
 
     names = {f.name for f in dataclasses.fields(model_class(kind).Config)}

@@ -96,6 +96,7 @@ def train(
     augment = _augmenter(dataset) if config.augment else None
     bs = config.batch_size
     report_every = max(bs, n // reports_per_epoch)
+    chunk = bs * max(1, 4096 // bs)
     start = time.perf_counter()
     # Small GEMMs run fastest on one thread, and numpy's and scipy's OpenBLAS
     # copies spin against each other on two cores; models may ask for more.
@@ -105,32 +106,38 @@ def train(
                 model.on_epoch_start(epoch, config.epochs)
             order = rng.permutation(n) if config.shuffle else np.arange(n)
             loss_sum, right, seen, next_report = 0.0, 0, 0, report_every
-            for s in range(0, n, bs):
-                idx = order[s:s + bs]
-                x = dataset.floats(dataset.x_train[idx])
+            for c in range(0, n, chunk):
+                # Convert (and augment) a few thousand images at once: per-batch
+                # conversion costs as much as the arithmetic for small batches.
+                idx = order[c:c + chunk]
+                xc, yc = dataset.floats(dataset.x_train[idx]), dataset.y_train[idx]
                 if augment is not None:
-                    x = augment(x, rng)
-                loss, ok = model.train_batch(x, dataset.y_train[idx])
-                if not math.isfinite(loss):
-                    raise TrainingDiverged(
-                        f"Training diverged in epoch {epoch} (the loss became {loss}): "
-                        "lower the learning rate and try again."
-                    )
-                loss_sum += loss
-                right += ok
-                seen += len(idx)
-                history.samples_seen += len(idx)
-                if seen >= next_report or seen == n:
-                    next_report += report_every
-                    logs = {"epoch": epoch, "samples_seen": history.samples_seen,
-                            "loss": loss_sum / seen, "accuracy": right / seen,
-                            "seconds": time.perf_counter() - start,
-                            "total_samples": n * config.epochs}
-                    history.batches.append(logs)
-                    for cb in callbacks:
-                        cb.on_batch_end(history.samples_seen, logs)
-                if should_stop is not None and should_stop():
-                    history.stopped = True
+                    xc = augment(xc, rng)
+                for b in range(0, len(idx), bs):
+                    loss, ok = model.train_batch(xc[b:b + bs], yc[b:b + bs])
+                    if not math.isfinite(loss):
+                        raise TrainingDiverged(
+                            f"Training diverged in epoch {epoch} (the loss became {loss}): "
+                            "lower the learning rate and try again."
+                        )
+                    loss_sum += loss
+                    right += ok
+                    taken = min(bs, len(idx) - b)
+                    seen += taken
+                    history.samples_seen += taken
+                    if seen >= next_report or seen == n:
+                        next_report += report_every
+                        logs = {"epoch": epoch, "samples_seen": history.samples_seen,
+                                "loss": loss_sum / seen, "accuracy": right / seen,
+                                "seconds": time.perf_counter() - start,
+                                "total_samples": n * config.epochs}
+                        history.batches.append(logs)
+                        for cb in callbacks:
+                            cb.on_batch_end(history.samples_seen, logs)
+                    if should_stop is not None and should_stop():
+                        history.stopped = True
+                        break
+                if history.stopped:
                     break
             train_seconds = time.perf_counter() - start
             logs = {"epoch": epoch, "loss": loss_sum / max(seen, 1), "train_accuracy": right / max(seen, 1),
