@@ -11,7 +11,6 @@ import argparse
 import dataclasses
 import json
 import sys
-from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np

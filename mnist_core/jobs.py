@@ -20,7 +20,6 @@ from typing import Any
 
 from .datasets import Dataset
 from .errors import MnistError
-from .pipeline import default_config, default_training  # noqa: F401 -- re-exported for the pages
 from .training import TrainConfig
 
 RUNNING, DONE, STOPPED, FAILED, PENDING = "running", "done", "stopped", "failed", "pending"

@@ -2,7 +2,7 @@
 import streamlit as st
 
 import studio_ui as ui
-from mnist_core import comparison
+from mnist_core import charts, comparison
 from mnist_core.errors import MnistError
 
 ui.sidebar()
@@ -41,12 +41,12 @@ if curves.empty:
     st.caption("None of these models saved a per-epoch history.")
 else:
     st.caption("Test accuracy after each epoch (models fitted in one go show a single point).")
-    st.altair_chart(ui.epoch_chart(curves, color="model", height=320, order=picked), width="stretch")
+    st.altair_chart(charts.epoch_chart(curves, color="model", height=320, order=picked), width="stretch")
 
 st.subheader("Per label")
 per_label = comparison.per_label_accuracy(entries)
 floor = max(0.0, int((float(per_label.min().min()) - 0.02) * 100) / 100)  # a whole percent
-st.altair_chart(ui.per_label_chart(per_label, picked, floor), width="stretch")
+st.altair_chart(charts.per_label_chart(per_label, picked, floor), width="stretch")
 st.caption(f"Accuracy on each label's test images; the axis starts at {floor:.0%} so the differences show. "
            "The best model for each label is highlighted in the table.")
 st.dataframe(per_label.style.format("{:.2%}").highlight_max(axis=1, color="#2e7d3240"))
@@ -61,6 +61,6 @@ else:
     st.caption(f"How many of the {n_test:,} test images the row's model gets right and the column's "
                "model gets wrong. A large gap between the two sides of a pair: one model is clearly better "
                "there; large counts on both sides: the models make different mistakes.")
-    st.altair_chart(ui.right_wrong_chart(matrix), width="stretch")
+    st.altair_chart(charts.right_wrong_chart(matrix), width="stretch")
     with st.expander("As a table"):
         st.dataframe(matrix)

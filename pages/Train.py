@@ -6,9 +6,10 @@ import pandas as pd
 import streamlit as st
 
 import studio_ui as ui
-from mnist_core import plots
-from mnist_core.jobs import TrainingJob, default_training
-from mnist_core.models import MODELS
+from mnist_core import charts, plots
+from mnist_core.jobs import TrainingJob
+from mnist_core.pipeline import default_training
+from mnist_core.models import MODELS, kind_description
 from mnist_core.training import TrainConfig
 
 DERIVED = {"n_inputs", "n_outputs", "image_shape", "pixel_scale"}
@@ -23,7 +24,7 @@ running = job is not None and not job.snapshot().finished
 kind = st.selectbox("Model", list(MODELS), format_func=lambda k: f"{k}: {MODELS[k].title}", key="train_kind")
 Config, tdef = MODELS[kind].Config, default_training(kind, name)
 helps = getattr(Config, "HELP", {})
-st.caption(ui.kind_description(kind))
+st.caption(kind_description(kind))
 with st.form("train_form"):
     st.caption(f"Trains on {ui.LABELS[name]} ({len(ds.x_train):,} images); change it on the Dataset page.")
     hyper, cols = {}, st.columns(3)
@@ -77,7 +78,7 @@ def show_progress() -> None:
         left.line_chart(curve, x_label="samples seen")
     if snap.epochs:
         right.caption("Test accuracy after each epoch")
-        right.altair_chart(ui.epoch_chart(pd.DataFrame(snap.epochs)), width="stretch")
+        right.altair_chart(charts.epoch_chart(pd.DataFrame(snap.epochs)), width="stretch")
 
 
 if job is not None:

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from mnist_core.datasets import Dataset, load_digits
-from mnist_core.jobs import DONE, FAILED, STOPPED, TrainingJob, default_config, default_training, error_sentence
+from mnist_core.jobs import DONE, FAILED, STOPPED, TrainingJob, error_sentence
+from mnist_core.pipeline import default_config, default_training
 from mnist_core.errors import MnistError
 from mnist_core.store import ModelStore
 from mnist_core.training import TrainConfig

@@ -6,7 +6,7 @@ from PIL import Image
 from scipy import ndimage
 
 from mnist_core.errors import EmptyImage, ImageError
-from mnist_core.preprocess import digits_style, ink_map, load_image, mnist_style, prepare
+from mnist_core.preprocess import ink_map, load_image, mnist_style, prepare
 
 
 def stroke_canvas(rows=slice(40, 240), cols=slice(130, 150), size=280):

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Callable, ClassVar
+from typing import TYPE_CHECKING, Callable, ClassVar
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
-from sklearn.multiclass import OneVsRestClassifier
-from sklearn.preprocessing import LabelBinarizer
 from threadpoolctl import threadpool_limits
+
+if TYPE_CHECKING:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
 
 from ..errors import MnistError
 from .base import Model, check_range
@@ -78,11 +78,16 @@ class LogisticRegressionModel(Model):
         return x
 
     def _new_estimator(self) -> LogisticRegression | OneVsRestClassifier:
+        from sklearn.linear_model import LogisticRegression  # scikit-learn costs ~130 MiB: load on use
+        from sklearn.multiclass import OneVsRestClassifier
+
         c = self.config
         base = LogisticRegression(solver=c.solver, C=c.C, max_iter=c.max_iter, random_state=0)
         return OneVsRestClassifier(base) if c.solver == "liblinear" else base
 
     def fit_all(self, x: np.ndarray, y: np.ndarray, report: Callable[[str], None] = lambda m: None) -> None:
+        from sklearn.exceptions import ConvergenceWarning
+
         """Fit on everything; a solver that stops before converging is noted, not shouted."""
         estimator = self._new_estimator()
         report(f"Fitting logistic regression ({self.config.solver}) on {len(x):,} images...")
@@ -122,7 +127,7 @@ class LogisticRegressionModel(Model):
     def get_params(self) -> dict[str, np.ndarray]:
         if self.estimator is None:
             raise MnistError("This logistic regression has not been trained yet: there is nothing to save.")
-        if isinstance(self.estimator, OneVsRestClassifier):
+        if hasattr(self.estimator, "estimators_"):  # one-vs-rest
             coef = np.vstack([e.coef_ for e in self.estimator.estimators_])
             intercept = np.concatenate([e.intercept_ for e in self.estimator.estimators_])
         else:
@@ -155,6 +160,9 @@ def _rebuild_ovr(ovr: OneVsRestClassifier, coef: np.ndarray, intercept: np.ndarr
                  classes: np.ndarray) -> OneVsRestClassifier:
     """One binary classifier per row of ``coef`` (two classes: one row only), and the
     label binarizer that maps their columns back to the classes, as ``fit`` sets them."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import LabelBinarizer
+
     if len(coef) != (1 if len(classes) == 2 else len(classes)):
         raise ValueError(f"{len(coef)} classifiers for {len(classes)} classes")
     ovr.label_binarizer_ = LabelBinarizer(sparse_output=True).fit(classes)
