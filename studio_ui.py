@@ -7,6 +7,7 @@ lives in st.session_state under the keys below.
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import threading
 import time
@@ -18,9 +19,9 @@ from mnist_core import datasets
 from mnist_core.comparison import Entry
 from mnist_core.errors import MnistError
 from mnist_core.evaluation import Evaluation, evaluate
-from mnist_core.pipeline import default_config, train_model
-from mnist_core.models import Model
+from mnist_core.models import Model, model_class
 from mnist_core.persistence import load_model
+from mnist_core.pipeline import default_config, train_model
 from mnist_core.store import ModelRecord, ModelStore
 
 # -- session keys ---------------------------------------------------------------
@@ -169,6 +170,41 @@ def can_augment() -> bool:
         return importlib.util.find_spec("mnist_core.augment") is not None
     except (ImportError, ValueError):
         return False
+
+
+#: Hyperparameters that follow from the dataset: not asked for in the form.
+DERIVED = {"n_inputs", "n_outputs", "image_shape", "pixel_scale"}
+NAMES = {"hidden": "Hidden nodes", "lr": "Learning rate"}
+
+
+def hyperparameter_inputs(kind: str) -> dict:
+    """One widget per hyperparameter of ``kind``'s Config (inside a form), typed by its
+    default, with the Config's HELP text and CHOICES; returns the values entered."""
+    Config = model_class(kind).Config
+    helps, choices = getattr(Config, "HELP", {}), getattr(Config, "CHOICES", {})
+    hyper, cols = {}, st.columns(3)
+    shown = [f for f in dataclasses.fields(Config) if f.name not in DERIVED]
+    for i, f in enumerate(shown):
+        value = f.default if f.default is not dataclasses.MISSING else None
+        label, key, col = NAMES.get(f.name, f.name.replace("_", " ").capitalize()), f"hp_{kind}_{f.name}", cols[i % 3]
+        if f.name in choices:
+            hyper[f.name] = col.selectbox(label, choices[f.name], choices[f.name].index(value),
+                                          help=helps.get(f.name), key=key)
+        elif isinstance(value, bool):
+            hyper[f.name] = col.checkbox(label, value, help=helps.get(f.name), key=key)
+        elif isinstance(value, int):
+            hyper[f.name] = int(col.number_input(label, 0, 100_000, value, help=helps.get(f.name), key=key))
+        elif isinstance(value, float):
+            hyper[f.name] = col.number_input(label, 0.0, 1e6, value, step=max(value / 10, 1e-4), format="%g",
+                                             help=helps.get(f.name), key=key)
+        elif isinstance(value, str):
+            hyper[f.name] = col.text_input(label, value, help=helps.get(f.name), key=key)
+        elif isinstance(value, (tuple, list)):  # layer sizes: "512,256"
+            text = col.text_input("Hidden layers" if f.name == "hidden" else label, ",".join(map(str, value)),
+                                  help=helps.get(f.name), key=key)
+            parts = [t.strip() for t in text.split(",") if t.strip()]
+            hyper[f.name] = [int(t) for t in parts] if all(t.isdigit() for t in parts) else text
+    return hyper
 
 
 # -- layout pieces ---------------------------------------------------------------------

@@ -1,7 +1,5 @@
 """Train: the form (every registered model), a background run with live progress, the
 result, and the saved models (make active, rename, delete)."""
-import dataclasses
-
 import pandas as pd
 import streamlit as st
 
@@ -12,9 +10,6 @@ from mnist_core.pipeline import default_training
 from mnist_core.models import MODELS, kind_description
 from mnist_core.training import TrainConfig
 
-DERIVED = {"n_inputs", "n_outputs", "image_shape", "pixel_scale"}
-NAMES = {"hidden": "Hidden nodes", "lr": "Learning rate"}
-
 ui.sidebar()
 st.title("Train")
 name, ds = ui.active_name(), ui.dataset()
@@ -22,30 +17,11 @@ job = st.session_state.get(ui.JOB)
 running = job is not None and not job.snapshot().finished
 
 kind = st.selectbox("Model", list(MODELS), format_func=lambda k: f"{k}: {MODELS[k].title}", key="train_kind")
-Config, tdef = MODELS[kind].Config, default_training(kind, name)
-helps = getattr(Config, "HELP", {})
+tdef = default_training(kind, name)
 st.caption(kind_description(kind))
 with st.form("train_form"):
     st.caption(f"Trains on {ui.LABELS[name]} ({len(ds.x_train):,} images); change it on the Dataset page.")
-    hyper, cols = {}, st.columns(3)
-    shown = [f for f in dataclasses.fields(Config) if f.name not in DERIVED]
-    for i, f in enumerate(shown):
-        value = f.default if f.default is not dataclasses.MISSING else None
-        label, key, col = NAMES.get(f.name, f.name.replace("_", " ").capitalize()), f"hp_{kind}_{f.name}", cols[i % 3]
-        if isinstance(value, bool):
-            hyper[f.name] = col.checkbox(label, value, help=helps.get(f.name), key=key)
-        elif isinstance(value, int):
-            hyper[f.name] = int(col.number_input(label, 0, 100_000, value, help=helps.get(f.name), key=key))
-        elif isinstance(value, float):
-            hyper[f.name] = col.number_input(label, 0.0, 1e6, value, step=max(value / 10, 1e-4), format="%g",
-                                             help=helps.get(f.name), key=key)
-        elif isinstance(value, str):
-            hyper[f.name] = col.text_input(label, value, help=helps.get(f.name), key=key)
-        elif isinstance(value, (tuple, list)):  # layer sizes: "512,256"
-            text = col.text_input("Hidden layers" if f.name == "hidden" else label, ",".join(map(str, value)),
-                                  help=helps.get(f.name), key=key)
-            parts = [t.strip() for t in text.split(",") if t.strip()]
-            hyper[f.name] = [int(t) for t in parts] if all(t.isdigit() for t in parts) else text
+    hyper = ui.hyperparameter_inputs(kind)
     a, b, c = st.columns(3)
     epochs = a.number_input("Epochs", 1, 1000, int(tdef["epochs"]), key=f"ep_{kind}_{name}")
     batch = b.number_input("Batch size", 1, 65536, int(tdef["batch_size"]), key=f"bs_{kind}")

@@ -164,6 +164,7 @@ class CNNConfig:
     momentum: float = 0.9
     lr_schedule: str = "cosine"
 
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"padding": PADDINGS, "optimizer": OPTIMIZERS, "lr_schedule": SCHEDULES}
     HELP: ClassVar[dict[str, str]] = {
         "channels": "Feature maps of each conv+pool block, e.g. 16,32 (each block halves the image).",
         "kernel_size": "Width of the square convolution kernels, an odd number (5 = LeNet's).",

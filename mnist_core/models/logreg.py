@@ -42,6 +42,7 @@ class LogRegConfig:
     max_iter: int = 100
     pixel_scale: float = 1.0
 
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"solver": SOLVERS}
     HELP: ClassVar[dict[str, str]] = {
         "solver": "lbfgs fits one softmax model; liblinear one model per digit (the tutorial's).",
         "C": "Inverse regularisation strength: smaller values keep the weights smaller.",

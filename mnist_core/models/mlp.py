@@ -113,6 +113,7 @@ class MLPConfig:
     weight_decay: float = 0.0
     dropout: float = 0.0
 
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"optimizer": OPTIMIZERS, "lr_schedule": SCHEDULES}
     HELP: ClassVar[dict[str, str]] = {
         "hidden": "Sizes of the hidden ReLU layers, e.g. 512 or 512,256.",
         "optimizer": "adam adapts a step per weight; sgd uses plain steps with momentum.",
