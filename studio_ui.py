@@ -14,6 +14,7 @@ import time
 from contextlib import contextmanager
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from mnist_core import datasets
 from mnist_core.comparison import Entry
@@ -23,6 +24,15 @@ from mnist_core.models import Model, model_class
 from mnist_core.persistence import load_model
 from mnist_core.pipeline import default_config, train_model
 from mnist_core.store import ModelRecord, ModelStore
+
+# -- startup ------------------------------------------------------------------------
+# Streamlit runs the files in pages/ by themselves (its older multipage mode) when the
+# very first request after the server starts asks for one of them by URL, before
+# st.navigation has ever run; hand such a run to streamlit_app.py's navigation.
+if PagesManager.uses_pages_directory:
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
 
 # -- session keys ---------------------------------------------------------------
 DATASET = "active_dataset"  # "mnist" | "digits"

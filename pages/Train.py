@@ -86,7 +86,7 @@ if not recs:
 else:
     active = ui.active_record(name)
     st.dataframe(pd.DataFrame([{
-        "active": "✅" if active and r.name == active.name else "", "name": r.name, "model": r.meta.get("model"),
+        "active": "●" if active and r.name == active.name else "", "name": r.name, "model": r.meta.get("model"),
         "test accuracy": r.meta.get("test_accuracy"), "epochs": len(r.meta.get("history", [])),
         "augmented": "yes" if (r.meta.get("training") or {}).get("augment") else "",
         "trained": r.meta.get("trained_at"), "seconds": r.meta.get("train_seconds"), "KiB": round(r.size_kib),

@@ -171,8 +171,11 @@ def test_every_page_and_draw_a_one(browser, app_url, tmp_path):
 def test_digits_default_model_reads_a_vertical_stroke_as_one(browser, digits_url):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{digits_url}/Draw")
+    page.goto(f"{digits_url}/Draw")  # the server's very first request, straight to a page
     _settle(page)
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert "Home" in nav and "Compare" in nav and "streamlit app" not in nav  # our navigation, not pages/ alone
+    assert page.get_by_text("Page not found").count() == 0
     assert _draw_one(page) == "1"
     page.screenshot(path=str(SHOTS / "draw-one-digits.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
