@@ -106,6 +106,7 @@ def train(
                 model.on_epoch_start(epoch, config.epochs)
             order = rng.permutation(n) if config.shuffle else np.arange(n)
             loss_sum, right, seen, next_report = 0.0, 0, 0, report_every
+            window = [0.0, 0, 0]  # loss, right, samples since the last report: a curve that does not reset
             for c in range(0, n, chunk):
                 # Convert (and augment) a few thousand images at once: per-batch
                 # conversion costs as much as the arithmetic for small batches.
@@ -123,14 +124,18 @@ def train(
                     loss_sum += loss
                     right += ok
                     taken = min(bs, len(idx) - b)
+                    window[0] += loss
+                    window[1] += ok
+                    window[2] += taken
                     seen += taken
                     history.samples_seen += taken
                     if seen >= next_report or seen == n:
                         next_report += report_every
                         logs = {"epoch": epoch, "samples_seen": history.samples_seen,
-                                "loss": loss_sum / seen, "accuracy": right / seen,
+                                "loss": window[0] / window[2], "accuracy": window[1] / window[2],
                                 "seconds": time.perf_counter() - start,
                                 "total_samples": n * config.epochs}
+                        window = [0.0, 0, 0]
                         history.batches.append(logs)
                         for cb in callbacks:
                             cb.on_batch_end(history.samples_seen, logs)
