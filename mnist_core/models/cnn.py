@@ -27,10 +27,10 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..errors import InvalidParameter
-from .base import Model, check_range
+from .base import GradientModel, check_range
 from .mlp import (as_int_tuple, check_choice, dense_backward, dense_forward, he_normal, relu_backward,
                   relu_forward, softmax, softmax_cross_entropy)
-from .optim import OPTIMIZERS, SCHEDULES, make_optimizer, scheduled_lr
+from .optim import OPTIMIZERS, SCHEDULES, make_optimizer
 
 # -- layers -----------------------------------------------------------------------
 
@@ -197,7 +197,7 @@ class CNNConfig:
         check_choice("lr_schedule", self.lr_schedule, SCHEDULES, "Learning-rate schedule")
 
 
-class CNN(Model):
+class CNN(GradientModel):
     """Conv weights ``conv{i}_w`` (k, k, C_in, C_out) and ``conv{i}_b``; dense ``fc{j}_w``
     (fan_in, fan_out) and ``fc{j}_b``."""
 
@@ -223,10 +223,6 @@ class CNN(Model):
             self.params[f"fc{j}_w"] = he_normal(self.rng, n_in, (n_in, n_out), 1.0 if j == self.n_fc else 2.0)
             self.params[f"fc{j}_b"] = np.zeros(n_out, np.float32)
         self.optimizer = make_optimizer(c.optimizer, c.lr, c.momentum)
-
-    def on_epoch_start(self, epoch: int, epochs: int) -> None:
-        """Set this epoch's learning rate from the schedule (called by the training loop)."""
-        self.optimizer.lr = scheduled_lr(self.config.lr, self.config.lr_schedule, epoch, epochs)
 
     def forward(self, x: np.ndarray, train: bool = False) -> tuple[np.ndarray, list[tuple]]:
         """x (B, n_inputs) -> logits (B, 10) and, when training, what backward needs."""
@@ -273,17 +269,3 @@ class CNN(Model):
             if i > 1:
                 d = relu_backward(d, x_in)  # x_in is the ReLU output of block i - 1
         return loss, right, grads
-
-    def train_batch(self, x: np.ndarray, y: np.ndarray) -> tuple[float, int]:
-        loss, right, grads = self.gradients(self._flat(x), np.asarray(y, np.intp))
-        self.optimizer.step(self.params, grads)
-        return loss, right
-
-    def get_params(self) -> dict[str, np.ndarray]:
-        return dict(self.params)
-
-    def set_params(self, params: dict[str, np.ndarray]) -> None:
-        for name, current in self.params.items():
-            if params[name].shape != current.shape:
-                raise ValueError(f"{name} has shape {params[name].shape}, expected {current.shape}")
-        self.params = {name: np.ascontiguousarray(params[name], np.float32) for name in self.params}

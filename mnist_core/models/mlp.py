@@ -24,8 +24,8 @@ from typing import ClassVar
 import numpy as np
 
 from ..errors import InvalidParameter
-from .base import Model, check_range
-from .optim import OPTIMIZERS, SCHEDULES, make_optimizer, scheduled_lr
+from .base import GradientModel, check_range
+from .optim import OPTIMIZERS, SCHEDULES, make_optimizer
 
 # -- layers -----------------------------------------------------------------------
 
@@ -138,7 +138,7 @@ class MLPConfig:
         check_range("dropout", self.dropout, 0.0, 0.9, "Dropout")
 
 
-class MLP(Model):
+class MLP(GradientModel):
     """Weights ``w1, b1, ..., wL, bL``; ``w_i`` is (fan_in, fan_out) so ``x @ w``."""
 
     kind = "mlp"
@@ -156,10 +156,6 @@ class MLP(Model):
             self.params[f"b{i}"] = np.zeros(n_out, np.float32)
         self.n_layers = len(sizes) - 1
         self.optimizer = make_optimizer(config.optimizer, config.lr, config.momentum)
-
-    def on_epoch_start(self, epoch: int, epochs: int) -> None:
-        """Set this epoch's learning rate from the schedule (called by the training loop)."""
-        self.optimizer.lr = scheduled_lr(self.config.lr, self.config.lr_schedule, epoch, epochs)
 
     def forward(self, x: np.ndarray, train: bool = False) -> tuple[np.ndarray, list[np.ndarray]]:
         """x (B, n_inputs) -> logits (B, 10) and the inputs of every dense layer.
@@ -199,17 +195,3 @@ class MLP(Model):
             for i in range(1, self.n_layers + 1):
                 grads[f"w{i}"] += self.config.weight_decay * self.params[f"w{i}"]
         return loss, right, grads
-
-    def train_batch(self, x: np.ndarray, y: np.ndarray) -> tuple[float, int]:
-        loss, right, grads = self.gradients(self._flat(x), np.asarray(y, np.intp))
-        self.optimizer.step(self.params, grads)
-        return loss, right
-
-    def get_params(self) -> dict[str, np.ndarray]:
-        return dict(self.params)
-
-    def set_params(self, params: dict[str, np.ndarray]) -> None:
-        for name, current in self.params.items():
-            if params[name].shape != current.shape:
-                raise ValueError(f"{name} has shape {params[name].shape}, expected {current.shape}")
-        self.params = {name: np.ascontiguousarray(params[name], np.float32) for name in self.params}
