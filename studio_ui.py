@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from mnist_core import datasets
+from mnist_core import datasets, plots
 from mnist_core.comparison import Entry
 from mnist_core.errors import MnistError
 from mnist_core.evaluation import Evaluation, evaluate
@@ -64,6 +64,23 @@ def _evaluate(path: str, mtime: float, dataset_name: str, folder: str | None) ->
     return evaluate(model, get_dataset(dataset_name, folder))
 
 
+# Matplotlib figures take ~0.2 s to draw: each is drawn once and kept as PNG bytes.
+@st.cache_data(max_entries=4, show_spinner=False)
+def _mean_images_png(name: str, folder: str | None) -> bytes:
+    return plots.to_png(plots.mean_images(get_dataset(name, folder)))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _pixels_png(name: str, folder: str | None, split: str, index: int) -> bytes:
+    ds = get_dataset(name, folder)
+    return plots.to_png(plots.digit_with_values((ds.x_train if split == "train" else ds.x_test)[index], ds.pixel_max))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _confusion_png(path: str, mtime: float, dataset_name: str, folder: str | None) -> bytes:
+    return plots.to_png(plots.confusion_heatmap(_evaluate(path, mtime, dataset_name, folder).confusion()))
+
+
 @st.cache_resource
 def _train_lock() -> threading.Lock:
     """Two sessions asking for the default model at once train it once."""
@@ -109,6 +126,21 @@ def model_of(record: ModelRecord) -> Model:
 def evaluation_of(record: ModelRecord) -> Evaluation:
     name = record.meta.get("dataset", active_name())
     return _evaluate(str(record.path), _mtime(record), name, mnist_folder() if name == "mnist" else None)
+
+
+def mean_images_png() -> bytes:
+    name = active_name()
+    return _mean_images_png(name, mnist_folder() if name == "mnist" else None)
+
+
+def pixels_png(split: str, index: int) -> bytes:
+    name = active_name()
+    return _pixels_png(name, mnist_folder() if name == "mnist" else None, split, int(index))
+
+
+def confusion_png(record: ModelRecord) -> bytes:
+    name = record.meta.get("dataset", active_name())
+    return _confusion_png(str(record.path), _mtime(record), name, mnist_folder() if name == "mnist" else None)
 
 
 def comparison_entries(recs: list[ModelRecord]) -> list[Entry]:

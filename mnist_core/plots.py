@@ -5,6 +5,7 @@ pyplot global state), so concurrent sessions never draw into each other's figure
 """
 from __future__ import annotations
 
+import io
 from typing import Sequence
 
 import numpy as np
@@ -18,6 +19,13 @@ def _figure(width: float, height: float) -> Figure:
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
+
+
+def to_png(fig: Figure, dpi: int = 100) -> bytes:
+    """The figure as PNG bytes: what the app caches, so a rerun does not redraw it."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
 
 
 def upscale(image: np.ndarray, size: int = 112, vmax: float | None = None) -> np.ndarray:

@@ -59,8 +59,8 @@ if shown:
     a.metric("Label", int(y[pick]))
     with b:
         tab1, tab2 = st.tabs(["Pixel values (heatmap)", "Pixel values (table)"])
-        tab1.pyplot(plots.digit_with_values(x[pick], ds.pixel_max), width="stretch")
+        tab1.image(ui.pixels_png(split, pick), width="stretch")
         tab2.dataframe(pd.DataFrame(x[pick]), height=min(40 + 35 * h, 1000))
 
 st.subheader("Mean image per label")
-st.pyplot(plots.mean_images(ds), width="stretch")
+st.image(ui.mean_images_png(), width="stretch")

@@ -22,7 +22,7 @@ with left:
     st.dataframe(ev.per_label().style.format({"accuracy": "{:.2%}"}))
 with right:
     st.subheader("Confusion matrix")
-    st.pyplot(plots.confusion_heatmap(ev.confusion()), width="stretch")
+    st.image(ui.confusion_png(rec), width="stretch")
 
 st.subheader("The images it gets wrong")
 ANY = "any"

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 import studio_ui as ui
-from mnist_core import charts, plots
+from mnist_core import charts
 from mnist_core.jobs import TrainingJob
 from mnist_core.pipeline import default_training
 from mnist_core.models import MODELS, kind_description
@@ -80,7 +80,7 @@ if job is not None:
         m3.metric("Errors", f"{ev.n_errors:,} of {len(ev.y_true):,}")
         t1, t2 = st.columns([2, 3])
         t1.dataframe(ev.per_label().style.format({"accuracy": "{:.2%}"}))
-        t2.pyplot(plots.confusion_heatmap(ev.confusion()), width="stretch")
+        t2.image(ui.confusion_png(rec), width="stretch")
 
 st.subheader("Saved models")
 recs = ui.records(name)
