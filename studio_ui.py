@@ -143,14 +143,37 @@ def confusion_png(record: ModelRecord) -> bytes:
     return _confusion_png(str(record.path), _mtime(record), name, mnist_folder() if name == "mnist" else None)
 
 
+def per_label_and_confusion(record: ModelRecord, ev: Evaluation, titles: bool = False) -> None:
+    """The tutorial's per-label table beside the confusion-matrix heatmap."""
+    left, right = st.columns([2, 3])
+    if titles:
+        left.subheader("Per label")
+        right.subheader("Confusion matrix")
+    left.dataframe(ev.per_label().style.format({"accuracy": "{:.2%}"}))
+    right.image(confusion_png(record), width="stretch")
+
+
 def comparison_entries(recs: list[ModelRecord]) -> list[Entry]:
     """The saved models as :class:`mnist_core.comparison.Entry` (cached evaluations)."""
     return [Entry(r.name, evaluation_of(r), r.meta, r.size_kib) for r in recs]
 
 
 # -- the active model ------------------------------------------------------------------
+@st.cache_data(max_entries=32, show_spinner=False)
+def _listing(root: str, dataset_name: str, stamp: tuple) -> list[ModelRecord]:
+    return [r for r in ModelStore(root).list(dataset_name) if r.error is None]
+
+
 def records(name: str | None = None) -> list[ModelRecord]:
-    return [r for r in store().list(name or active_name()) if r.error is None]
+    """The readable saved models of a dataset, newest first.  Every rerun asks (the
+    Draw page on each stroke): the files' metadata is read again only when a file of
+    the store was added, changed or removed."""
+    root = store().root
+    try:
+        stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in root.glob("*.npz")))
+    except OSError:  # a file vanished while we looked: read everything afresh
+        stamp = (time.time(),)
+    return _listing(str(root), name or active_name(), stamp)
 
 
 def active_record(name: str | None = None) -> ModelRecord | None:

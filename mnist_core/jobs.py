@@ -97,25 +97,27 @@ class TrainingJob:
             self._epochs.append(dict(logs))
 
     # -- control ---------------------------------------------------------------
-    def start(self) -> "TrainingJob":
-        """Start the run in a daemon thread (once)."""
+    def _claim(self) -> bool:
+        """Move from pending to running; False if the job was started already."""
         with self._lock:
             if self._status != PENDING:
-                return self
+                return False
             self._status = RUNNING
             self._started = time.perf_counter()
+            return True
+
+    def start(self) -> "TrainingJob":
+        """Start the run in a daemon thread (once)."""
+        if not self._claim():
+            return self
         self._thread = threading.Thread(target=self._run, name=f"train-{self.kind}", daemon=True)
         self._thread.start()
         return self
 
     def run(self) -> "TrainingJob":
         """Run synchronously in the calling thread (tests, scripts)."""
-        with self._lock:
-            if self._status != PENDING:
-                return self
-            self._status = RUNNING
-            self._started = time.perf_counter()
-        self._run()
+        if self._claim():
+            self._run()
         return self
 
     def stop(self) -> None:

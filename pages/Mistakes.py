@@ -16,13 +16,7 @@ c1.metric("Errors", f"{ev.n_errors:,}")
 c2.metric("Error rate", f"{ev.n_errors / max(len(ev.y_true), 1):.2%}")
 c3.metric("Accuracy", f"{ev.accuracy:.2%}")
 
-left, right = st.columns([2, 3])
-with left:
-    st.subheader("Per label")
-    st.dataframe(ev.per_label().style.format({"accuracy": "{:.2%}"}))
-with right:
-    st.subheader("Confusion matrix")
-    st.image(ui.confusion_png(rec), width="stretch")
+ui.per_label_and_confusion(rec, ev, titles=True)
 
 st.subheader("The images it gets wrong")
 ANY = "any"

@@ -78,9 +78,7 @@ if job is not None:
         m1.metric("Test accuracy", f"{ev.accuracy:.2%}")
         m2.metric("Training time", f"{snap.result.history.train_seconds:.1f} s")
         m3.metric("Errors", f"{ev.n_errors:,} of {len(ev.y_true):,}")
-        t1, t2 = st.columns([2, 3])
-        t1.dataframe(ev.per_label().style.format({"accuracy": "{:.2%}"}))
-        t2.image(ui.confusion_png(rec), width="stretch")
+        ui.per_label_and_confusion(rec, ev)
 
 st.subheader("Saved models")
 recs = ui.records(name)
