@@ -1,7 +1,7 @@
 """MNIST studio: `streamlit run streamlit_app.py`.
 
 A multipage app (st.navigation) over the engine package `mnist_core`; the pages in
-pages/ hold widgets and layout only, studio_ui.py what they share.
+pages/ hold widgets and layout only, the studio_ui package what they share.
 """
 import streamlit as st
 
@@ -18,5 +18,5 @@ PAGES = [
     st.Page("pages/Compare.py", title="Compare", icon=":material/compare_arrows:", url_path="Compare"),
 ]
 page = st.navigation(PAGES)
-with ui.errors_shown():  # each page draws the sidebar first (ui.sidebar)
+with ui.errors_shown():  # each page starts with ui.start_page() (the sidebar)
     page.run()

@@ -45,3 +45,17 @@ class InvalidParameter(MnistError, ValueError):
 
 class EmptyImage(ImageError):
     """The image or drawing holds no ink: there is nothing to recognise yet."""
+
+
+def sentence(err: BaseException) -> str:
+    """The one place that turns any exception into what a person reads: an
+    MnistError's own text; a full disk or a refused write as such; anything else
+    as "something unexpected" with its type, never a traceback."""
+    if isinstance(err, MnistError):
+        return str(err)
+    if isinstance(err, OSError) and err.errno is not None:
+        where = f" ({err.filename})" if err.filename else ""
+        return f"The file system refused{where}: {err.strerror or err}."
+    text = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    detail = f": {text}" if text else ""
+    return f"Something unexpected went wrong ({type(err).__name__}{detail}). Saved models are untouched."

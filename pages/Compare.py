@@ -2,10 +2,10 @@
 import streamlit as st
 
 import studio_ui as ui
-from mnist_core import charts, comparison
+from mnist_core.analysis import charts, comparison
 from mnist_core.errors import MnistError
 
-ui.sidebar()
+ui.start_page()
 st.title("Compare")
 name = ui.active_name()
 recs = ui.records(name)

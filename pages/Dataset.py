@@ -3,13 +3,14 @@ import pandas as pd
 import streamlit as st
 
 import studio_ui as ui
-from mnist_core import plots
+from mnist_core.analysis import plots
+from mnist_core.data import available_datasets
 
-ui.sidebar()
+ui.start_page()
 st.title("Dataset")
 ui.download_panel()
 
-names = ui.available()
+names = available_datasets()
 
 
 def _pick() -> None:
@@ -59,8 +60,8 @@ if shown:
     a.metric("Label", int(y[pick]))
     with b:
         tab1, tab2 = st.tabs(["Pixel values (heatmap)", "Pixel values (table)"])
-        tab1.image(ui.pixels_png(split, pick), width="stretch")
+        tab1.image(ui.pixels_png(ui.active_name(), split, pick), width="stretch")
         tab2.dataframe(pd.DataFrame(x[pick]), height=min(40 + 35 * h, 1000))
 
 st.subheader("Mean image per label")
-st.image(ui.mean_images_png(), width="stretch")
+st.image(ui.mean_images_png(ui.active_name()), width="stretch")

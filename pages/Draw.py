@@ -1,22 +1,20 @@
 """Draw (URL /Draw): draw or upload a digit; the active model reads it as you draw."""
 import time
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 import studio_ui as ui
-from mnist_core import plots
+from mnist_core.analysis import plots, predict_image
+from mnist_core.data import load_image
 from mnist_core.errors import EmptyImage, MnistError
-from mnist_core.preprocess import load_image, prepare
 
-ui.sidebar()
+ui.start_page()
 st.title("Draw a digit")
 rec = ui.ensure_model()
-model, ds = ui.model_of(rec), ui.dataset()
-shape = tuple(rec.meta.get("image_shape") or ds.image_shape)
-st.caption(f"Model **{rec.name}** ({rec.meta.get('model')}) reads {shape[0]}x{shape[1]} images.")
+model = ui.model(rec)
+st.caption(f"Model **{rec.name}** ({rec.meta.get('model')}) reads {model.image_shape[0]}x{model.image_shape[1]} images.")
 
 st.session_state.setdefault(ui.CANVAS, 0)
 left, right = st.columns([3, 4])
@@ -46,15 +44,14 @@ with right:
     try:
         if image is None:
             raise EmptyImage("")
-        seen = prepare(np.array(image, copy=True), shape)
-        proba = model.predict_proba(seen[None])[0]
+        pred = predict_image(model, image)
+        seen = pred.image
         elapsed_ms = (time.perf_counter() - started) * 1000
-        digit = int(np.argmax(proba))
         m, v = st.columns([1, 1])
-        m.metric("Prediction", digit)
-        m.markdown(f"**{proba[digit]:.0%}** confident")
+        m.metric("Prediction", pred.digit)
+        m.markdown(f"**{pred.confidence:.0%}** confident")
         v.image(plots.upscale(seen, 140, 1.0), caption="What the network sees", width=140)
-        st.bar_chart(pd.DataFrame({"probability": proba}, index=pd.Index(range(10), name="digit")),
+        st.bar_chart(pd.DataFrame({"probability": pred.proba}, index=pd.Index(range(10), name="digit")),
                      height=220, y_label="probability")
         st.caption(f"Preprocessing + prediction took {elapsed_ms:.1f} ms on the server.")
     except EmptyImage:
@@ -67,7 +64,7 @@ if seen is not None and others and st.toggle("Show every saved model's predictio
     rows = []
     for r in [rec, *others]:
         try:
-            p = ui.model_of(r).predict_proba(seen[None])[0]
+            p = ui.model(r).predict_proba(seen[None])[0]
             rows.append({"model": r.name, "kind": r.meta.get("model"), "prediction": int(p.argmax()),
                          "confidence": float(p.max()), "test accuracy": r.meta.get("test_accuracy")})
         except MnistError as err:

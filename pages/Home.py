@@ -3,7 +3,7 @@ import streamlit as st
 
 import studio_ui as ui
 
-ui.sidebar()
+ui.start_page()
 st.title("MNIST studio")
 st.markdown(
     "Train small neural networks on handwritten digits, look inside the data, draw a digit "

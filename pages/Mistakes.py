@@ -3,12 +3,12 @@ import pandas as pd
 import streamlit as st
 
 import studio_ui as ui
-from mnist_core import plots
+from mnist_core.analysis import plots
 
-ui.sidebar()
+ui.start_page()
 st.title("Mistakes")
 rec = ui.ensure_model()
-ds, ev = ui.dataset(), ui.evaluation_of(rec)
+ds, ev = ui.dataset(), ui.evaluation(rec)
 st.caption(f"Model **{rec.name}** on the {len(ev.y_true):,} test images of {ui.LABELS[ui.active_name()]}.")
 
 c1, c2, c3 = st.columns(3)

@@ -4,37 +4,30 @@ import pandas as pd
 import streamlit as st
 
 import studio_ui as ui
-from mnist_core import charts
-from mnist_core.jobs import TrainingJob
-from mnist_core.pipeline import default_training
-from mnist_core.models import MODELS, kind_description
-from mnist_core.training import TrainConfig
+from mnist_core.analysis import charts
+from mnist_core.config import TrainConfig, specs
+from mnist_core.models import MODELS, recommended_training
+from mnist_core.training import JobStatus, TrainingJob
 
-ui.sidebar()
+ui.start_page()
 st.title("Train")
 name, ds = ui.active_name(), ui.dataset()
 job = st.session_state.get(ui.JOB)
 running = job is not None and not job.snapshot().finished
 
 kind = st.selectbox("Model", list(MODELS), format_func=lambda k: f"{k}: {MODELS[k].title}", key="train_kind")
-tdef = default_training(kind, name)
-st.caption(kind_description(kind))
+recommended = recommended_training(kind, len(ds.x_train))
+st.caption(f"**{MODELS[kind].title}.** {MODELS[kind].description}")
 with st.form("train_form"):
     st.caption(f"Trains on {ui.LABELS[name]} ({len(ds.x_train):,} images); change it on the Dataset page.")
     hyper = ui.hyperparameter_inputs(kind)
-    a, b, c = st.columns(3)
-    epochs = a.number_input("Epochs", 1, 1000, int(tdef["epochs"]), key=f"ep_{kind}_{name}")
-    batch = b.number_input("Batch size", 1, 65536, int(tdef["batch_size"]), key=f"bs_{kind}")
-    seed = c.number_input("Seed", 0, 2**31 - 1, 0, key="train_seed")
-    augment = ui.can_augment() and st.checkbox("Augment training images (random shifts, rotations, scaling)",
-                                               key="train_augment", help=ui.AUGMENT_HELP)
+    training = ui.config_inputs([s for s in specs(TrainConfig) if s.name != "shuffle"], vars(recommended),
+                                f"train_{kind}_{name}")
     start = st.form_submit_button("Start training", type="primary", disabled=running)
 
 if start and not running:  # only a click trains, never a plain rerun
     with ui.errors_shown():
-        config = TrainConfig(**{**tdef, "epochs": int(epochs), "batch_size": int(batch), "seed": int(seed),
-                                "augment": bool(augment)})
-        job = TrainingJob(kind, ds, hyper, config, store=ui.store()).start()
+        job = TrainingJob(kind, ds, hyper, recommended.replace(**training), store=ui.store()).start()
         st.session_state[ui.JOB], running = job, True
 
 
@@ -43,7 +36,7 @@ def show_progress() -> None:
     if snap.finished and running:
         st.rerun(scope="app")  # the result, the sidebar and the table of models change
     eta = f"{snap.eta_seconds:.0f} s left" if snap.eta_seconds is not None else "starting..."
-    st.progress(snap.fraction, text=f"{snap.status}: {snap.samples_seen:,} of {snap.total:,} samples, "
+    st.progress(snap.fraction, text=f"{snap.status.value}: {snap.samples_seen:,} of {snap.total:,} samples, "
                                     f"{snap.samples_per_second:,.0f} samples/s, {eta}")
     if not MODELS[st.session_state[ui.JOB].kind].iterative and not snap.finished:
         st.info("scikit-learn's solver fits in one call and reports no progress on the way: "
@@ -66,14 +59,14 @@ if job is not None:
     snap = job.snapshot()
     if snap.error:
         st.error(snap.error)
-    if snap.saved_name and st.session_state.get("activated_job") != snap.saved_name:
-        st.session_state["activated_job"] = snap.saved_name
+    if snap.saved_name and st.session_state.get(ui.ACTIVATED) != snap.saved_name:
+        st.session_state[ui.ACTIVATED] = snap.saved_name
         ui.set_active(snap.saved_name, job.dataset.name)
         st.rerun()
     rec = next((r for r in ui.records(job.dataset.name) if r.name == snap.saved_name), None)
-    if snap.status in ("done", "stopped") and rec is not None:
-        ev = ui.evaluation_of(rec)
-        st.success(f"Saved as **{rec.name}** and made active{' (stopped early)' if snap.status == 'stopped' else ''}.")
+    if snap.status in (JobStatus.DONE, JobStatus.STOPPED) and rec is not None:
+        ev = ui.evaluation(rec)
+        st.success(f"Saved as **{rec.name}** and made active{' (stopped early)' if snap.status == JobStatus.STOPPED else ''}.")
         m1, m2, m3 = st.columns(3)
         m1.metric("Test accuracy", f"{ev.accuracy:.2%}")
         m2.metric("Training time", f"{snap.result.history.train_seconds:.1f} s")
@@ -90,7 +83,7 @@ else:
         "active": "●" if active and r.name == active.name else "", "name": r.name, "model": r.meta.get("model"),
         "test accuracy": r.meta.get("test_accuracy"), "epochs": len(r.meta.get("history", [])),
         "augmented": "yes" if (r.meta.get("training") or {}).get("augment") else "",
-        "trained": r.meta.get("trained_at"), "seconds": r.meta.get("train_seconds"), "KiB": round(r.size_kib),
+        "trained": r.created, "seconds": r.meta.get("train_seconds"), "KiB": round(r.size_kib),
     } for r in recs]), hide_index=True, column_config={"test accuracy": st.column_config.NumberColumn(format="percent")})
     pick = st.selectbox("Model to manage", [r.name for r in recs], key="manage_pick")
     c1, c2, c3 = st.columns([1, 2, 1])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mnist_core.datasets import load_digits, load_mnist, mnist_files_in
+from mnist_core.data.datasets import load_digits, load_mnist, mnist_files_in
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,7 +41,7 @@ def digits():
 @pytest.fixture(scope="session")
 def mnist_classic(mnist):
     """A classic network trained one epoch on MNIST (about a second)."""
-    from mnist_core.pipeline import train_model
+    from mnist_core.training.pipeline import train_model
     from mnist_core.training import TrainConfig
 
     return train_model("classic", mnist, {}, TrainConfig(epochs=1, batch_size=16))

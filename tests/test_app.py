@@ -9,8 +9,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from mnist_core.datasets import locate_mnist
-from mnist_core.store import ModelStore
+from mnist_core.data.datasets import locate_mnist
+from mnist_core.storage.store import ModelStore
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
@@ -62,7 +62,8 @@ def test_pages_render_on_digits(digits_only, name):
 
 @pytest.mark.skipif(not HAS_MNIST, reason="MNIST_DATA_DIR does not hold MNIST")
 @pytest.mark.parametrize("name", PAGES)
-def test_pages_render_on_mnist(name):
+def test_pages_render_on_mnist(name, mnist_classic):
+    ModelStore().save(mnist_classic.model, mnist_classic.meta)  # trained once per test session
     at = ok(page(name))
     assert "MNIST" in texts(at, "markdown")
 
@@ -80,7 +81,7 @@ def test_plain_rerun_never_trains(digits_only):
 
 
 def _train(at: AppTest, epochs: int = 3, hidden: int = 16) -> AppTest:
-    at.number_input(key="ep_classic_digits").set_value(epochs)
+    at.number_input(key="train_classic_digits_epochs").set_value(epochs)
     at.number_input(key="hp_classic_hidden").set_value(hidden)
     next(b for b in at.button if b.label == "Start training").click()
     at.run()
@@ -103,15 +104,24 @@ def test_train_through_the_form(digits_only):
     assert snap.saved_name in texts(at, "markdown")  # sidebar shows it
 
 
+def test_form_ranges_come_from_the_config(digits_only):
+    at = ok(page("train"))
+    hidden, lr = at.number_input(key="hp_classic_hidden"), at.number_input(key="hp_classic_lr")
+    assert (hidden.min, hidden.max) == (1, 10_000) and lr.min == 1e-6 and lr.max == 10.0
+    assert at.number_input(key="train_classic_digits_epochs").min == 1
+
+
 def test_bad_hyperparameter_shows_a_sentence(digits_only):
     at = ok(page("train"))
-    at.number_input(key="hp_classic_hidden").set_value(0)
+    at.selectbox(key="train_kind").set_value("mlp")
+    ok(at.run())
+    at.text_input(key="hp_mlp_hidden").set_value("64,0")
     next(b for b in at.button if b.label == "Start training").click()
     at.run()
     at.session_state["train_job"].wait(30)
     at.run()
     assert not at.exception
-    assert any("Hidden nodes" in e.value for e in at.error)
+    assert any("Hidden layers must be between 1 and 8192" in e.value for e in at.error)
 
 
 def test_rename_and_delete_models(digits_only):
@@ -154,11 +164,22 @@ def test_draw_shows_a_hint_on_an_empty_canvas(digits_only):
     assert not [m for m in at.metric if m.label == "Prediction"]
 
 
+def grid_labels(at: AppTest) -> list[int]:
+    """The labels of the image browser's thumbnails (captioned "#index: label")."""
+    captions = [img.caption for element in at.get("image") for img in element.proto.imgs]
+    return [int(c.split(": ")[1]) for c in captions if c.startswith("#")]
+
+
 def test_dataset_browser_filters(digits_only):
     at = ok(page("dataset"))
+    assert len(set(grid_labels(at))) > 1  # unfiltered: a mix of labels
     at.selectbox(key="browse_label").set_value(3)
     ok(at.run())
-    assert "Label 3" in str(at.get("imgs")) or any("label 3" in str(o) for o in at.selectbox(key="browse_pick").options)
+    shown = grid_labels(at)
+    assert len(shown) == 32 and set(shown) == {3}  # a full page, every image a 3
+    at.radio(key="browse_split").set_value("test")
+    ok(at.run())
+    assert set(grid_labels(at)) == {3}
 
 
 def test_failed_download_says_why_and_app_stays_usable(digits_only, monkeypatch, tmp_path):
@@ -175,18 +196,13 @@ def test_failed_download_says_why_and_app_stays_usable(digits_only, monkeypatch,
 
 def test_form_is_generic_over_registered_models(digits_only, monkeypatch):
     """A model registered later (here the MLP, if present) gets its own form fields."""
-    from mnist_core import models
-
-    if "mlp" not in models.MODELS:
-        mlp = pytest.importorskip("mnist_core.models.mlp")
-        monkeypatch.setitem(models.MODELS, "mlp", mlp.MLP)
     at = ok(page("train"))
     at.selectbox(key="train_kind").set_value("mlp")
     ok(at.run())
     labels = {w.label for w in [*at.number_input, *at.text_input]}
-    assert "Hidden layers" in labels and "Learning rate" in labels and "N inputs" not in labels
+    assert "Hidden layers" in labels and "Learning rate" in labels and "Input size" not in labels
     at.text_input(key="hp_mlp_hidden").set_value("16")
-    at.number_input(key="ep_mlp_digits").set_value(2)
+    at.number_input(key="train_mlp_digits_epochs").set_value(2)
     next(b for b in at.button if b.label == "Start training").click()
     at.run()
     at.session_state["train_job"].wait(60)
@@ -197,8 +213,8 @@ def test_form_is_generic_over_registered_models(digits_only, monkeypatch):
 
 
 def _save_digits_model(hidden: int, epochs: int = 2) -> str:
-    from mnist_core.datasets import load_digits
-    from mnist_core.pipeline import train_model
+    from mnist_core.data.datasets import load_digits
+    from mnist_core.training.pipeline import train_model
     from mnist_core.training import TrainConfig
 
     result = train_model("classic", load_digits(), {"hidden": hidden}, TrainConfig(epochs=epochs))
@@ -232,18 +248,9 @@ def test_compare_two_models(digits_only):
     assert any("at least two" in i.value for i in at.info)
 
 
-def test_augment_checkbox_only_with_the_augment_module(digits_only, monkeypatch):
-    import studio_ui
-
-    real = studio_ui.can_augment
-    monkeypatch.setattr(studio_ui, "can_augment", lambda: False)
+def test_augmented_training_through_the_form(digits_only):
     at = ok(page("train"))
-    assert not [c for c in at.checkbox if c.key == "train_augment"]
-    monkeypatch.setattr(studio_ui, "can_augment", real)
-    if not real():
-        pytest.skip("mnist_core.augment is not there yet")
-    at = ok(page("train"))
-    at.checkbox(key="train_augment").check()
+    at.checkbox(key="train_classic_digits_augment").check()
     at = ok(_train(at, epochs=1))
     snap = at.session_state["train_job"].snapshot()
     assert snap.status == "done", snap.error

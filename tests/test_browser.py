@@ -97,15 +97,18 @@ def digits_url(tmp_path):
 
 
 def _settle(page, timeout=90):
-    """Wait for the page's script to finish (the 'Running' status widget goes away)."""
+    """Wait for the page's script to finish: the 'Running' status widget has gone
+    and stayed gone for a moment (it shows a little after a run starts)."""
     page.wait_for_selector("h1", timeout=timeout * 1000)
-    deadline = time.time() + timeout
-    time.sleep(0.8)
+    deadline, quiet_since = time.time() + timeout, None
     while time.time() < deadline:
-        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
+        if page.locator('[data-testid="stStatusWidget"]').count():
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.time()
+        elif time.time() - quiet_since > 0.5:
             break
-        time.sleep(0.3)
-    time.sleep(0.7)
+        time.sleep(0.1)
 
 
 def _draw_one(page) -> str:
@@ -133,20 +136,20 @@ def _draw_one(page) -> str:
     return metric.inner_text().strip()
 
 
-def _save_second_model(home: Path) -> str:
-    """A quick second classic network in the app's store, on the dataset the app shows."""
-    from mnist_core.datasets import load_digits, load_mnist, locate_mnist
-    from mnist_core.pipeline import train_model
-    from mnist_core.store import ModelStore
-    from mnist_core.training import TrainConfig
+def _save_second_model(home: Path, mnist) -> str:
+    """A quick second classic network in the app's store."""
+    from mnist_core.storage import ModelStore
+    from mnist_core.training import TrainConfig, train_model
 
-    ds = load_mnist() if locate_mnist() else load_digits()
-    result = train_model("classic", ds, {"hidden": 20}, TrainConfig(epochs=2 if ds.name == "mnist" else 10))
+    result = train_model("classic", mnist, {"hidden": 20}, TrainConfig(epochs=1))
     return ModelStore(home / "models").save(result.model, result.meta, name="classic-h20").name
 
 
-def test_every_page_and_draw_a_one(browser, app_url, tmp_path):
+def test_every_page_and_draw_a_one(browser, app_url, tmp_path, mnist, mnist_classic):
+    from mnist_core.storage import ModelStore
+
     SHOTS.mkdir(parents=True, exist_ok=True)
+    ModelStore(tmp_path / "home" / "models").save(mnist_classic.model, mnist_classic.meta)  # trained once per session
     # Streamlit scrolls inside its main area, so a tall viewport shows whole pages.
     page = browser.new_page(viewport={"width": 1400, "height": 3200})
     for path, name in PAGES:
@@ -159,7 +162,7 @@ def test_every_page_and_draw_a_one(browser, app_url, tmp_path):
     assert _draw_one(page) == "1"
     page.screenshot(path=str(SHOTS / "draw-one.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
-    _save_second_model(tmp_path / "home")  # Draw trained the first: Compare has two now
+    _save_second_model(tmp_path / "home", mnist)  # Compare has two now
     page.goto(f"{app_url}/Compare")
     _settle(page)
     page.screenshot(path=str(SHOTS / "compare-two.png"), full_page=True)

@@ -1,26 +1,33 @@
-"""The CLI's contract, run as a user runs it: a subprocess."""
+"""The CLI's contract: through its ``main`` in this process (what ``python -m
+mnist_core`` calls), and once as a user runs it, in a subprocess."""
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from conftest import ROOT, require_mnist
+from mnist_core.cli import main
 
 
-def run(*args, env=None, check=True):
-    proc = subprocess.run([sys.executable, "-m", "mnist_core", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300, env={**os.environ, **(env or {})})
-    if check:
-        assert proc.returncode == 0, proc.stderr
-    return proc
+@pytest.fixture
+def run(capsys):
+    """Run the CLI in-process: (returncode, stdout, stderr) as a subprocess would give them."""
+    def run(*args, check=True):
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        proc = SimpleNamespace(returncode=code, stdout=out, stderr=err)
+        if check:
+            assert code == 0, err
+        return proc
+    return run
 
 
-def test_train_digits_json_contract(tmp_path):
+def test_train_digits_json_contract(tmp_path, run):
     out = tmp_path / "m.npz"
     proc = run("train", "--dataset", "digits", "--hidden", "50", "--epochs", "10", "--batch-size", "8",
                "--seed", "1", "--out", str(out), "--json")
@@ -44,8 +51,10 @@ def test_train_digits_json_contract(tmp_path):
     (["train", "--hidden", "many"], "not a valid value"),
     (["evaluate", "--model", "missing.npz"], "no such model"),
     (["predict", "--model", "missing.npz", "x.png"], "no such model"),
+    (["train", "--dataset", "digits", "--out", "/no/such/folder/m.npz"], "does not exist"),
+    (["train", "--model", "cnn", "--solver", "lbfgs"], "does not apply"),
 ])
-def test_bad_arguments_exit_nonzero_with_one_line(args, words):
+def test_bad_arguments_exit_nonzero_with_one_line(args, words, run):
     proc = run(*args, check=False)
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
@@ -53,8 +62,11 @@ def test_bad_arguments_exit_nonzero_with_one_line(args, words):
     assert len(lines) == 1 and words in lines[0]
 
 
-def test_mnist_missing_is_explained(tmp_path):
-    proc = run("train", env={"MNIST_DATA_DIR": str(tmp_path), "MNIST_CACHE_DIR": str(tmp_path / "c")}, check=False)
+def test_mnist_missing_is_explained_by_the_real_command(tmp_path):
+    """As a user runs it: ``python -m mnist_core`` in a subprocess."""
+    env = {"PATH": "/usr/bin:/bin", "MNIST_DATA_DIR": str(tmp_path), "MNIST_CACHE_DIR": str(tmp_path / "c")}
+    proc = subprocess.run([sys.executable, "-m", "mnist_core", "train"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env=env)
     assert proc.returncode == 1 and "MNIST was not found" in proc.stderr and "Traceback" not in proc.stderr
 
 
@@ -72,9 +84,9 @@ def draw_png(path, polarity):
     return path
 
 
-def test_predict_reads_any_polarity_and_refuses_non_images(tmp_path, mnist_classic):
+def test_predict_reads_any_polarity_and_refuses_non_images(tmp_path, mnist_classic, run):
     require_mnist()
-    from mnist_core.persistence import save_model
+    from mnist_core.storage.modelfile import save_model
 
     model = save_model(mnist_classic.model, tmp_path / "mnist.npz", mnist_classic.meta)
     files = [draw_png(tmp_path / f"{p}.png", p) for p in ("light-on-dark", "dark-on-light", "transparent")]
@@ -95,6 +107,6 @@ def test_engine_never_imports_streamlit():
     for path in (ROOT / "mnist_core").rglob("*.py"):
         text = path.read_text()
         assert "import streamlit" not in text and "from streamlit" not in text, path
-    code = ("import sys, mnist_core.cli, mnist_core.commands, mnist_core.pipeline, mnist_core.store, "
-            "mnist_core.preprocess; assert not any(m.startswith('streamlit') for m in sys.modules)")
+    code = ("import sys, mnist_core.cli, mnist_core.training, mnist_core.storage, mnist_core.analysis, "
+            "mnist_core.data; assert not any(m.startswith('streamlit') for m in sys.modules)")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

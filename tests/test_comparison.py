@@ -1,14 +1,14 @@
-"""mnist_core.comparison on synthetic evaluations with hand-counted answers."""
+"""mnist_core.analysis.comparison on synthetic evaluations with hand-counted answers."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from mnist_core.comparison import (Entry, hyperparameter_text, learning_curves, most_telling_pair,
+from mnist_core.analysis.comparison import (Entry, hyperparameter_text, learning_curves, most_telling_pair,
                                    pair_sentence, per_label_accuracy, right_wrong_matrix, summary_table)
 from mnist_core.errors import MnistError
-from mnist_core.evaluation import Evaluation
+from mnist_core.analysis.evaluation import Evaluation
 
 # 20 test images, labels 0..9 twice.
 Y = np.array(list(range(10)) * 2)
@@ -102,7 +102,7 @@ def test_hyperparameter_and_training_text():
     m["training"]["augment"] = True
     assert summary_table([Entry("x", ev([]), m)]).loc["x", "training"] == "1 epoch of batch 16, augmented"
     assert hyperparameter_text({}) == ""
-    assert hyperparameter_text({"hyperparameters": {"C": 1.0, "solver": "lbfgs", "pixel_scale": 16.0}}) \
+    assert hyperparameter_text({"model": "logreg", "hyperparameters": {"C": 1.0, "solver": "lbfgs", "pixel_scale": 16.0}}) \
         == "C=1, solver=lbfgs"
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_core import datasets
-from mnist_core.datasets import (
+from mnist_core.data import datasets
+from mnist_core.data.datasets import (
     MNIST_FILES,
     candidate_dirs,
     default_cache_dir,
@@ -19,7 +19,7 @@ from mnist_core.datasets import (
     read_csv_split,
 )
 from mnist_core.errors import DatasetNotFound, IdxError, MnistError
-from mnist_core.idx import write_idx
+from mnist_core.data.idx import write_idx
 
 DATA_DIR = os.environ.get("MNIST_DATA_DIR")  # read before the autouse fixture clears it
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_core import download
-from mnist_core.datasets import load_mnist, mnist_files_in
+from mnist_core.data import download
+from mnist_core.data.datasets import load_mnist, mnist_files_in
 from mnist_core.errors import DownloadError
-from mnist_core.idx import write_idx
+from mnist_core.data.idx import write_idx
 
 NAMES = list(download.MNIST_SHA256)
 

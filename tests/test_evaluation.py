@@ -1,6 +1,6 @@
 import numpy as np
 
-from mnist_core.evaluation import Evaluation, confusion_matrix, mistaken_for, per_label_table
+from mnist_core.analysis.evaluation import Evaluation, confusion_matrix, mistaken_for, per_label_table
 
 
 def make_eval():

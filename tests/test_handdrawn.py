@@ -1,6 +1,6 @@
 import numpy as np
 
-from mnist_core.handdrawn import handdrawn_set, prepared_set
+from mnist_core.data.handdrawn import handdrawn_set, prepared_set
 
 
 def test_the_set_is_reproducible_and_canvas_shaped():

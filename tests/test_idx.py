@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from mnist_core.errors import IdxError, MnistError
-from mnist_core.idx import parse_idx, read_idx, read_images_labels, write_idx
+from mnist_core.data.idx import parse_idx, read_idx, read_images_labels, write_idx
 
 
 def _header(dims: tuple[int, ...], type_code: int = 0x08) -> bytes:

@@ -7,12 +7,12 @@ import time
 import numpy as np
 import pytest
 
-from mnist_core.datasets import Dataset, load_digits
-from mnist_core.jobs import DONE, FAILED, STOPPED, TrainingJob, error_sentence
-from mnist_core.pipeline import default_config, default_training
-from mnist_core.errors import MnistError
-from mnist_core.store import ModelStore
-from mnist_core.training import TrainConfig
+from mnist_core.data.datasets import Dataset, load_digits
+from mnist_core.errors import MnistError, sentence
+from mnist_core.storage import ModelStore
+from mnist_core.training import JobStatus, TrainConfig, TrainingJob
+
+DONE, FAILED, STOPPED = JobStatus.DONE, JobStatus.FAILED, JobStatus.STOPPED
 
 
 @pytest.fixture(scope="module")
@@ -69,21 +69,24 @@ def test_bad_hyperparameter_is_a_sentence(digits):
 
 
 def test_unexpected_exception_is_not_lost(digits, monkeypatch):
-    import mnist_core.pipeline as pipeline
+    import mnist_core.training.jobs as jobs
 
     def boom(*args, **kwargs):
         raise ZeroDivisionError("division by zero\nmore")
 
-    monkeypatch.setattr(pipeline, "train_model", boom)
+    monkeypatch.setattr(jobs, "train_model", boom)
     job = TrainingJob("classic", digits, {}, TrainConfig(epochs=1)).start()
     assert job.wait(10)
     snap = job.snapshot()
     assert snap.status == FAILED
-    assert snap.error == "Training failed unexpectedly (ZeroDivisionError: division by zero)."
+    assert snap.error == sentence(ZeroDivisionError("division by zero\nmore"))
+    assert "ZeroDivisionError: division by zero)" in snap.error and "\n" not in snap.error
 
 
-def test_error_sentence_keeps_mnist_errors():
-    assert error_sentence(MnistError("Plain words.")) == "Plain words."
+def test_sentence_for_every_exception():
+    assert sentence(MnistError("Plain words.")) == "Plain words."
+    assert "No space left on device" in sentence(OSError(28, "No space left on device", "/x/m.npz"))
+    assert sentence(ValueError("")).startswith("Something unexpected went wrong (ValueError)")
 
 
 def test_start_twice_runs_once(digits):
@@ -93,17 +96,14 @@ def test_start_twice_runs_once(digits):
     assert job.wait(30) and job.snapshot().status == DONE
 
 
-def test_default_training():
-    assert default_training("classic", "digits")["epochs"] >= 30
-    mnist = default_training("classic", "mnist")
-    assert mnist["batch_size"] >= 1 and mnist["epochs"] >= 1
-    assert isinstance(default_config("classic", "mnist", seed=3), TrainConfig)
+def test_job_without_a_config_trains_the_recommended_one(digits):
+    job = TrainingJob("classic", digits)
+    assert job.train_config.epochs >= 30  # the digits are small: more epochs
 
 
 def test_plots_make_figures(digits):
-    from mnist_core import plots
+    from mnist_core.analysis import plots
 
-    assert plots.image_grid(list(digits.x_test[:5]), ["a"] * 5, columns=3).axes
     assert plots.confusion_heatmap(np.eye(10, dtype=int) * 5).axes
     assert len(plots.mean_images(digits).axes) == 10
     assert plots.digit_with_values(digits.x_test[0], 16).axes

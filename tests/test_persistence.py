@@ -5,8 +5,8 @@ import pytest
 
 from mnist_core.errors import MnistError, ModelFileError
 from mnist_core.models import build_model
-from mnist_core.persistence import load_model, model_metadata, save_model
-from mnist_core.store import ModelStore
+from mnist_core.storage.modelfile import load_model, model_metadata, save_model
+from mnist_core.storage.store import ModelStore
 
 
 def small_model():
@@ -15,7 +15,7 @@ def small_model():
 
 def test_round_trip_keeps_weights_and_metadata(tmp_path):
     model = small_model()
-    path = save_model(model, tmp_path / "m.npz", model_metadata(model, dataset="digits", test_accuracy=0.5))
+    path = save_model(model, tmp_path / "m.npz", {**model_metadata(model), "dataset": "digits", "test_accuracy": 0.5})
     loaded, meta = load_model(path)
     for name, arr in model.get_params().items():
         np.testing.assert_array_equal(arr, loaded.get_params()[name])
@@ -75,19 +75,42 @@ def test_failed_write_leaves_the_old_file_and_no_temp(tmp_path, monkeypatch):
 
 def test_store_save_list_rename_delete(tmp_path):
     store = ModelStore(tmp_path)
-    rec = store.save(small_model(), {"dataset": "digits", "test_accuracy": 0.9})
+    model = small_model()
+    rec = store.save(model, {**model_metadata(model), "dataset": "digits", "test_accuracy": 0.9})
+    assert rec.name == "classic-digits-1"
     assert [r.name for r in store.list()] == [rec.name]
     assert store.list(dataset="mnist") == []
+    before = (tmp_path / f"{rec.name}.npz").read_bytes()
     store.rename(rec.name, "my-first")
+    assert (tmp_path / "my-first.npz").read_bytes() == before  # a rename moves the file, unchanged
     model, meta = store.load("my-first")
-    assert meta["name"] == "my-first" and meta["test_accuracy"] == 0.9
+    assert "name" not in meta and meta["test_accuracy"] == 0.9
     with pytest.raises(MnistError, match="already exists"):
-        store.save(small_model(), {}, name="my-first")
-    with pytest.raises(MnistError, match="not a usable model name"):
-        store.rename("my-first", "../escape")
+        store.save(small_model(), name="my-first")
+    with pytest.raises(MnistError, match="already exists"):
+        store.rename("my-first", "my-first")
+    for bad in ("../escape", "abc\n", ""):
+        with pytest.raises(MnistError, match="not a usable model name"):
+            store.rename("my-first", bad)
     (tmp_path / "broken.npz").write_text("x")
     listed = {r.name: r for r in store.list()}
     assert listed["broken"].error and listed["my-first"].error is None
     store.delete("my-first")
     with pytest.raises(MnistError, match="no model named"):
         store.delete("my-first")
+
+
+def test_concurrent_saves_never_overwrite(tmp_path):
+    """Two writers saving auto-named models at once: every save is a file of its own."""
+    import threading
+
+    store, model = ModelStore(tmp_path), small_model()
+    names: list[str] = []
+    writers = [threading.Thread(target=lambda: names.extend(store.save(model).name for _ in range(20)))
+               for _ in range(2)]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join()
+    assert len(set(names)) == 40 and len(store.list()) == 40
+    assert not [p for p in tmp_path.iterdir() if p.suffix != ".npz"]  # no temporary file left

@@ -6,7 +6,7 @@ from PIL import Image
 from scipy import ndimage
 
 from mnist_core.errors import EmptyImage, ImageError
-from mnist_core.preprocess import ink_map, load_image, mnist_style, prepare
+from mnist_core.data.preprocess import ink_map, load_image, mnist_style, prepare
 
 
 def stroke_canvas(rows=slice(40, 240), cols=slice(130, 150), size=280):
@@ -78,7 +78,7 @@ def ring(size=280, thickness=20):
 
 def test_drawn_strokes_are_recognised_on_the_8x8_digits(digits):
     """Reduced the way the 8x8 set was made, a drawn 1 and 0 are read as 1 and 0."""
-    from mnist_core.pipeline import train_model
+    from mnist_core.training.pipeline import train_model
     from mnist_core.training import TrainConfig
 
     model = train_model("classic", digits, {"hidden": 100}, TrainConfig(epochs=30)).model

@@ -4,7 +4,7 @@ import pytest
 from mnist_core.errors import InvalidParameter, TrainingDiverged
 from mnist_core.models import build_model
 from mnist_core.models.base import Model
-from mnist_core.pipeline import train_model
+from mnist_core.training.pipeline import train_model
 from mnist_core.training import TrainConfig, train
 
 

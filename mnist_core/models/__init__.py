@@ -1,12 +1,18 @@
-"""The model registry: one entry per kind, so CLI, app and persistence share one list."""
+"""The models, and the registry that names them: one entry per kind, so the CLI, the
+app and the model files share one list.
+
+Each model class carries what callers need to know about it: its ``Config`` (whose
+fields describe themselves, see :mod:`mnist_core.config`), its recommended
+``training``, a ``title`` and a ``description``.
+"""
 from __future__ import annotations
 
 import dataclasses
-import sys
 from typing import Any
 
+from ..config import TrainConfig, derived_names
 from ..errors import InvalidParameter
-from .base import Model
+from .base import GradientModel, Model
 from .classic import ClassicConfig, ClassicNetwork
 from .cnn import CNN, CNNConfig
 from .logreg import LogisticRegressionModel, LogRegConfig
@@ -20,18 +26,9 @@ MODELS: dict[str, type[Model]] = {
     CNN.kind: CNN,
 }
 
-#: Recommended training per kind on real MNIST, read by the CLI, the app and
-#: :mod:`mnist_core.benchmarks`: TrainConfig's ``epochs`` and ``batch_size``, plus any
-#: hyperparameter that should differ from its Config default (none: the defaults are
-#: the tuned values).  Measured on 2 cores, seed 0 (``python -m mnist_core.benchmarks``):
-#: logreg 92.6 % in ~17 s (it ignores epochs and batch size), mlp 98.4 % in ~10 s,
-#: cnn 99.2 % in ~77 s.
-DEFAULT_TRAINING: dict[str, dict[str, Any]] = {
-    "classic": {"epochs": 5, "batch_size": 16},
-    "logreg": {"epochs": 1, "batch_size": 256},
-    "mlp": {"epochs": 8, "batch_size": 256},
-    "cnn": {"epochs": 6, "batch_size": 64},
-}
+#: Small datasets get more epochs: at least this many samples seen in all (32 epochs
+#: of the 1,437 training digits), or a few hundred mini-batches are too few to learn from.
+MIN_SAMPLES_SEEN = 45_000
 
 
 def model_class(kind: str) -> type[Model]:
@@ -41,16 +38,21 @@ def model_class(kind: str) -> type[Model]:
         raise InvalidParameter(f"Unknown model {kind!r}: choose one of {', '.join(MODELS)}.") from None
 
 
-def config_fields(kind: str) -> list[dataclasses.Field]:
-    """The hyperparameters of a kind (for CLI flags and the Train form)."""
-    return list(dataclasses.fields(model_class(kind).Config))
+def recommended_training(kind: str, n_train: int | None = None, **overrides: Any) -> TrainConfig:
+    """The kind's recommended TrainConfig (``Model.training``); on a small training set
+    of ``n_train`` images, enough epochs to see :data:`MIN_SAMPLES_SEEN` samples
+    (iterative models only).  ``overrides`` replace fields (None values are ignored)."""
+    cls = model_class(kind)
+    config = cls.training
+    if n_train and cls.iterative:
+        config = dataclasses.replace(config, epochs=max(config.epochs, -(-MIN_SAMPLES_SEEN // n_train)))
+    return dataclasses.replace(config, **{k: v for k, v in overrides.items() if v is not None})
 
 
 def build_model(kind: str, seed: int = 0, **hyperparameters: Any) -> Model:
     """A fresh model; unknown or out-of-range hyperparameters raise InvalidParameter."""
     cls = model_class(kind)
-    names = {f.name for f in dataclasses.fields(cls.Config)}
-    unknown = set(hyperparameters) - names
+    unknown = set(hyperparameters) - {f.name for f in dataclasses.fields(cls.Config)}
     if unknown:
         raise InvalidParameter(f"Model {kind!r} has no hyperparameter {', '.join(sorted(unknown))}.")
     try:
@@ -60,21 +62,12 @@ def build_model(kind: str, seed: int = 0, **hyperparameters: Any) -> Model:
     return cls(config, seed=seed)
 
 
-#: What the Train page says about a kind beyond its docstring.
-KIND_NOTES = {
-    "logreg": "Solver liblinear reproduces the second tutorial exactly (96.1 % on the 8x8 digits, "
-              "scikit-learn 0.21's default, one-vs-rest); lbfgs is today's default (multinomial).",
-}
+def chosen_hyperparameters(kind: str, hyperparameters: dict[str, Any]) -> dict[str, Any]:
+    """The hyperparameters a person chose (those that do not follow from the dataset)."""
+    derived = derived_names(model_class(kind).Config) if kind in MODELS else frozenset()
+    return {k: v for k, v in hyperparameters.items() if k not in derived}
 
 
-def kind_description(kind: str) -> str:
-    """The model class's title, the first paragraph of its module's docstring, and the
-    kind's note (KIND_NOTES) as a second paragraph."""
-    cls = model_class(kind)
-    doc = (sys.modules[cls.__module__].__doc__ or "").strip().split("\n\n")[0]
-    text = f"**{cls.title}.** " + " ".join(doc.split())
-    return text + (f"\n\n{KIND_NOTES[kind]}" if kind in KIND_NOTES else "")
-
-
-__all__ = ["MODELS", "DEFAULT_TRAINING", "Model", "ClassicConfig", "ClassicNetwork", "LogisticRegressionModel",
-           "LogRegConfig", "MLP", "MLPConfig", "CNN", "CNNConfig", "build_model", "model_class", "config_fields"]
+__all__ = ["MODELS", "MIN_SAMPLES_SEEN", "Model", "GradientModel", "ClassicConfig", "ClassicNetwork",
+           "LogisticRegressionModel", "LogRegConfig", "MLP", "MLPConfig", "CNN", "CNNConfig", "build_model",
+           "model_class", "recommended_training", "chosen_hyperparameters"]

@@ -18,33 +18,25 @@ single BLAS calls (``sgemm`` with beta=1) written into the weights in place.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
 
 import numpy as np
 from scipy.linalg import blas
 from scipy.special import expit
 
-from .base import Model, check_range
+from ..config import Params, TrainConfig, param
+from .base import Model, check_shapes, n_inputs_param, n_outputs_param
 
 
 @dataclass(frozen=True)
-class ClassicConfig:
+class ClassicConfig(Params):
     """Hyperparameters, saved with the weights."""
 
-    n_inputs: int = 784
-    hidden: int = 200
-    n_outputs: int = 10
-    lr: float = 0.1
-
-    HELP: ClassVar[dict[str, str]] = {
-        "hidden": "Number of sigmoid hidden nodes (the tutorial used 100-200).",
-        "lr": "Learning rate: how far each sample's error moves the weights (the tutorial's 0.1).",
-    }
-
-    def __post_init__(self) -> None:
-        check_range("hidden", self.hidden, 1, 10_000, "Hidden nodes")
-        check_range("lr", self.lr, 1e-6, 10.0, "Learning rate")
-        check_range("n_inputs", self.n_inputs, 1, 1_000_000, "Input size")
+    n_inputs: int = n_inputs_param()
+    hidden: int = param(200, "Hidden nodes", "Number of sigmoid hidden nodes (the tutorial used 100-200).",
+                        low=1, high=10_000)
+    n_outputs: int = n_outputs_param()
+    lr: float = param(0.1, "Learning rate", "How far each sample's error moves the weights (the tutorial's 0.1).",
+                      low=1e-6, high=10.0)
 
 
 class ClassicNetwork(Model):
@@ -52,7 +44,11 @@ class ClassicNetwork(Model):
 
     kind = "classic"
     title = "Classic network (the tutorial's: sigmoid, no biases)"
+    description = ("The network of Make Your Own Neural Network, exactly: one layer of sigmoid hidden "
+                   "nodes, sigmoid outputs, no biases, targets 0.01 and 0.99, and the book's update rule. "
+                   "Mini-batches of 16 sum the per-sample updates, so the learning rate keeps its meaning.")
     Config = ClassicConfig
+    training = TrainConfig(epochs=5, batch_size=16)
 
     def __init__(self, config: ClassicConfig = ClassicConfig(), seed: int = 0) -> None:
         super().__init__(config, seed)
@@ -72,13 +68,10 @@ class ClassicNetwork(Model):
         o = expit(h @ self.w_ho.T)
         return h, o
 
-    def predict_proba(self, images: np.ndarray) -> np.ndarray:
+    def proba_chunk(self, x: np.ndarray) -> np.ndarray:
         """Sigmoid outputs normalised to sum to 1 (the argmax is the tutorial's query)."""
-        x = self._flat(images)
-        out = np.empty((len(x), self.config.n_outputs), np.float32)
-        for s in range(0, len(x), 4096):
-            out[s:s + 4096] = self.forward(self.scale_inputs(x[s:s + 4096]))[1]
-        return out / out.sum(axis=1, keepdims=True)
+        o = self.forward(self.scale_inputs(x))[1]
+        return o / o.sum(axis=1, keepdims=True)
 
     def targets(self, y: np.ndarray) -> np.ndarray:
         """Labels (B,) -> targets (B, 10): 0.99 for the label, 0.01 elsewhere."""
@@ -94,18 +87,21 @@ class ClassicNetwork(Model):
         d_o = e_o * o * (1.0 - o)
         d_h = e_h * h * (1.0 - h)
         lr = self.config.lr
-        blas.sgemm(lr, d_o, h, 1.0, self.w_ho, trans_a=1, overwrite_c=1)
-        blas.sgemm(lr, d_h, x, 1.0, self.w_ih, trans_a=1, overwrite_c=1)
+        # Each update is one BLAS call that adds into the weights in place (sgemm with
+        # beta=1 on Fortran-ordered arrays), 1.3-2.7x faster than the NumPy line beside it:
+        blas.sgemm(lr, d_o, h, 1.0, self.w_ho, trans_a=1, overwrite_c=1)  # self.w_ho += lr * d_o.T @ h
+        blas.sgemm(lr, d_h, x, 1.0, self.w_ih, trans_a=1, overwrite_c=1)  # self.w_ih += lr * d_h.T @ x
         loss = float(np.square(e_o).sum()) * 0.5
         return loss, int(np.count_nonzero(o.argmax(axis=1) == y))
 
     def get_params(self) -> dict[str, np.ndarray]:
         return {"w_ih": np.ascontiguousarray(self.w_ih), "w_ho": np.ascontiguousarray(self.w_ho)}
 
-    def set_params(self, params: dict[str, np.ndarray]) -> None:
+    def param_shapes(self) -> dict[str, tuple[int, ...]]:
         c = self.config
-        for name, shape in (("w_ih", (c.hidden, c.n_inputs)), ("w_ho", (c.n_outputs, c.hidden))):
-            if params[name].shape != shape:
-                raise ValueError(f"{name} has shape {params[name].shape}, expected {shape}")
+        return {"w_ih": (c.hidden, c.n_inputs), "w_ho": (c.n_outputs, c.hidden)}
+
+    def set_params(self, params: dict[str, np.ndarray]) -> None:
+        check_shapes(params, self.param_shapes())
         self.w_ih = np.asfortranarray(params["w_ih"], np.float32)
         self.w_ho = np.asfortranarray(params["w_ho"], np.float32)

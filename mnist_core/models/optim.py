@@ -16,6 +16,8 @@ import math
 
 import numpy as np
 
+from ..config import param
+
 OPTIMIZERS = ("adam", "sgd")
 SCHEDULES = ("constant", "cosine", "step")
 
@@ -116,3 +118,23 @@ def scheduled_lr(base_lr: float, schedule: str, epoch: int, epochs: int) -> floa
             return base_lr * 0.01
         return base_lr * (0.1 if progress >= 2 / 3 and epochs >= 3 else 1.0)
     return base_lr
+
+
+# -- the hyperparameters every gradient-trained model shares, described once ---------
+
+def optimizer_param() -> str:
+    return param("adam", "Optimizer", "adam adapts a step per weight; sgd takes plain steps with momentum.",
+                 choices=OPTIMIZERS)
+
+
+def momentum_param() -> float:
+    return param(0.9, "Momentum", "SGD only: share of the previous step carried into the next.", low=0.0, high=0.999)
+
+
+def schedule_param() -> str:
+    return param("cosine", "Learning-rate schedule",
+                 "How the learning rate falls over the epochs: constant, cosine or step.", choices=SCHEDULES)
+
+
+def lr_param(default: float) -> float:
+    return param(default, "Learning rate", "The step size at the start of training.", low=1e-6, high=10.0)

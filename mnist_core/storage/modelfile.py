@@ -1,13 +1,16 @@
-"""Saving and loading models: one ``.npz`` holding the weights and a JSON metadata
-record (nanoGPT's checkpoint idea: the hyperparameters travel with the weights).
+"""Model files: one ``.npz`` holding the weights and a JSON metadata record
+(nanoGPT's checkpoint idea: the hyperparameters travel with the weights).
 
 The metadata is stored inside the archive as UTF-8 bytes under ``__meta__.json``, so
-a model is a single file to copy, upload or delete.  Loading never unpickles
-(``allow_pickle=False``); writing goes to a temporary file in the same folder and is
-then renamed over the target, so a crash never leaves half a model.
+a model is a single file to copy, upload or delete.  :func:`model_metadata` is the
+one place the record is made; it holds no name (the file's name is the model's, so
+renaming is renaming the file) and one timestamp, ``created``.  Loading never
+unpickles (``allow_pickle=False``); writing goes to a temporary file in the same
+folder that is then renamed or linked into place, so a crash never leaves half a model.
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -15,21 +18,28 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import __version__
-from .errors import InvalidParameter, ModelFileError
-from .models import MODELS, Model, build_model
+from .. import __version__
+from ..errors import InvalidParameter, ModelFileError
+from ..models import MODELS, Model, build_model
+
+if TYPE_CHECKING:
+    from ..config import TrainConfig
+    from ..data.datasets import Dataset
+    from ..training.loop import History
 
 FORMAT = "mnist-studio-model"
 FORMAT_VERSION = 1
 _META_KEY = "__meta__.json"
 
 
-def atomic_write_bytes(path: str | Path, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` via a temp file in the same folder and os.replace."""
+def atomic_write_bytes(path: str | Path, payload: bytes, exclusive: bool = False) -> None:
+    """Write ``payload`` to ``path`` via a temp file in the same folder, then move it
+    into place: ``os.replace`` (over any old file), or with ``exclusive`` a hard link
+    that fails with FileExistsError if ``path`` exists, so no file is ever overwritten."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
@@ -38,15 +48,19 @@ def atomic_write_bytes(path: str | Path, payload: bytes) -> None:
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+        if exclusive:
+            os.link(tmp, path)
+        else:
+            os.replace(tmp, path)
+    finally:
         Path(tmp).unlink(missing_ok=True)
-        raise
 
 
-def model_metadata(model: Model, **extra: Any) -> dict[str, Any]:
-    """The record saved beside the weights; ``extra`` adds dataset, accuracy, history..."""
-    return {
+def model_metadata(model: Model, dataset: Dataset | None = None, training: TrainConfig | None = None,
+                   history: History | None = None) -> dict[str, Any]:
+    """The record saved beside the weights: what the model is, and -- once trained --
+    on what, how, how well and how long (with the learning curve)."""
+    meta: dict[str, Any] = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "model": model.kind,
@@ -54,8 +68,17 @@ def model_metadata(model: Model, **extra: Any) -> dict[str, Any]:
         "n_parameters": model.n_parameters(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "package_version": __version__,
-        **extra,
+        "notes": list(model.notes),
     }
+    if dataset is not None:
+        meta.update(dataset=dataset.name, image_shape=list(dataset.image_shape), pixel_max=dataset.pixel_max,
+                    n_train=int(len(dataset.x_train)), n_test=int(len(dataset.x_test)))
+    if training is not None:
+        meta["training"] = dataclasses.asdict(training)
+    if history is not None:
+        meta.update(test_accuracy=history.test_accuracy, train_seconds=round(history.train_seconds, 3),
+                    stopped=history.stopped, history=history.epochs, curve=history.batches)
+    return meta
 
 
 def model_to_bytes(model: Model, metadata: dict[str, Any]) -> bytes:
@@ -66,15 +89,13 @@ def model_to_bytes(model: Model, metadata: dict[str, Any]) -> bytes:
     return buf.getvalue()
 
 
-def save_model(model: Model, path: str | Path, metadata: dict[str, Any] | None = None) -> Path:
-    """Save atomically; returns the path.  ``metadata`` defaults to :func:`model_metadata`."""
+def save_model(model: Model, path: str | Path, metadata: dict[str, Any] | None = None,
+               exclusive: bool = False) -> Path:
+    """Save atomically (see :func:`atomic_write_bytes`); returns the path.
+    ``metadata`` defaults to :func:`model_metadata`."""
     path = Path(path)
-    atomic_write_bytes(path, model_to_bytes(model, metadata or model_metadata(model)))
+    atomic_write_bytes(path, model_to_bytes(model, metadata or model_metadata(model)), exclusive)
     return path
-
-
-def load_model_bytes(payload: bytes, name: str = "model") -> tuple[Model, dict[str, Any]]:
-    return _load(io.BytesIO(payload), name)
 
 
 def load_model(path: str | Path) -> tuple[Model, dict[str, Any]]:

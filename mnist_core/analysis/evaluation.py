@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .datasets import Dataset
-from .models.base import Model
+from ..data.datasets import Dataset
+from ..models.base import Model
 
 
 @dataclass(frozen=True, eq=False)

@@ -6,13 +6,11 @@ pyplot global state), so concurrent sessions never draw into each other's figure
 from __future__ import annotations
 
 import io
-from typing import Sequence
-
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .datasets import Dataset
+from ..data.datasets import Dataset
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -35,23 +33,6 @@ def upscale(image: np.ndarray, size: int = 112, vmax: float | None = None) -> np
     factor = max(1, size // max(img.shape))
     big = np.kron(img, np.ones((factor, factor), np.float32))
     return np.clip(big / top * 255.0, 0, 255).astype(np.uint8)
-
-
-def image_grid(images: Sequence[np.ndarray], captions: Sequence[str] = (), columns: int = 8,
-               cell: float = 1.1) -> Figure:
-    """Images in a grid, each with its caption above it."""
-    n = max(1, len(images))
-    columns = min(columns, n)
-    rows = -(-n // columns)
-    fig = _figure(columns * cell, rows * (cell + 0.25))
-    axes = np.atleast_1d(fig.subplots(rows, columns, squeeze=False)).ravel()
-    for i, ax in enumerate(axes):
-        ax.set_axis_off()
-        if i < len(images):
-            ax.imshow(images[i], cmap="gray", interpolation="nearest")
-            if i < len(captions):
-                ax.set_title(captions[i], fontsize=8)
-    return fig
 
 
 def confusion_heatmap(matrix: np.ndarray, title: str = "") -> Figure:

@@ -1,35 +1,50 @@
 """A training run in a background thread, observable and stoppable from a UI.
 
-:class:`TrainingJob` wraps :func:`mnist_core.pipeline.train_model`: ``start()`` runs it
+:class:`TrainingJob` wraps :func:`mnist_core.training.train_model`: ``start()`` runs it
 in a daemon thread, ``stop()`` asks it to stop between two batches, and
 ``snapshot()`` returns a consistent, thread-safe copy of its progress (samples seen,
 speed, time left, the running loss/accuracy curve, the per-epoch logs, the status and,
 when finished, the result).  The app polls ``snapshot()``; nothing here knows about
 any user interface.
 
-With a :class:`~mnist_core.store.ModelStore` the job saves its model there itself as
+With a :class:`~mnist_core.storage.ModelStore` the job saves its model there itself as
 soon as training ends (also when stopped), so a result is never lost because nobody
 was looking.  Any exception becomes status ``failed`` with a one-sentence message.
 """
 from __future__ import annotations
 
+import enum
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .datasets import Dataset
-from .errors import MnistError
-from .training import TrainConfig
+from ..config import TrainConfig
+from ..data.datasets import Dataset
+from ..errors import sentence
+from ..models import recommended_training
+from .pipeline import train_model
 
-RUNNING, DONE, STOPPED, FAILED, PENDING = "running", "done", "stopped", "failed", "pending"
+
+class JobStatus(str, enum.Enum):
+    """Where a job is; a str, so it prints and compares as its value ("done")."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    STOPPED = "stopped"
+    FAILED = "failed"
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobStatus.DONE, JobStatus.STOPPED, JobStatus.FAILED)
 
 
 @dataclass
 class JobSnapshot:
     """Progress of a job at one moment (a copy: safe to read from any thread)."""
 
-    status: str
+    status: JobStatus
     samples_seen: int = 0
     total: int = 0
     samples_per_second: float = 0.0
@@ -47,36 +62,27 @@ class JobSnapshot:
 
     @property
     def finished(self) -> bool:
-        return self.status in (DONE, STOPPED, FAILED)
-
-
-def error_sentence(err: BaseException) -> str:
-    """A one-sentence message for any exception (an MnistError's own text as is)."""
-    if isinstance(err, MnistError):
-        return str(err)
-    text = str(err).strip().splitlines()[0] if str(err).strip() else ""
-    detail = f": {text}" if text else ""
-    return f"Training failed unexpectedly ({type(err).__name__}{detail})."
+        return self.status.finished
 
 
 class TrainingJob:
     """Train ``kind`` on ``dataset`` in the background; see the module docstring."""
 
     def __init__(self, kind: str, dataset: Dataset, hyper: dict[str, Any] | None = None,
-                 train_config: TrainConfig = TrainConfig(), store: Any = None,
+                 train_config: TrainConfig | None = None, store: Any = None,
                  name: str | None = None) -> None:
         self.kind = kind
         self.dataset = dataset
         self.hyper = dict(hyper or {})
-        self.train_config = train_config
+        self.train_config = train_config or recommended_training(kind, len(dataset.x_train))
         self.store = store
         self.name = name
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._status = PENDING
+        self._status = JobStatus.PENDING
         self._samples_seen = 0
-        self._total = len(dataset.x_train) * train_config.epochs
+        self._total = len(dataset.x_train) * self.train_config.epochs
         self._curve: list[dict[str, float]] = []
         self._epochs: list[dict[str, float]] = []
         self._error: str | None = None
@@ -100,9 +106,9 @@ class TrainingJob:
     def _claim(self) -> bool:
         """Move from pending to running; False if the job was started already."""
         with self._lock:
-            if self._status != PENDING:
+            if self._status != JobStatus.PENDING:
                 return False
-            self._status = RUNNING
+            self._status = JobStatus.RUNNING
             self._started = time.perf_counter()
             return True
 
@@ -130,26 +136,20 @@ class TrainingJob:
             self._thread.join(timeout)
         return self.snapshot().finished
 
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop.is_set()
-
     def _run(self) -> None:
-        from .pipeline import train_model
-
-        status, error, result, saved = FAILED, None, None, None
+        status, error, result, saved = JobStatus.FAILED, None, None, None
         try:
             result = train_model(self.kind, self.dataset, self.hyper, self.train_config,
                                  callbacks=[self], should_stop=self._stop.is_set)
-            status = STOPPED if result.history.stopped else DONE
+            status = JobStatus.STOPPED if result.history.stopped else JobStatus.DONE
             if self.store is not None:
                 saved = self.store.save(result.model, result.meta, self.name).name
         except BaseException as err:  # noqa: BLE001 -- reported, never lost
-            error = error_sentence(err)
+            error = sentence(err)
             if result is not None:
                 error = f"The model was trained but could not be saved: {error}"
         with self._lock:
-            self._status = FAILED if error else status
+            self._status = JobStatus.FAILED if error else status
             self._error, self._result, self._saved_name = error, result, saved
             self._ended = time.perf_counter()
 
@@ -161,8 +161,8 @@ class TrainingJob:
             seconds = self._curve[-1]["seconds"] if self._curve else elapsed
             speed = self._samples_seen / seconds if seconds > 0 else 0.0
             left = max(0, self._total - self._samples_seen)
-            eta = left / speed if speed > 0 and self._status == RUNNING else None
-            if self._status in (DONE, STOPPED, FAILED):
+            eta = left / speed if speed > 0 and self._status == JobStatus.RUNNING else None
+            if self._status.finished:
                 eta = 0.0
             return JobSnapshot(
                 status=self._status, samples_seen=self._samples_seen, total=self._total,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import IdxError
+from ..errors import IdxError
 
 _UBYTE = 0x08
 

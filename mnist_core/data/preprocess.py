@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 from scipy import ndimage
 
-from .errors import EmptyImage, ImageError
+from ..errors import EmptyImage, ImageError
 
 #: Ink weaker than this (after normalising to a peak of 1) is treated as paper noise.
 NOISE_FLOOR = 0.1
@@ -152,8 +152,3 @@ def prepare(image: np.ndarray, shape: tuple[int, int] = (28, 28)) -> np.ndarray:
     if tuple(shape) == (8, 8):
         return digits_style(ink)
     raise ImageError(f"No preprocessing is known for {shape[0]}x{shape[1]} images.")
-
-
-def to_uint8(image: np.ndarray, pixel_max: int = 255) -> np.ndarray:
-    """A [0, 1] float image -> uint8 0..pixel_max (to store a drawing like a dataset image)."""
-    return np.clip(np.rint(np.asarray(image) * pixel_max), 0, pixel_max).astype(np.uint8)

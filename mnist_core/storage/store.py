@@ -1,24 +1,24 @@
 """The model store: a folder of saved models the app and the CLI share.
 
 ``MNIST_STUDIO_HOME`` (default ``~/.mnist-studio``) holds ``models/NAME.npz``.  Names
-are short slugs a person can read and rename; every write is atomic (see
-:mod:`mnist_core.persistence`), and a file that cannot be read is listed with its
-error rather than hiding the others.
+are short slugs a person can read and rename; the file's name is the model's.  Every
+write is atomic and exclusive (see :mod:`mnist_core.storage.modelfile`): two
+processes saving at once each get their own name, and no save overwrites a model.
+A file that cannot be read is listed with its error rather than hiding the others.
 """
 from __future__ import annotations
 
 import os
 import re
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import MnistError, ModelFileError
-from .models import Model
-from .persistence import load_model, model_metadata, read_metadata, save_model
+from ..errors import MnistError, ModelFileError
+from ..models import Model
+from .modelfile import load_model, model_metadata, read_metadata, save_model
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 def default_home() -> Path:
@@ -33,6 +33,12 @@ class ModelRecord:
     path: Path
     meta: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+
+    @property
+    def created(self) -> str:
+        """When it was saved, as ``2026-11-25 19:14`` ("" if unknown)."""
+        text = self.meta.get("created")
+        return text[:16].replace("T", " ") if isinstance(text, str) else ""
 
     @property
     def size_kib(self) -> float:
@@ -64,36 +70,41 @@ class ModelStore:
         return sorted(records, key=lambda r: (r.meta.get("created", ""), r.path.stat().st_mtime), reverse=True)
 
     def names(self) -> list[str]:
+        """Every stored model's name (unsorted), readable or not."""
         return [p.stem for p in self.root.glob("*.npz")] if self.root.is_dir() else []
 
-    def unique_name(self, base: str) -> str:
-        base = re.sub(r"[^A-Za-z0-9._-]+", "-", base).strip("-.")[:56] or "model"
-        taken, name, i = set(self.names()), base, 2
-        while name in taken:
-            name, i = f"{base}-{i}", i + 1
-        return name
-
-    def save(self, model: Model, meta: dict[str, Any], name: str | None = None) -> ModelRecord:
-        """Save under ``name`` (or a fresh readable one); never overwrites another model."""
-        if name is None:
-            name = self.unique_name(f"{model.kind}-{meta.get('dataset', 'data')}-{time.strftime('%Y%m%d-%H%M%S')}")
-        elif self.path(name).exists():
-            raise MnistError(f"A model named {name!r} already exists: choose another name.")
-        meta = {**model_metadata(model), **meta, "name": name}
-        path = save_model(model, self.path(name), meta)
-        return ModelRecord(name, path, meta)
+    def save(self, model: Model, meta: dict[str, Any] | None = None, name: str | None = None) -> ModelRecord:
+        """Save under ``name``, or under a fresh readable one (``classic-mnist-3``);
+        never overwrites another model, even when another process saves at once."""
+        meta = meta or model_metadata(model)
+        if name is not None:
+            try:
+                path = save_model(model, self.path(name), meta, exclusive=True)
+            except FileExistsError:
+                raise MnistError(f"A model named {name!r} already exists: choose another name.") from None
+            return ModelRecord(name, path, meta)
+        base = f"{model.kind}-{meta.get('dataset', 'data')}"
+        number = 1 + sum(1 for name in self.names() if name.startswith(f"{base}-"))
+        while True:
+            name = f"{base}-{number}"
+            try:
+                return ModelRecord(name, save_model(model, self.path(name), meta, exclusive=True), meta)
+            except FileExistsError:
+                number += 1
 
     def load(self, name: str) -> tuple[Model, dict[str, Any]]:
         return load_model(self.path(name))
 
     def rename(self, old: str, new: str) -> None:
+        """Rename the file: a hard link under the new name (which fails if that name is
+        taken), then the old name removed -- the model is never missing or doubled."""
         src, dst = self.path(old), self.path(new)
-        if not src.exists():
-            raise MnistError(f"There is no model named {old!r}.")
-        if dst.exists():
-            raise MnistError(f"A model named {new!r} already exists: choose another name.")
-        model, meta = load_model(src)
-        save_model(model, dst, {**meta, "name": new})
+        try:
+            os.link(src, dst)
+        except FileNotFoundError:
+            raise MnistError(f"There is no model named {old!r}.") from None
+        except FileExistsError:
+            raise MnistError(f"A model named {new!r} already exists: choose another name.") from None
         src.unlink()
 
     def delete(self, name: str) -> None:
@@ -104,7 +115,7 @@ class ModelStore:
 
 
 def check_name(name: str) -> None:
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise MnistError(
             f"{name!r} is not a usable model name: use 1-64 letters, digits, '.', '_' or '-', "
             "starting with a letter or digit."

@@ -23,7 +23,7 @@ from typing import Callable
 
 import pooch
 
-from .errors import DownloadError
+from ..errors import DownloadError
 
 #: File name (as stored in the cache) -> SHA-256 of its decompressed content.
 MNIST_SHA256 = {

@@ -6,23 +6,21 @@ wrong on the user's side is raised as a :class:`MnistError` and printed by ``cli
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import os
 import sys
 from pathlib import Path
 
-import numpy as np
-
-from .cli import HIDDEN_FIELDS, ProgressPrinter, _all_fields, _parse_value, emit_json
-from .datasets import candidate_dirs, default_cache_dir, load_dataset, load_digits, locate_mnist, load_mnist
-from .errors import InvalidParameter, MnistError
-from .evaluation import evaluate
-from .models import model_class
-from .persistence import load_model, save_model
-from .pipeline import default_hyperparameters, default_training, peak_rss_mib, train_model
-from .training import TrainConfig
+from ..analysis import evaluate, predict_image
+from ..config import parse_text, specs
+from ..data import candidate_dirs, default_cache_dir, load_dataset, load_digits, load_image, load_mnist, locate_mnist
+from ..errors import InvalidParameter, MnistError
+from ..models import MODELS, model_class, recommended_training
+from ..storage import load_model, save_model
+from ..training import peak_rss_mib, train_model
+from .output import ProgressPrinter, emit_json
 
 
-def cmd_info(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def cmd_info(args: argparse.Namespace) -> int:
     rows = {}
     for why, folder in candidate_dirs(args.data_dir):
         print(f"looked in {why}: {folder}")
@@ -45,37 +43,48 @@ def cmd_info(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
-def cmd_download(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from .download import fetch_mnist
+def cmd_download(args: argparse.Namespace) -> int:
+    from ..data.download import fetch_mnist
 
     folder = fetch_mnist(Path(args.data_dir) if args.data_dir else default_cache_dir(), progress=True)
     print(f"MNIST is ready in {folder}")
     return 0
 
 
-def _hyperparameters(args: argparse.Namespace, kind: str, defaults: dict) -> dict:
-    own = {f.name: f for f in dataclasses.fields(model_class(kind).Config) if f.name not in HIDDEN_FIELDS}
-    hyper = {k: v for k, v in defaults.items() if k in own}
-    for name in _all_fields():
+def _hyperparameters(args: argparse.Namespace, kind: str) -> dict:
+    """The hyperparameter flags given, parsed by ``kind``'s own field descriptions."""
+    own = {s.name: s for s in specs(model_class(kind).Config)}
+    every = {s.name for cls in MODELS.values() for s in specs(cls.Config)}
+    hyper = {}
+    for name in sorted(every):
         text = getattr(args, f"hp_{name}", None)
         if text is None:
             continue
         if name not in own:
             raise InvalidParameter(f"--{name.replace('_', '-')} does not apply to the {kind} model.")
-        hyper[name] = _parse_value(kind, own[name], text)
+        hyper[name] = parse_text(own[name], text)
     return hyper
 
 
-def cmd_train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    defaults = {**default_hyperparameters(args.model), **default_training(args.model, args.dataset)}
-    hyper = _hyperparameters(args, args.model, defaults)
-    config = TrainConfig(
-        epochs=args.epochs if args.epochs is not None else defaults.get("epochs", 5),
-        batch_size=args.batch_size if args.batch_size is not None else defaults.get("batch_size", 16),
-        seed=args.seed, shuffle=not args.no_shuffle, augment=args.augment,
-    )
-    model_class(args.model).Config(**hyper)  # check the hyperparameters before loading any data
+def _check_writable(out: str) -> None:
+    """Fail before training, not after, when ``--out`` cannot be written."""
+    folder = Path(out).expanduser().resolve().parent
+    if not folder.is_dir():
+        raise MnistError(f"Cannot save to {out}: the folder {folder} does not exist.")
+    if not os.access(folder, os.W_OK):
+        raise MnistError(f"Cannot save to {out}: the folder {folder} is not writable.")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    hyper = _hyperparameters(args, args.model)
+    chosen = {"epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed,
+              "shuffle": not args.no_shuffle, "augment": args.augment}
+    model_class(args.model).Config(**hyper)  # check every setting before loading any data
+    recommended_training(args.model, **chosen)
+    if args.out:
+        _check_writable(args.out)
     dataset = load_dataset(args.dataset, args.data_dir)
+    config = recommended_training(args.model, len(dataset.x_train), **chosen)
     result = train_model(args.model, dataset, hyper, config, callbacks=[ProgressPrinter()])
     meta = result.meta
     print(f"{args.model} on {dataset.name}: test accuracy {result.test_accuracy:.4f} "
@@ -84,7 +93,7 @@ def cmd_train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         save_model(result.model, args.out, meta)
         print(f"saved to {args.out}", file=sys.stderr)
     if args.store:
-        from .store import ModelStore
+        from ..storage import ModelStore
 
         record = ModelStore().save(result.model, meta)
         print(f"saved in the model store as {record.name}", file=sys.stderr)
@@ -109,7 +118,7 @@ def _dataset_for(meta: dict, data_dir: str | None):
     return load_dataset(name, data_dir)
 
 
-def cmd_evaluate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def cmd_evaluate(args: argparse.Namespace) -> int:
     model, meta = load_model(args.model)
     dataset = _dataset_for(meta, args.data_dir)
     ev = evaluate(model, dataset)
@@ -129,32 +138,27 @@ def cmd_evaluate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     return 0
 
 
-def cmd_predict(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from .preprocess import load_image, prepare
-
-    model, meta = load_model(args.model)
-    shape = tuple(meta.get("image_shape", (28, 28)))
+def cmd_predict(args: argparse.Namespace) -> int:
+    model, _ = load_model(args.model)
     for name in args.images:
-        image = prepare(load_image(Path(name)), shape)
-        proba = model.predict_proba(image[None])[0]
-        digit = int(np.argmax(proba))
+        p = predict_image(model, load_image(Path(name)))
         if args.json:
-            emit_json({"file": name, "digit": digit, "probabilities": [round(float(p), 6) for p in proba]})
+            emit_json({"file": name, "digit": p.digit, "probabilities": [round(float(v), 6) for v in p.proba]})
         else:
-            print(f"{name}: {digit} ({proba[digit]:.1%})")
+            print(f"{name}: {p.digit} ({p.confidence:.1%})")
     return 0
 
 
-def cmd_bench(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def cmd_bench(args: argparse.Namespace) -> int:
     """Train the kind's default configuration on real MNIST; for ``classic`` also time
     the tutorial's own per-sample float64 path on a slice and extrapolate."""
-    from .benchmarks import bench_model
+    from ..analysis.benchmarks import bench_model
 
     if args.tutorial_samples < 100:
         raise InvalidParameter("--tutorial-samples must be at least 100.")
     result = dict(bench_model(args.model, args.data_dir, augment=args.augment))
     if args.model == "classic":
-        from .tutorial import seconds_per_sample
+        from ..models.tutorial import seconds_per_sample
 
         dataset = load_mnist(args.data_dir)
         n = min(args.tutorial_samples, len(dataset.x_train))

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import os
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .errors import DatasetNotFound, IdxError, MnistError
+from ..errors import DatasetNotFound, IdxError, MnistError
 from .idx import read_images_labels
 
 #: The four LeCun files, by role: (images, labels) for each split.
@@ -45,7 +45,6 @@ class Dataset:
     pixel_max: int
     source: str
     description: str = ""
-    extra: dict = field(default_factory=dict)
 
     @property
     def image_shape(self) -> tuple[int, int]:
@@ -193,6 +192,17 @@ def load_csv(train_path: str | Path, test_path: str | Path) -> Dataset:
     x_test, y_test = read_csv_split(test_path)
     return Dataset("csv", x_train, y_train, x_test, y_test, 255, f"{train_path}, {test_path}",
                    "MNIST-format CSV files (label, then 784 pixels).")
+
+
+def mnist_folder(data_dir: str | Path | None = None) -> str | None:
+    """Where MNIST would be read from now, as text (a cache key), or None."""
+    folder = locate_mnist(data_dir)
+    return str(folder) if folder else None
+
+
+def available_datasets() -> list[str]:
+    """The datasets that can be loaded now: MNIST first where it is found."""
+    return ["mnist", "digits"] if locate_mnist() else ["digits"]
 
 
 def load_dataset(name: str, data_dir: str | Path | None = None, download: bool = False) -> Dataset:

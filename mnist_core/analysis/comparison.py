@@ -18,11 +18,9 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import MnistError
+from ..errors import MnistError
+from ..models import chosen_hyperparameters
 from .evaluation import Evaluation
-
-#: Hyperparameters that follow from the dataset, not from a choice: left out of summaries.
-DERIVED = frozenset({"n_inputs", "n_outputs", "image_shape", "pixel_scale"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,11 +41,9 @@ def _check_names(entries: Sequence[Entry]) -> None:
 
 def hyperparameter_text(meta: dict[str, Any]) -> str:
     """The chosen hyperparameters in a short line, e.g. ``hidden=200, lr=0.1``."""
-    hyper = meta.get("hyperparameters") or {}
+    hyper = chosen_hyperparameters(str(meta.get("model")), meta.get("hyperparameters") or {})
     parts = []
     for key, value in hyper.items():
-        if key in DERIVED:
-            continue
         if isinstance(value, (list, tuple)):
             value = "x".join(map(str, value))
         elif isinstance(value, float):

@@ -1,0 +1,78 @@
+"""The command line's flags.  Hyperparameter flags are made from the models' Config
+field descriptions (and epochs, batch size and seed from TrainConfig's), so their
+help is the same sentence the Train page shows."""
+from __future__ import annotations
+
+import argparse
+
+from .. import __version__
+from ..config import Spec, TrainConfig, specs
+from ..data.datasets import DATASET_NAMES
+from ..models import MODELS
+from . import commands
+
+
+def hyperparameter_specs() -> dict[str, dict[str, Spec]]:
+    """Flag name -> {model kind: that kind's field}, over every model's chosen fields."""
+    table: dict[str, dict[str, Spec]] = {}
+    for kind, cls in MODELS.items():
+        for spec in specs(cls.Config):
+            table.setdefault(spec.name, {})[kind] = spec
+    return table
+
+
+def _flag(name: str) -> str:
+    return f"--{name.replace('_', '-')}"
+
+
+def _help(by_kind: dict[str, Spec]) -> str:
+    """The field's help, each different sentence once, with the kinds it applies to."""
+    kinds_by_text: dict[str, list[str]] = {}
+    for kind, spec in by_kind.items():
+        kinds_by_text.setdefault(spec.help, []).append(kind)
+    return " / ".join(f"{', '.join(kinds)}: {text}" for text, kinds in kinds_by_text.items())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m mnist_core", description="MNIST studio's engine.")
+    p.add_argument("--version", action="version", version=f"mnist_core {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    training = {s.name: s for s in specs(TrainConfig)}
+
+    def command(name: str, func, help: str, data_dir: bool = True, json: bool = True) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help)
+        sp.set_defaults(func=func)
+        if data_dir:
+            sp.add_argument("--data-dir", help="folder with the MNIST IDX files "
+                                               "(default: $MNIST_DATA_DIR, then the cache)")
+        if json:
+            sp.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
+        return sp
+
+    command("info", commands.cmd_info, "where the datasets are and their label counts")
+    command("download", commands.cmd_download, "fetch and verify MNIST into the cache (or --data-dir)", json=False)
+
+    sp = command("train", commands.cmd_train, "train a model")
+    sp.add_argument("--dataset", choices=DATASET_NAMES, default="mnist")
+    sp.add_argument("--model", choices=list(MODELS), default="classic")
+    for name in ("epochs", "batch_size", "seed"):
+        sp.add_argument(_flag(name), type=int, help=f"{training[name].help} Default: the model's recommended.")
+    sp.add_argument("--no-shuffle", action="store_true", help="keep the file order, as the tutorial did")
+    sp.add_argument("--augment", action="store_true", help=training["augment"].help)
+    for name, by_kind in hyperparameter_specs().items():
+        sp.add_argument(_flag(name), dest=f"hp_{name}", metavar=name.upper(), help=_help(by_kind))
+    sp.add_argument("--out", help="save the trained model to this .npz file")
+    sp.add_argument("--store", action="store_true", help="also save it in the app's model store")
+
+    sp = command("evaluate", commands.cmd_evaluate, "accuracy, per-label table, confusion matrix")
+    sp.add_argument("--model", required=True, help="a saved model (.npz)")
+
+    sp = command("predict", commands.cmd_predict, "recognise digits in image files", data_dir=False)
+    sp.add_argument("--model", required=True, help="a saved model (.npz)")
+    sp.add_argument("images", nargs="+", metavar="IMAGE")
+
+    sp = command("bench", commands.cmd_bench, "speed and accuracy against the tutorial")
+    sp.add_argument("--model", choices=list(MODELS), default="classic")
+    sp.add_argument("--augment", action="store_true", help="train on augmented images (compare the hand-drawn accuracy)")
+    sp.add_argument("--tutorial-samples", type=int, default=3000, help="samples to time the tutorial's path on")
+    return p

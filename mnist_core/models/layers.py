@@ -1,0 +1,163 @@
+"""The layers the MLP and the CNN are built from, as small pure functions.
+
+Each ``*_forward`` returns what its ``*_backward`` needs, and each backward is
+checked against finite differences in the tests.  Everything is dtype-generic:
+float32 in training (twice the GEMM speed of float64), float64 in the gradient checks.
+
+Dense and softmax layers take rows (B, n).  Images are kept channels-last (NHWC) so a
+convolution is one GEMM with no transposes: ``im2col`` copies every KxK patch into a
+row (B*Ho*Wo, K*K*C_in), and ``rows @ w`` gives (B*Ho*Wo, C_out), which *is* the
+NHWC output.  The input gradient (col2im) adds the K*K slices back.  Python loops run
+over kernel offsets, never over pixels.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+# -- dense, activations, loss --------------------------------------------------------
+
+
+def dense_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """x (B, n_in) @ w (n_in, n_out) + b (n_out,) -> (B, n_out)."""
+    out = x @ w
+    out += b
+    return out
+
+
+def dense_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray,
+                   need_dx: bool = True) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """dout (B, n_out) -> dx (B, n_in) (None unless ``need_dx``), dw (n_in, n_out), db (n_out,)."""
+    dx = dout @ w.T if need_dx else None
+    return dx, x.T @ dout, dout.sum(axis=0)
+
+
+def relu_forward(x: np.ndarray) -> np.ndarray:
+    """max(x, 0), in place: the pre-activation is not needed by backward."""
+    return np.maximum(x, 0, out=x)
+
+
+def relu_backward(dout: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Gradient through ReLU from its *output*: passes where out > 0 (in place on dout)."""
+    dout *= out > 0
+    return dout
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """(B, K) -> (B, K) rows summing to 1, shifted by the row max so exp never overflows."""
+    z = logits - logits.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    return z
+
+
+def softmax_cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """Summed loss -sum log p[y], probabilities p (B, K) and dloss/dlogits = p - onehot(y)."""
+    p = softmax(logits)
+    rows = np.arange(len(y))
+    loss = -float(np.log(np.maximum(p[rows, y], np.finfo(p.dtype).tiny)).sum())
+    grad = p.copy()
+    grad[rows, y] -= 1
+    return loss, p, grad
+
+
+def he_normal(rng: np.random.Generator, fan_in: int, shape: tuple[int, ...], gain: float = 2.0) -> np.ndarray:
+    """normal(0, sqrt(gain / fan_in)) float32: gain 2 keeps ReLU activations at unit
+    variance (He et al. 2015); gain 1 for the layer that feeds the softmax."""
+    return (rng.standard_normal(shape) * np.sqrt(gain / fan_in)).astype(np.float32)
+
+
+# -- convolution and pooling ----------------------------------------------------------
+
+
+def conv_out_side(side: int, k: int, pad: int) -> int:
+    """Side of a convolution's output: 'same' (pad k//2) keeps it, 'valid' (pad 0) loses k-1."""
+    return side + 2 * pad - k + 1
+
+
+def im2col(x: np.ndarray, k: int, pad: int) -> np.ndarray:
+    """x (B, H, W, C) -> rows (B*Ho*Wo, k*k*C): the kxk patch under every output pixel,
+    ordered (kernel row, kernel column, channel) to match ``w.reshape(-1, C_out)``.
+
+    One strided copy of a sliding-window view.  With one channel (the first layer) that
+    copy would move 5 floats at a time, so the rows are instead built transposed, as k*k
+    long slices, and returned as a transposed view: BLAS takes either layout."""
+    b, h, w, c = x.shape
+    xp = np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0))) if pad else x
+    ho, wo = conv_out_side(h, k, pad), conv_out_side(w, k, pad)
+    if c == 1:
+        cols_t = np.empty((k, k, b, ho, wo), x.dtype)
+        for i in range(k):
+            for j in range(k):
+                cols_t[i, j] = xp[:, i:i + ho, j:j + wo, 0]
+        return cols_t.reshape(k * k, -1).T
+    windows = sliding_window_view(xp, (k, k), axis=(1, 2))  # (B, Ho, Wo, C, k, k), no copy
+    return np.ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3)).reshape(b * ho * wo, k * k * c)
+
+
+def col2im(dcols: np.ndarray, x_shape: tuple[int, ...], k: int, pad: int) -> np.ndarray:
+    """The adjoint of :func:`im2col`: rows (B*Ho*Wo, k*k*C) -> (B, H, W, C), every patch
+    entry added back onto the pixel it was copied from (k*k slice additions)."""
+    b, h, w, c = x_shape
+    ho, wo = conv_out_side(h, k, pad), conv_out_side(w, k, pad)
+    # Offsets first (one copy), so each slice added below is contiguous Wo*C runs.
+    d = np.ascontiguousarray(dcols.reshape(b, ho, wo, k, k, c).transpose(3, 4, 0, 1, 2, 5))
+    dxp = np.zeros((b, h + 2 * pad, w + 2 * pad, c), dcols.dtype)
+    for i in range(k):
+        for j in range(k):
+            dxp[:, i:i + ho, j:j + wo, :] += d[i, j]
+    return dxp[:, pad:pad + h, pad:pad + w, :]
+
+
+def conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, pad: int) -> tuple[np.ndarray, np.ndarray]:
+    """x (B, H, W, C_in), w (k, k, C_in, C_out), b (C_out,) -> convolution (B, Ho, Wo, C_out)
+    (cross-correlation, as every framework does) and the im2col rows backward needs."""
+    k, c_out = w.shape[0], w.shape[3]
+    cols = im2col(x, k, pad)
+    out = cols @ w.reshape(-1, c_out)
+    out += b
+    return out.reshape(len(x), conv_out_side(x.shape[1], k, pad), conv_out_side(x.shape[2], k, pad), c_out), cols
+
+
+def conv_backward(dout: np.ndarray, cols: np.ndarray, x_shape: tuple[int, ...], w: np.ndarray, pad: int,
+                  need_dx: bool = True) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """dout (B, Ho, Wo, C_out) -> dx (B, H, W, C_in) or None, dw (k, k, C_in, C_out), db (C_out,)."""
+    k, c_out = w.shape[0], w.shape[3]
+    d2 = dout.reshape(-1, c_out)
+    dw = (cols.T @ d2).reshape(w.shape)
+    dx = col2im(d2 @ w.reshape(-1, c_out).T, x_shape, k, pad) if need_dx else None
+    return dx, dw, d2.sum(axis=0)
+
+
+def maxpool_forward(x: np.ndarray, need_grad: bool = True) -> tuple[np.ndarray, list[np.ndarray] | None]:
+    """x (B, H, W, C) -> (B, H//2, W//2, C), the max of each 2x2 block (an odd last row
+    or column is dropped), and for backward one boolean mask per block position.
+
+    The four positions are strided views, so the max is three element-wise maximums
+    (a reduction over two short axes of a reshape is ~4x slower).  A block whose
+    entries tie -- blank background, where every conv output equals the bias -- sends
+    its gradient to the first of them only, so the bias gets exactly 1 per block."""
+    h2, w2 = x.shape[1] // 2, x.shape[2] // 2
+    q = [x[:, i:2 * h2:2, j:2 * w2:2, :] for i in (0, 1) for j in (0, 1)]
+    out = np.maximum(np.maximum(q[0], q[1]), np.maximum(q[2], q[3]))
+    if not need_grad:
+        return out, None
+    masks = [q[0] == out]
+    taken = masks[0].copy()
+    for quarter in q[1:3]:
+        m = quarter == out
+        m &= ~taken
+        taken |= m
+        masks.append(m)
+    masks.append(~taken)
+    return out, masks
+
+
+def maxpool_backward(dout: np.ndarray, masks: list[np.ndarray], x_shape: tuple[int, ...]) -> np.ndarray:
+    """dout (B, H//2, W//2, C) -> dx (B, H, W, C): each block's gradient to its max."""
+    h2, w2 = dout.shape[1], dout.shape[2]
+    even = x_shape[1] == 2 * h2 and x_shape[2] == 2 * w2
+    dx = np.empty(x_shape, dout.dtype) if even else np.zeros(x_shape, dout.dtype)
+    for (i, j), m in zip(((0, 0), (0, 1), (1, 0), (1, 1)), masks):
+        np.multiply(dout, m, out=dx[:, i:2 * h2:2, j:2 * w2:2, :])
+    return dx

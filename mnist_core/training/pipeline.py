@@ -1,0 +1,74 @@
+"""Train, evaluate and describe a model in one call: what the CLI's ``train``, the
+app's Train page and its "no model yet" path all do, so they cannot drift apart."""
+from __future__ import annotations
+
+import resource
+import sys
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..config import TrainConfig, derived_names
+from ..data.datasets import Dataset
+from ..models import Model, build_model, model_class, recommended_training
+from ..storage import ModelRecord, ModelStore, model_metadata
+from .loop import Callback, History, train
+
+
+@dataclass
+class TrainResult:
+    model: Model
+    history: History
+    meta: dict[str, Any]
+
+    @property
+    def test_accuracy(self) -> float:
+        return float(self.meta["test_accuracy"])
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process so far, MiB."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def dataset_hyperparameters(kind: str, dataset: Dataset) -> dict[str, Any]:
+    """The derived hyperparameters of ``kind`` that follow from ``dataset``: the input
+    size, and for models that want raw units (logistic regression on the 8x8 digits,
+    fed 0..16 by the second tutorial) the factor back to them."""
+    facts = {"n_inputs": dataset.n_inputs,
+             "pixel_scale": float(dataset.pixel_max) if dataset.pixel_max < 255 else 1.0}
+    return {name: facts[name] for name in derived_names(model_class(kind).Config) if name in facts}
+
+
+def train_model(
+    kind: str,
+    dataset: Dataset,
+    hyperparameters: dict[str, Any] | None = None,
+    config: TrainConfig | None = None,
+    callbacks: list[Callback] | tuple[Callback, ...] = (),
+    should_stop: Callable[[], bool] | None = None,
+) -> TrainResult:
+    """Build a ``kind`` model sized for ``dataset``, train it (by default with the
+    kind's recommended training for this dataset's size), and return it with the
+    metadata that is saved beside its weights."""
+    config = config or recommended_training(kind, len(dataset.x_train))
+    hyper = {**dataset_hyperparameters(kind, dataset), **(hyperparameters or {})}
+    model = build_model(kind, seed=config.seed, **hyper)
+    history = train(model, dataset, config, callbacks, should_stop)
+    return TrainResult(model, history, model_metadata(model, dataset, config, history))
+
+
+#: The model trained when a page needs one and none is saved: the tutorial's.
+DEFAULT_KIND = "classic"
+
+
+def ensure_default_model(store: ModelStore, dataset: Dataset,
+                         callbacks: list[Callback] | tuple[Callback, ...] = ()) -> tuple[ModelRecord, bool]:
+    """The newest readable model of ``dataset`` in ``store``; with none, train the
+    default kind with its recommended settings and save it.  Returns (record, whether
+    it was trained now)."""
+    for record in store.list(dataset.name):
+        if record.error is None:
+            return record, False
+    result = train_model(DEFAULT_KIND, dataset, callbacks=callbacks)
+    return store.save(result.model, result.meta), True

@@ -1,0 +1,111 @@
+"""What every session shares, computed once per process: datasets, loaded models,
+evaluations, figures as PNG bytes, and the store listing.
+
+Everything here is keyed by what it depends on -- a dataset by its name and folder,
+a model by its file's path and modification time -- so a changed file is read afresh
+and nothing goes stale.  Arrays handed out are read-only: sessions share them.
+"""
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from mnist_core.analysis import Entry, Evaluation, evaluate, plots
+from mnist_core.data import Dataset, load_dataset, mnist_folder
+from mnist_core.models import Model
+from mnist_core.storage import ModelRecord, ModelStore, load_model
+
+
+def source(name: str) -> tuple[str, str | None]:
+    """A dataset's cache key: its name, and for MNIST the folder it is read from."""
+    return name, mnist_folder() if name == "mnist" else None
+
+
+@st.cache_resource(show_spinner="Loading the dataset...")
+def _dataset(name: str, folder: str | None) -> Dataset:
+    ds = load_dataset(name, data_dir=folder)
+    for arr in (ds.x_train, ds.y_train, ds.x_test, ds.y_test):
+        arr.flags.writeable = False
+    return ds
+
+
+def dataset(name: str) -> Dataset:
+    """One copy of each dataset per process."""
+    return _dataset(*source(name))
+
+
+def _mtime(record: ModelRecord) -> float:
+    try:
+        return record.path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _model(path: str, mtime: float) -> tuple[Model, dict]:
+    return load_model(path)
+
+
+def model(record: ModelRecord) -> Model:
+    return _model(str(record.path), _mtime(record))[0]
+
+
+@st.cache_resource(max_entries=16, show_spinner="Evaluating the model on the test set...")
+def _evaluation(path: str, mtime: float, name: str, folder: str | None) -> Evaluation:
+    return evaluate(_model(path, mtime)[0], _dataset(name, folder))
+
+
+def evaluation(record: ModelRecord) -> Evaluation:
+    """The model's predictions on its dataset's test set (computed once)."""
+    return _evaluation(str(record.path), _mtime(record), *source(record.meta.get("dataset", "digits")))
+
+
+# Matplotlib figures take ~0.2 s to draw: each is drawn once and kept as PNG bytes.
+@st.cache_data(max_entries=4, show_spinner=False)
+def _mean_images_png(name: str, folder: str | None) -> bytes:
+    return plots.to_png(plots.mean_images(_dataset(name, folder)))
+
+
+def mean_images_png(name: str) -> bytes:
+    return _mean_images_png(*source(name))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _pixels_png(name: str, folder: str | None, split: str, index: int) -> bytes:
+    ds = _dataset(name, folder)
+    return plots.to_png(plots.digit_with_values((ds.x_train if split == "train" else ds.x_test)[index], ds.pixel_max))
+
+
+def pixels_png(name: str, split: str, index: int) -> bytes:
+    return _pixels_png(*source(name), split, int(index))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _confusion_png(path: str, mtime: float, name: str, folder: str | None) -> bytes:
+    return plots.to_png(plots.confusion_heatmap(_evaluation(path, mtime, name, folder).confusion()))
+
+
+def confusion_png(record: ModelRecord) -> bytes:
+    return _confusion_png(str(record.path), _mtime(record), *source(record.meta.get("dataset", "digits")))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _listing(root: str, name: str, stamp: tuple) -> list[ModelRecord]:
+    return [r for r in ModelStore(root).list(name) if r.error is None]
+
+
+def records(store: ModelStore, name: str) -> list[ModelRecord]:
+    """The readable saved models of a dataset, newest first.  Every rerun asks (the
+    Draw page on each stroke): the files' metadata is read again only when a file of
+    the store was added, changed or removed."""
+    try:
+        stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in store.root.glob("*.npz")))
+    except OSError:  # a file vanished while we looked: read everything afresh
+        stamp = (time.time(),)
+    return _listing(str(store.root), name, stamp)
+
+
+def comparison_entries(recs: list[ModelRecord]) -> list[Entry]:
+    """Saved models as :class:`mnist_core.analysis.Entry` (with cached evaluations)."""
+    return [Entry(r.name, evaluation(r), r.meta, r.size_kib) for r in recs]
