@@ -7,7 +7,7 @@ by batch with :meth:`Dataset.floats`.
 
 Where MNIST is looked for, in order: an explicit ``data_dir`` (or ``MNIST_DATA_DIR``),
 then the user cache (``MNIST_CACHE_DIR``, default ``~/.cache/mnist-studio``), then --
-only when asked -- a download into that cache (:mod:`mnist_core.download`).
+only when asked -- a download into that cache (:mod:`mnist_core.data.download`).
 """
 from __future__ import annotations
 

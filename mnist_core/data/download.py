@@ -6,7 +6,7 @@ Mirrors recompress the files differently, so the known SHA-256 sums are those of
 Each download goes to a hidden temporary file in the target folder and is renamed
 into place (``os.replace``, atomic on one file system) only after it verified, so an
 interrupted or corrupted download never leaves a half-written file for
-:mod:`mnist_core.datasets` to trip over.  The transfer itself is pooch's
+:mod:`mnist_core.data.datasets` to trip over.  The transfer itself is pooch's
 :class:`pooch.HTTPDownloader` (used directly, not ``pooch.retrieve``, because
 pooch would hash the compressed bytes).
 """

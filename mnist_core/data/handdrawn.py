@@ -67,7 +67,7 @@ def handdrawn_set(per_digit: int = 20, seed: int = 2026, size: int = 280) -> tup
 
 
 def prepared_set(shape: tuple[int, int] = (28, 28), per_digit: int = 20, seed: int = 2026) -> tuple[np.ndarray, np.ndarray]:
-    """The set after :func:`mnist_core.preprocess.prepare`: floats (n, h, w), labels (n,)."""
+    """The set after :func:`mnist_core.data.preprocess.prepare`: floats (n, h, w), labels (n,)."""
     from .preprocess import prepare
 
     images, labels = handdrawn_set(per_digit, seed)
