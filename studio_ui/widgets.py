@@ -77,7 +77,12 @@ def ensure_model() -> ModelRecord:
     bar = st.progress(0.0, text="Training the default model...")
 
     class Progress:
+        shown = 0.0
+
         def on_batch_end(self, seen: int, logs: dict) -> None:
+            if time.monotonic() - self.shown < 0.1:  # a few updates a second: each is a message to the browser
+                return
+            self.shown = time.monotonic()
             bar.progress(min(1.0, seen / logs["total_samples"]),
                          text=f"Training the default model: epoch {logs['epoch']}, {logs['accuracy']:.1%} right so far")
 
