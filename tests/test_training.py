@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from mnist_core.errors import InvalidParameter, TrainingDiverged
+from mnist_core.errors import InvalidParameter
 from mnist_core.models import build_model
 from mnist_core.models.base import Model
 from mnist_core.training.pipeline import train_model
@@ -59,10 +59,26 @@ class Exploding(Model):
     def train_batch(self, x, y):
         return float("nan"), 0
 
+    def predict(self, images):
+        return np.zeros(len(images), int)
 
-def test_divergence_raises_a_clear_error(digits):
-    with pytest.raises(TrainingDiverged, match="learning rate"):
-        train(Exploding(), digits, TrainConfig(epochs=1))
+
+def test_a_nan_loss_stops_the_run_with_a_sentence(digits):
+    history = train(Exploding(), digits, TrainConfig(epochs=3))
+    assert history.stopped and "lower the learning rate" in history.diverged
+    assert len(history.epochs) == 1 and not history.epochs[0]["complete"]
+
+
+def test_an_epoch_at_chance_is_divergence(mnist):
+    """The tutorial's network at lr 10 saturates: no NaN, but it learns nothing."""
+    result = train_model("classic", mnist, {"lr": 10.0}, TrainConfig(epochs=3))
+    assert result.history.diverged and "chance accuracy" in result.history.diverged
+    assert len(result.history.epochs) == 1 and result.meta["status"] == "diverged"
+
+
+def test_a_learning_run_is_not_divergence(digits):
+    result = train_model("classic", digits, {}, TrainConfig(epochs=2))
+    assert result.history.diverged is None and result.meta["status"] == "done"
 
 
 @pytest.mark.parametrize("kwargs", [{"epochs": 0}, {"batch_size": 0}, {"epochs": 10**6}])

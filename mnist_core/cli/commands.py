@@ -13,7 +13,7 @@ from pathlib import Path
 from ..analysis import evaluate, predict_image
 from ..config import parse_text, specs
 from ..data import candidate_dirs, default_cache_dir, load_dataset, load_digits, load_image, load_mnist, locate_mnist
-from ..errors import InvalidParameter, MnistError
+from ..errors import InvalidParameter, MnistError, TrainingDiverged
 from ..models import MODELS, model_class, recommended_training
 from ..storage import load_model, save_model
 from ..training import peak_rss_mib, train_model
@@ -86,6 +86,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     dataset = load_dataset(args.dataset, args.data_dir)
     config = recommended_training(args.model, len(dataset.x_train), **chosen)
     result = train_model(args.model, dataset, hyper, config, callbacks=[ProgressPrinter()])
+    if result.history.diverged:
+        raise TrainingDiverged(result.history.diverged)
     meta = result.meta
     print(f"{args.model} on {dataset.name}: test accuracy {result.test_accuracy:.4f} "
           f"in {meta['train_seconds']:.2f} s", file=sys.stderr)

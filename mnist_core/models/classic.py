@@ -70,7 +70,7 @@ class ClassicNetwork(Model):
 
     def proba_chunk(self, x: np.ndarray) -> np.ndarray:
         """Sigmoid outputs normalised to sum to 1 (the argmax is the tutorial's query)."""
-        o = self.forward(self.scale_inputs(x))[1]
+        o = np.maximum(self.forward(self.scale_inputs(x))[1], np.finfo(np.float32).tiny)  # all 0: uniform
         return o / o.sum(axis=1, keepdims=True)
 
     def targets(self, y: np.ndarray) -> np.ndarray:

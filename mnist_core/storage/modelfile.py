@@ -77,8 +77,14 @@ def model_metadata(model: Model, dataset: Dataset | None = None, training: Train
         meta["training"] = dataclasses.asdict(training)
     if history is not None:
         meta.update(test_accuracy=history.test_accuracy, train_seconds=round(history.train_seconds, 3),
-                    stopped=history.stopped, history=history.epochs, curve=history.batches)
+                    stopped=history.stopped, status=run_status(history), diverged=history.diverged,
+                    history=history.epochs, curve=history.batches)
     return meta
+
+
+def run_status(history: History) -> str:
+    """How a training run ended: "done", "stopped" (by a person or a limit) or "diverged"."""
+    return "diverged" if history.diverged else "stopped" if history.stopped else "done"
 
 
 def model_to_bytes(model: Model, metadata: dict[str, Any]) -> bytes:

@@ -8,8 +8,11 @@ and the app a live chart from the same loop.  It returns the :class:`History`.
 
 It is reproducible from ``seed``; it can be stopped between two batches by
 ``should_stop()`` returning True (the model keeps what it learned so far, and the
-history says ``stopped``); a NaN or infinite loss raises :class:`TrainingDiverged`.
-Training time counts training only: the evaluation after each epoch is timed apart.
+history says ``stopped``).  A run that diverges stops by itself with a sentence in
+``history.diverged``: a NaN or infinite loss, or a whole epoch at chance accuracy
+(within 3 points) whose loss did not fall -- the sigmoid network at lr 10 saturates
+and never produces a NaN, but learns nothing.  Training time counts training only:
+the evaluation after each epoch is timed apart.
 """
 from __future__ import annotations
 
@@ -23,7 +26,6 @@ from threadpoolctl import threadpool_limits
 
 from ..config import TrainConfig
 from ..data.datasets import Dataset
-from ..errors import TrainingDiverged
 from ..models.base import Model
 
 
@@ -41,6 +43,8 @@ class History:
     train_seconds: float = 0.0
     samples_seen: int = 0
     stopped: bool = False
+    #: Why the run diverged (it then stopped by itself), or None.
+    diverged: str | None = None
 
     @property
     def test_accuracy(self) -> float | None:
@@ -67,6 +71,22 @@ class Tally:
     @property
     def accuracy(self) -> float:
         return self.right / max(self.samples, 1)
+
+
+#: How close to chance (1 / number of classes) a whole epoch's accuracy must stay to count as learning nothing.
+CHANCE_MARGIN = 0.03
+
+
+def learned_nothing(model: Model, epoch_tally: Tally, reports: list[dict[str, float]]) -> bool:
+    """A whole epoch at chance accuracy whose loss did not fall: the last third of its
+    reports lost as much as the middle third (the first third holds the start's drop)."""
+    chance = 1.0 / model.config.n_outputs
+    if abs(epoch_tally.accuracy - chance) > CHANCE_MARGIN or len(reports) < 3:
+        return False
+    third = len(reports) // 3
+    middle = sum(r["loss"] for r in reports[third:2 * third]) / third
+    last = sum(r["loss"] for r in reports[-third:]) / third
+    return last >= middle * 0.999
 
 
 def test_accuracy(model: Model, dataset: Dataset, chunk: int = 2000) -> float:
@@ -121,12 +141,15 @@ def train(
             model.on_epoch_start(epoch, config.epochs)
             order = rng.permutation(n) if config.shuffle else np.arange(n)
             epoch_tally, window = Tally(), Tally()  # the window: since the last report
+            first_report = len(history.batches)
             started = time.perf_counter()
             for x, y in batches(dataset, order, config.batch_size, config.augment, rng):
                 loss, right = model.train_batch(x, y)
                 if not math.isfinite(loss):
-                    raise TrainingDiverged(f"Training diverged in epoch {epoch} (the loss became {loss}): "
-                                           "lower the learning rate and try again.")
+                    history.diverged = (f"Training diverged in epoch {epoch} (the loss became {loss}): "
+                                        "lower the learning rate and try again.")
+                    history.stopped = True
+                    break
                 epoch_tally.add(loss, right, len(y))
                 window.add(loss, right, len(y))
                 history.samples_seen += len(y)
@@ -143,9 +166,14 @@ def train(
                     history.stopped = True
                     break
             history.train_seconds += time.perf_counter() - started
+            if history.diverged is None and learned_nothing(model, epoch_tally, history.batches[first_report:]):
+                history.diverged = (f"Training diverged: epoch {epoch} stayed at chance accuracy "
+                                    f"({epoch_tally.accuracy:.1%}) and its loss did not fall; "
+                                    "lower the learning rate and try again.")
+                history.stopped = True
             logs = {"epoch": epoch, "loss": epoch_tally.mean_loss, "train_accuracy": epoch_tally.accuracy,
                     "test_accuracy": test_accuracy(model, dataset), "seconds": history.train_seconds,
-                    "samples_seen": history.samples_seen, "complete": not history.stopped}
+                    "samples_seen": history.samples_seen, "complete": epoch_tally.samples == n}
             history.epochs.append(logs)
             for cb in callbacks:
                 cb.on_epoch_end(epoch, logs)

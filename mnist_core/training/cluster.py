@@ -1,0 +1,69 @@
+"""Where training runs: Dask ``distributed`` workers, never the web server's process.
+
+By default the first call to :func:`client` starts an embedded ``LocalCluster`` of
+worker *processes* with one thread each -- one worker per core (at least one), or
+``MNIST_STUDIO_WORKERS`` -- so a training run has a core and a GIL of its own, and
+at most as many runs go at once as there are workers; the rest wait in Dask's queue.
+With ``MNIST_STUDIO_SCHEDULER=tcp://host:8786`` it connects to an existing cluster
+instead (a lab: ``dask scheduler`` on one machine, ``dask worker tcp://host:8786``
+on the others).  Workers need no MNIST files: datasets are sent to them.
+
+The client is one per process, made on first use and shared by every session.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from typing import TYPE_CHECKING
+
+from ..errors import MnistError
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+_lock = threading.Lock()
+_client: Client | None = None
+
+
+def worker_count() -> int:
+    """Workers of the embedded cluster: ``MNIST_STUDIO_WORKERS``, else one per core."""
+    text = os.environ.get("MNIST_STUDIO_WORKERS", "")
+    try:
+        return max(1, int(text)) if text.strip() else max(1, os.cpu_count() or 1)
+    except ValueError:
+        raise MnistError(f"MNIST_STUDIO_WORKERS must be a whole number (got {text!r}).") from None
+
+
+def client() -> Client:
+    """The process's Dask client, connecting (or starting the local cluster) on first use."""
+    global _client
+    with _lock:
+        if _client is not None and _client.status in ("running", "connecting"):
+            return _client
+        from distributed import Client, LocalCluster
+
+        address = os.environ.get("MNIST_STUDIO_SCHEDULER", "").strip()
+        try:
+            if address:
+                _client = Client(address, timeout="10s", set_as_default=False)
+            else:
+                cluster = LocalCluster(n_workers=worker_count(), threads_per_worker=1, processes=True,
+                                       dashboard_address=None, host="127.0.0.1", silence_logs="error")
+                _client = Client(cluster, set_as_default=False)
+        except (OSError, TimeoutError) as err:
+            where = f"the Dask scheduler at {address}" if address else "a local Dask cluster"
+            raise MnistError(f"Training cannot start: {where} is not reachable ({err}).") from err
+        return _client
+
+
+def shutdown() -> None:
+    """Close the client (and the embedded cluster, if this process started it)."""
+    global _client
+    with _lock:
+        if _client is None:
+            return
+        cluster = _client.cluster
+        _client.close()
+        if cluster is not None:
+            cluster.close()
+        _client = None
