@@ -15,8 +15,11 @@ model's own hyperparameters; each model class carries its recommended one.
 from __future__ import annotations
 
 import dataclasses
+import numbers
 from dataclasses import dataclass
 from typing import Any, Iterator
+
+import numpy as np
 
 from .errors import InvalidParameter
 
@@ -68,28 +71,49 @@ def derived_names(config_class: type) -> frozenset[str]:
     return frozenset(s.name for s in specs(config_class, include_derived=True) if s.derived)
 
 
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
 def check_range(label: str, value: Any, low: float | None, high: float | None) -> None:
-    """Raise :class:`InvalidParameter` with a sentence unless ``low <= value <= high``."""
+    """Raise :class:`InvalidParameter` with a sentence unless ``low <= value <= high``
+    (a bool or a NaN is never in range)."""
     try:
-        ok = value == value and (low is None or value >= low) and (high is None or value <= high)  # NaN fails
+        ok = (not _is_bool(value) and value == value and (low is None or value >= low)
+              and (high is None or value <= high))
     except TypeError:
         ok = False
-    if not ok or isinstance(value, bool):
+    if not ok:
         span = (f"between {low:g} and {high:g}" if low is not None and high is not None
-                else f"at least {low:g}" if low is not None else f"at most {high:g}")
-        raise InvalidParameter(f"{label} must be {span} (got {value!r}).")
+                else f"at least {low:g}" if low is not None else f"at most {high:g}" if high is not None
+                else "a number")
+        shown = f"{value!r}" if len(repr(value)) <= 40 else f"{repr(value)[:37]}..."
+        raise InvalidParameter(f"{label} must be {span} (got {shown}).")
+
+
+def _whole(value: Any) -> int:
+    """An int from an int, a numpy integer or a float with no fraction; ValueError otherwise."""
+    if _is_bool(value):
+        raise ValueError(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return int(value)
+    raise ValueError(value)
 
 
 def as_int_tuple(value: object, label: str) -> tuple[int, ...]:
     """JSON gives lists, the CLI and the form "512,256": both become a tuple of ints."""
+    given = value
     if isinstance(value, str):
-        value = [v for v in value.replace(" ", "").split(",") if v]
+        value = [int(v) if v.lstrip("-").isdigit() else v for v in value.replace(" ", "").split(",") if v]
     try:
-        if any(isinstance(v, float) and not v.is_integer() for v in value):  # type: ignore[union-attr]
-            raise ValueError
-        return tuple(int(v) for v in value)  # type: ignore[union-attr]
-    except (TypeError, ValueError):
-        raise InvalidParameter(f"{label} must be whole numbers such as 512,256 (got {value!r}).") from None
+        if not isinstance(value, (list, tuple)):
+            raise ValueError(value)
+        return tuple(_whole(v) for v in value)
+    except (TypeError, ValueError, OverflowError):
+        shown = f"{given!r}" if len(repr(given)) <= 40 else f"{repr(given)[:37]}..."
+        raise InvalidParameter(f"{label} must be whole numbers such as 512,256 (got {shown}).") from None
 
 
 def parse_text(spec: Spec, text: str) -> Any:
@@ -126,9 +150,16 @@ class Params:
                 if value not in s.choices:  # type: ignore[operator]
                     raise InvalidParameter(f"{s.label} must be one of {', '.join(s.choices)} "  # type: ignore[arg-type]
                                            f"(got {value!r}).")
+            elif s.type == "bool":
+                if not _is_bool(value):
+                    raise InvalidParameter(f"{s.label} must be true or false (got {value!r}).")
+                object.__setattr__(self, s.name, bool(value))
             elif s.type in ("int", "float"):
-                if s.type == "int" and not (isinstance(value, int) or (isinstance(value, float) and value.is_integer())):
-                    raise InvalidParameter(f"{s.label} must be a whole number (got {value!r}).")
+                if s.type == "int":
+                    try:
+                        value = _whole(value)
+                    except (ValueError, OverflowError):
+                        raise InvalidParameter(f"{s.label} must be a whole number (got {value!r}).") from None
                 check_range(s.label, value, s.low, s.high)
                 object.__setattr__(self, s.name, int(value) if s.type == "int" else float(value))
         self.check()

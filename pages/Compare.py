@@ -16,14 +16,15 @@ if len(recs) < 2:
     st.page_link("pages/Train.py", label="Train a model", icon=":material/model_training:")
     st.stop()
 
-by_name = {r.name: r for r in recs}  # newest first
-picked = st.multiselect("Models to compare (newest first, up to 6)", list(by_name), default=list(by_name)[:6],
-                        max_selections=6, key="compare_pick",
-                        format_func=lambda n: f"{n} ({by_name[n].meta.get('test_accuracy', 0):.1%})")
+by_key = {r.key: r for r in recs}  # yours newest first, then the gallery's
+picked = st.multiselect("Models to compare (yours, then the class gallery's; up to 6)", list(by_key),
+                        default=list(by_key)[:6], max_selections=6, key="compare_pick",
+                        format_func=lambda k: f"{by_key[k].label} ({by_key[k].meta.get('test_accuracy') or 0:.1%})")
 if len(picked) < 2:
     st.info("Pick at least two models.")
     st.stop()
-entries = ui.comparison_entries([by_name[n] for n in picked])
+entries = ui.comparison_entries([by_key[k] for k in picked])
+order = [e.name for e in entries]
 n_test = len(entries[0].evaluation.y_true)
 
 st.subheader("Summary")
@@ -41,12 +42,12 @@ if curves.empty:
     st.caption("None of these models saved a per-epoch history.")
 else:
     st.caption("Test accuracy after each epoch (models fitted in one go show a single point).")
-    st.altair_chart(charts.epoch_chart(curves, color="model", height=320, order=picked), width="stretch")
+    st.altair_chart(charts.epoch_chart(curves, color="model", height=320, order=order), width="stretch")
 
 st.subheader("Per label")
 per_label = comparison.per_label_accuracy(entries)
 floor = max(0.0, int((float(per_label.min().min()) - 0.02) * 100) / 100)  # a whole percent
-st.altair_chart(charts.per_label_chart(per_label, picked, floor), width="stretch")
+st.altair_chart(charts.per_label_chart(per_label, order, floor), width="stretch")
 st.caption(f"Accuracy on each label's test images; the axis starts at {floor:.0%} so the differences show. "
            "The best model for each label is highlighted in the table.")
 st.dataframe(per_label.style.format("{:.2%}").highlight_max(axis=1, color="#2e7d3240"))
@@ -57,7 +58,7 @@ try:
 except MnistError as err:
     st.warning(str(err))
 else:
-    st.markdown(comparison.pair_sentence(matrix))
+    st.text(comparison.pair_sentence(matrix))
     st.caption(f"How many of the {n_test:,} test images the row's model gets right and the column's "
                "model gets wrong. A large gap between the two sides of a pair: one model is clearly better "
                "there; large counts on both sides: the models make different mistakes.")

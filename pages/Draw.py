@@ -1,6 +1,10 @@
-"""Draw (URL /Draw): draw or upload a digit; the active model reads it as you draw."""
+"""Draw (URL /Draw): draw or upload a digit; the active model reads it as you draw.
+
+The canvas and the prediction are one fragment: a stroke reruns only them, never the
+sidebar or the store listing."""
 import time
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
@@ -14,61 +18,75 @@ ui.start_page()
 st.title("Draw a digit")
 rec = ui.ensure_model()
 model = ui.model(rec)
-st.caption(f"Model **{rec.name}** ({rec.meta.get('model')}) reads {model.image_shape[0]}x{model.image_shape[1]} images.")
-
+st.caption(f"Model {rec.label} ({rec.meta.get('model')}) reads {model.image_shape[0]}x{model.image_shape[1]} images.")
 st.session_state.setdefault(ui.CANVAS, 0)
-left, right = st.columns([3, 4])
-with left:
-    source = st.radio("Input", ["Draw", "Upload"], horizontal=True, key="draw_source", label_visibility="collapsed")
-    image, started = None, time.perf_counter()
-    if source == "Draw":
-        result = st_canvas(stroke_width=20, stroke_color="#FFFFFF",
-                           background_color="#000000", height=280, width=280, drawing_mode="freedraw",
-                           update_streamlit=True, return_image_data=True, key=f"canvas_{st.session_state[ui.CANVAS]}")
-        started = time.perf_counter()  # the drawing has arrived: time our part from here
-        image = result.image_data
-        if st.button("Clear", key="clear_canvas"):
-            st.session_state[ui.CANVAS] += 1
-            st.rerun()
-    else:
-        upload = st.file_uploader("A PNG or JPEG of one digit", type=["png", "jpg", "jpeg"], key="draw_upload")
-        started = time.perf_counter()
-        if upload is not None:
-            try:
-                image = load_image(upload.getvalue())
-            except MnistError as err:
-                st.error(str(err))
 
-with right:
-    seen = None
+
+def clear() -> None:
+    st.session_state[ui.CANVAS] += 1  # a new key: a new, empty canvas
+
+
+def read(image: np.ndarray | None, started: float) -> np.ndarray | None:
+    """The prediction, its probabilities and what the network saw; returns that image."""
     try:
         if image is None:
             raise EmptyImage("")
         pred = predict_image(model, image)
-        seen = pred.image
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        m, v = st.columns([1, 1])
-        m.metric("Prediction", pred.digit)
-        m.markdown(f"**{pred.confidence:.0%}** confident")
-        v.image(plots.upscale(seen, 140, 1.0), caption="What the network sees", width=140)
-        st.bar_chart(pd.DataFrame({"probability": pred.proba}, index=pd.Index(range(10), name="digit")),
-                     height=220, y_label="probability")
-        st.caption(f"Preprocessing + prediction took {elapsed_ms:.1f} ms on the server.")
     except EmptyImage:
         st.info("Draw a digit on the black square (or upload one): the prediction appears here as you draw.")
+        return None
     except MnistError as err:
         st.error(str(err))
+        return None
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    m, v = st.columns([1, 1])
+    m.metric("Prediction", pred.digit)
+    m.markdown(f"**{pred.confidence:.0%}** confident")
+    v.image(plots.upscale(pred.image, 140, 1.0), caption="What the network sees", width=140)
+    st.bar_chart(pd.DataFrame({"probability": pred.proba}, index=pd.Index(range(10), name="digit")),
+                 height=220, y_label="probability")
+    st.caption(f"Preprocessing + prediction took {elapsed_ms:.1f} ms on the server.")
+    return pred.image
 
-others = [r for r in ui.records() if r.name != rec.name]
-if seen is not None and others and st.toggle("Show every saved model's prediction", key="draw_compare"):
+
+def every_model(seen: np.ndarray) -> None:
     rows = []
-    for r in [rec, *others]:
+    for r in [rec, *(r for r in ui.records() if r.key != rec.key)]:
         try:
             p = ui.model(r).predict_proba(seen[None])[0]
-            rows.append({"model": r.name, "kind": r.meta.get("model"), "prediction": int(p.argmax()),
+            rows.append({"model": r.label, "kind": r.meta.get("model"), "prediction": int(p.argmax()),
                          "confidence": float(p.max()), "test accuracy": r.meta.get("test_accuracy")})
         except MnistError as err:
-            rows.append({"model": r.name, "kind": r.meta.get("model"), "error": str(err)})
+            rows.append({"model": r.label, "kind": r.meta.get("model"), "error": str(err)})
     st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
         "confidence": st.column_config.NumberColumn(format="percent"),
         "test accuracy": st.column_config.NumberColumn(format="percent")})
+
+
+@st.fragment
+def draw_and_read() -> None:
+    left, right = st.columns([3, 4])
+    image = None
+    with left:
+        source = st.radio("Input", ["Draw", "Upload"], horizontal=True, key="draw_source", label_visibility="collapsed")
+        if source == "Draw":
+            result = st_canvas(stroke_width=20, stroke_color="#FFFFFF", background_color="#000000", height=280,
+                               width=280, drawing_mode="freedraw", update_streamlit=True, return_image_data=True,
+                               key=f"canvas_{st.session_state[ui.CANVAS]}")
+            image = result.image_data
+            st.button("Clear", key="clear_canvas", on_click=clear)
+        else:
+            upload = st.file_uploader("A PNG or JPEG of one digit", type=["png", "jpg", "jpeg"], key="draw_upload")
+            if upload is not None:
+                try:
+                    image = load_image(upload.getvalue())
+                except MnistError as err:
+                    st.error(str(err))
+    started = time.perf_counter()  # the drawing has arrived: time our part from here
+    with right:
+        seen = read(image, started)
+    if seen is not None and st.toggle("Show every saved model's prediction", key="draw_compare"):
+        every_model(seen)
+
+
+draw_and_read()

@@ -90,9 +90,9 @@ def confusion_png(record: ModelRecord) -> bytes:
     return _confusion_png(str(record.path), _mtime(record), *source(record.meta.get("dataset", "digits")))
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _listing(root: str, name: str, stamp: tuple) -> list[ModelRecord]:
-    return [r for r in ModelStore(root).list(name) if r.error is None]
+@st.cache_data(max_entries=64, show_spinner=False)
+def _listing(root: str, shared: bool, name: str, stamp: tuple) -> list[ModelRecord]:
+    return [r for r in ModelStore(root, shared).list(name) if r.error is None]
 
 
 def records(store: ModelStore, name: str) -> list[ModelRecord]:
@@ -103,7 +103,7 @@ def records(store: ModelStore, name: str) -> list[ModelRecord]:
         stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in store.root.glob("*.npz")))
     except OSError:  # a file vanished while we looked: read everything afresh
         stamp = (time.time(),)
-    return _listing(str(store.root), name, stamp)
+    return _listing(str(store.root), store.shared, name, stamp)
 
 
 def comparison_entries(recs: list[ModelRecord]) -> list[Entry]:

@@ -3,11 +3,11 @@ form built from a Config's field descriptions, the per-label/confusion block, th
 "no model yet" trainer and the error display."""
 from __future__ import annotations
 
-import threading
 import time
 from contextlib import contextmanager
 from typing import Any, Iterator
 
+import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
@@ -16,7 +16,6 @@ from mnist_core.config import Spec, specs
 from mnist_core.data import default_cache_dir, mnist_folder
 from mnist_core.errors import sentence
 from mnist_core.storage import ModelRecord
-from mnist_core.training import ensure_default_model
 
 from . import cache, session
 
@@ -32,23 +31,34 @@ def start_page() -> None:
         st.session_state[session.HANDED_OVER] = True
         PagesManager.uses_pages_directory = False
         st.rerun()
+    workspace = session.workspace()
+    session.jobs().touch(workspace)
     if session.TOAST in st.session_state:
         st.toast(st.session_state.pop(session.TOAST))
     with st.sidebar:
         st.markdown("### Active")
+        st.markdown(f"**Workspace:** `{workspace}`")
         name = session.active_name()
         st.markdown(f"**Dataset:** {session.LABELS[name]}")
-        st.markdown(f"**Model:** {describe(session.active_record(name))}")
+        st.markdown("**Model:**")
+        st.text(describe(session.active_record(name)))
         if name == "digits" and not mnist_folder():
             st.caption("MNIST is not on this machine: see the Dataset page to download it.")
+        with st.expander("Workspace"):
+            st.caption("Your runs and models live in this workspace; bookmark the page to come back to it. "
+                       "Publish a model on the Train page to share it with the class.")
+            other = st.text_input("Open another workspace", key="workspace_switch", placeholder="e.g. room-12")
+            st.button("Open", key="workspace_open", on_click=session.switch_workspace, args=(other,),
+                      disabled=not other)
 
 
 def describe(rec: ModelRecord | None) -> str:
+    """A model in one line of plain text (names come from users: never markdown)."""
     if rec is None:
         return "none yet (one is trained when needed)"
     acc = rec.meta.get("test_accuracy")
     acc_text = f"{acc:.1%}" if isinstance(acc, (int, float)) else "?"
-    return f"**{rec.name}** ({rec.meta.get('model', '?')}, {acc_text}, {rec.created})"
+    return f"{rec.label} ({rec.meta.get('model', '?')}, {acc_text}, {rec.created})"
 
 
 @contextmanager
@@ -60,42 +70,35 @@ def errors_shown() -> Iterator[None]:
         st.error(sentence(err))
 
 
-@st.cache_resource
-def _train_lock() -> threading.Lock:
-    """Two sessions asking for the default model at once train it once."""
-    return threading.Lock()
-
-
 def ensure_model() -> ModelRecord:
-    """The active model; with none saved for the active dataset, train the default
-    (the tutorial's network) right here with a progress bar, save it and go on."""
+    """The active model; with none of the workspace's or the gallery's for the active
+    dataset, train the default (the tutorial's network) on a worker, showing its
+    progress, then go on with it."""
     rec = session.active_record()
     if rec is not None:
         return rec
-    name = session.active_name()
+    name, workspace, jobs = session.active_name(), session.workspace(), session.jobs()
+    job = next((j for j in jobs.jobs(workspace) if j.dataset == name and not j.status.finished), None)
+    if job is None:
+        with errors_shown():
+            job = jobs.submit(workspace, "classic", session.dataset(name), store=session.store())
+        if job is None:
+            st.stop()
     st.info(f"No model for {session.LABELS[name]} yet: training the default network, this takes a few seconds.")
-    bar = st.progress(0.0, text="Training the default model...")
-
-    class Progress:
-        shown = 0.0
-
-        def on_batch_end(self, seen: int, logs: dict) -> None:
-            if time.monotonic() - self.shown < 0.1:  # a few updates a second: each is a message to the browser
-                return
-            self.shown = time.monotonic()
-            bar.progress(min(1.0, seen / logs["total_samples"]),
-                         text=f"Training the default model: epoch {logs['epoch']}, {logs['accuracy']:.1%} right so far")
-
-        def on_epoch_end(self, epoch: int, logs: dict) -> None:
-            pass
-
-    with _train_lock():  # another session may be training it: wait, then find it saved
-        rec, trained = ensure_default_model(session.store(), session.dataset(name), [Progress()])
-    bar.empty()
-    session.set_active(rec.name, name)
-    if trained:
-        st.session_state[session.TOAST] = (f"Trained and saved {rec.name}: "
-                                           f"{rec.meta['test_accuracy']:.1%} on the test set.")
+    bar = st.progress(0.0, text="Waiting for a worker...")
+    snap = jobs.snapshot(job)
+    while not snap.finished:
+        if snap.status == "running":
+            bar.progress(snap.fraction, text=f"Training the default model: {snap.samples_seen:,} of {snap.total:,} samples")
+        time.sleep(0.25)
+        snap = jobs.snapshot(job)
+    if snap.saved_name is None:
+        st.error(snap.error or "The default model could not be trained.")
+        st.stop()
+    st.session_state.setdefault(session.ACTIVATED, set()).add(job.id)
+    rec = next(r for r in session.own_records(name) if r.name == snap.saved_name)
+    session.set_active(rec, name)
+    st.session_state[session.TOAST] = f"Trained and saved {rec.name}: {rec.meta['test_accuracy']:.1%} on the test set."
     st.rerun()  # draw the page (and the sidebar) afresh with the new model
 
 
@@ -111,10 +114,11 @@ def config_inputs(fields: list[Spec], defaults: dict[str, Any], key: str, column
         elif f.type == "bool":
             values[f.name] = col.checkbox(f.label, value, help=f.help, key=k)
         elif f.type == "int":
-            values[f.name] = int(col.number_input(f.label, int(f.low), int(f.high), int(value), help=f.help, key=k))
+            values[f.name] = int(col.number_input(f.label, f.low, f.high, int(value), help=f.help, key=k))
         elif f.type == "float":
-            values[f.name] = col.number_input(f.label, float(f.low), float(f.high), float(value), format="%g",
-                                              step=max(float(value) / 10, float(f.low), 1e-6), help=f.help, key=k)
+            step = float(value) / 10 if value else (float(f.high) - float(f.low)) / 100  # 0 (off): steps that count
+            values[f.name] = col.number_input(f.label, f.low, f.high, float(value), format="%g", step=step,
+                                              help=f.help, key=k)
         else:  # "ints" and free text
             text = col.text_input(f.label, ",".join(map(str, value)) if f.type == "ints" else value, help=f.help, key=k)
             values[f.name] = text
@@ -163,3 +167,76 @@ def download_panel() -> None:
     st.success("MNIST is downloaded and now the active dataset.")
     time.sleep(0.5)
     st.rerun()
+
+
+def activate_finished_runs() -> None:
+    """A run that finished well becomes this session's active model, once; a stopped,
+    diverged or failed one never does by itself."""
+    seen = st.session_state.setdefault(session.ACTIVATED, set())
+    for job in session.jobs().jobs(session.workspace()):
+        if job.status.finished and job.id not in seen:
+            seen.add(job.id)
+            rec = next((r for r in session.own_records(job.dataset) if r.name == job.saved_name), None)
+            if job.status == "done" and rec is not None:
+                session.set_active(rec, job.dataset)
+
+
+_ENDINGS = {"stopped": "stopped early", "diverged": "diverged", "done": "finished"}
+_WHY = {"idle": "No page of this workspace was open for a while.", "time limit": "It reached the time limit."}
+
+
+def job_panel(job_id: str) -> None:
+    """One run of the workspace: queue position, live progress and charts, Stop, and
+    how it ended.  A fragment: it reruns alone, twice a second, while the run goes on."""
+    jobs = session.jobs()
+    job = jobs.get(job_id)
+    if job is None:
+        return
+    snap = jobs.snapshot(job)
+    title = f"Run {job.number}: {job.kind} on {session.LABELS.get(job.dataset, job.dataset)}"
+    if snap.finished and st.session_state.get(f"live_{job_id}"):
+        st.session_state.pop(f"live_{job_id}")
+        st.rerun(scope="app")  # the sidebar, the saved models and the active model change
+    st.markdown(f"**{title}**")
+    if snap.status == "queued":
+        st.info(f"Waiting for a worker: number {snap.queue_position or 1} in the queue.")
+    elif snap.status == "running":
+        eta = f"{snap.eta_seconds:.0f} s left" if snap.eta_seconds is not None else "starting..."
+        st.progress(snap.fraction, text=f"{snap.samples_seen:,} of {snap.total:,} samples, "
+                                        f"{snap.samples_per_second:,.0f} samples/s, {eta}")
+    if not snap.finished:
+        st.session_state[f"live_{job_id}"] = True
+        st.button("Stop", key=f"stop_{job_id}", on_click=jobs.stop, args=(job_id,))
+    elif snap.error:
+        st.error(snap.error)
+    elif snap.saved_name:
+        meta = snap.meta or {}
+        if snap.status == "done":
+            active = st.session_state.get(session.MODELS, {}).get(job.dataset) == f"mine/{snap.saved_name}"
+            st.success(f"Saved as {snap.saved_name}" + (" and made active." if active else "."))
+        else:
+            why = meta.get("diverged") or _WHY.get(meta.get("stop_reason"), "")
+            st.warning(f"Saved as {snap.saved_name}, {_ENDINGS[snap.status]}: not made active. {why}")
+    if snap.curve or snap.epochs:
+        from mnist_core.analysis import charts
+
+        left, right = st.columns(2)
+        if snap.curve:
+            curve = pd.DataFrame(snap.curve).set_index("samples_seen")[["loss", "accuracy"]]
+            left.caption("Loss and training accuracy (each over the latest 2 % of an epoch)")
+            left.line_chart(curve, x_label="samples seen", height=220)
+        if snap.epochs:
+            right.caption("Test accuracy after each epoch")
+            right.altair_chart(charts.epoch_chart(pd.DataFrame(snap.epochs), height=220), width="stretch")
+
+
+def model_table(recs: list[ModelRecord], active: ModelRecord | None) -> None:
+    """Saved models as a table: their names are shown as text, never as markdown."""
+    st.dataframe(pd.DataFrame([{
+        "active": "●" if active and r.key == active.key else "", "name": r.name,
+        "by": r.meta.get("published_by", "") if r.shared else "", "model": r.meta.get("model"),
+        "test accuracy": r.meta.get("test_accuracy"), "status": r.meta.get("status", "done"),
+        "epochs": len(r.meta.get("history") or []),
+        "augmented": "yes" if (r.meta.get("training") or {}).get("augment") else "",
+        "trained": r.created, "seconds": r.meta.get("train_seconds"), "KiB": round(r.size_kib),
+    } for r in recs]), hide_index=True, column_config={"test accuracy": st.column_config.NumberColumn(format="percent")})

@@ -10,7 +10,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from mnist_core.data.datasets import locate_mnist
-from mnist_core.storage.store import ModelStore
+from mnist_core.storage import ModelStore, workspace_store
+from mnist_core.training import manager
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
@@ -48,6 +49,21 @@ def ok(at: AppTest) -> AppTest:
     return at
 
 
+def mine(at: AppTest) -> ModelStore:
+    """The store of the session's workspace."""
+    return workspace_store(at.session_state["workspace"])
+
+
+def last_job(at: AppTest, timeout: float = 60):
+    """The workspace's newest job, once it has finished (and the page has rerun)."""
+    job = manager().jobs(at.session_state["workspace"])[0]
+    deadline = time.time() + timeout
+    while not manager().snapshot(job).finished and time.time() < deadline:
+        time.sleep(0.1)
+    at.run()
+    return manager().snapshot(job)
+
+
 def texts(at: AppTest, kind: str = "caption") -> str:
     return "\n".join(str(e.value) for e in [*getattr(at, kind), *getattr(at.sidebar, kind)])
 
@@ -56,14 +72,14 @@ def texts(at: AppTest, kind: str = "caption") -> str:
 def test_pages_render_on_digits(digits_only, name):
     at = ok(page(name))
     assert "Digits" in texts(at, "markdown")  # the sidebar names the active dataset
-    if name in ("draw", "mistakes"):  # the default model was trained by itself
-        assert len(ModelStore().list("digits")) == 1
+    if name in ("draw", "mistakes"):  # the default model was trained by itself, on a worker
+        assert len(mine(at).list("digits")) == 1 and manager().jobs(at.session_state["workspace"])
 
 
 @pytest.mark.skipif(not HAS_MNIST, reason="MNIST_DATA_DIR does not hold MNIST")
 @pytest.mark.parametrize("name", PAGES)
 def test_pages_render_on_mnist(name, mnist_classic):
-    ModelStore().save(mnist_classic.model, mnist_classic.meta)  # trained once per test session
+    ModelStore().save(mnist_classic.model, mnist_classic.meta)  # in the gallery; trained once per test session
     at = ok(page(name))
     assert "MNIST" in texts(at, "markdown")
 
@@ -76,8 +92,8 @@ def test_home_offers_download_without_mnist(digits_only):
 def test_plain_rerun_never_trains(digits_only):
     at = ok(page("train"))
     at.run()
-    assert "train_job" not in at.session_state
-    assert ModelStore().list() == []
+    assert manager().jobs(at.session_state["workspace"]) == []
+    assert mine(at).list() == [] and ModelStore().list() == []
 
 
 def _train(at: AppTest, epochs: int = 3, hidden: int = 16) -> AppTest:
@@ -85,23 +101,21 @@ def _train(at: AppTest, epochs: int = 3, hidden: int = 16) -> AppTest:
     at.number_input(key="hp_classic_hidden").set_value(hidden)
     next(b for b in at.button if b.label == "Start training").click()
     at.run()
-    deadline = time.time() + 60
-    while not at.session_state["train_job"].snapshot().finished and time.time() < deadline:
-        time.sleep(0.2)
-    return at.run()
+    last_job(at)
+    return at
 
 
 def test_train_through_the_form(digits_only):
-    at = _train(ok(page("train")))
-    ok(at)
-    snap = at.session_state["train_job"].snapshot()
-    assert snap.status == "done"
-    saved = ModelStore().list("digits")
-    assert [r.name for r in saved] == [snap.saved_name]
+    at = ok(_train(ok(page("train"))))
+    snap = last_job(at)
+    assert snap.status == "done" and snap.pid != os.getpid()  # trained by a worker process
+    saved = mine(at).list("digits")
+    assert [r.name for r in saved] == [snap.saved_name] and ModelStore().list() == []  # private until published
     assert saved[0].meta["hyperparameters"]["hidden"] == 16 and len(saved[0].meta["history"]) == 3
     assert any(m.label == "Test accuracy" for m in at.metric)
-    assert at.session_state["active_models"]["digits"] == snap.saved_name
-    assert snap.saved_name in texts(at, "markdown")  # sidebar shows it
+    assert at.session_state["active_models"]["digits"] == f"mine/{snap.saved_name}"
+    assert any(f"Saved as {snap.saved_name} and made active." in e.value for e in at.success)
+    assert snap.saved_name in texts(at, "text")  # the sidebar shows it
 
 
 def test_form_ranges_come_from_the_config(digits_only):
@@ -118,20 +132,26 @@ def test_bad_hyperparameter_shows_a_sentence(digits_only):
     at.text_input(key="hp_mlp_hidden").set_value("64,0")
     next(b for b in at.button if b.label == "Start training").click()
     at.run()
-    at.session_state["train_job"].wait(30)
-    at.run()
-    assert not at.exception
+    assert not at.exception and manager().jobs(at.session_state["workspace"]) == []  # refused before queueing
     assert any("Hidden layers must be between 1 and 8192" in e.value for e in at.error)
 
 
-def test_rename_and_delete_models(digits_only):
+def test_rename_publish_and_delete_models(digits_only):
     at = _train(ok(page("train")), epochs=1)
-    old = at.session_state["train_job"].snapshot().saved_name
+    old = last_job(at).saved_name
     at.text_input(key="rename_to").set_value("my-model")
     next(b for b in at.button if b.label == "Rename").click()
     ok(at.run())
-    assert ModelStore().names() == ["my-model"]
-    assert at.session_state["active_models"]["digits"] == "my-model"
+    assert mine(at).names() == ["my-model"]
+    assert at.session_state["active_models"]["digits"] == "mine/my-model"
+    next(b for b in at.button if b.label == "Publish to class").click()
+    ok(at.run())
+    workspace = at.session_state["workspace"]
+    published = ModelStore().list()
+    assert [r.name for r in published] == [f"{workspace}.my-model"] and published[0].meta["published_by"] == workspace
+    other = ok(page("train"))  # another person: sees the published copy, not the private model
+    assert other.session_state["workspace"] != workspace and mine(other).names() == []
+    assert [o for o in other.selectbox(key="gallery_pick").options if "my-model" in o]
     at.text_input(key="rename_to").set_value("bad name!")
     next(b for b in at.button if b.label == "Rename").click()
     at.run()
@@ -140,7 +160,7 @@ def test_rename_and_delete_models(digits_only):
     at.run()
     next(b for b in at.button if b.label == "Delete").click()
     ok(at.run())
-    assert ModelStore().names() == [] and old != "my-model"
+    assert mine(at).names() == [] and old != "my-model" and len(ModelStore().names()) == 1
 
 
 def test_mistakes_filters_change_the_grid(digits_only):
@@ -205,17 +225,16 @@ def test_form_is_generic_over_registered_models(digits_only, monkeypatch):
     at.number_input(key="train_mlp_digits_epochs").set_value(2)
     next(b for b in at.button if b.label == "Start training").click()
     at.run()
-    at.session_state["train_job"].wait(60)
-    ok(at.run())
-    snap = at.session_state["train_job"].snapshot()
+    snap = last_job(at)
+    ok(at)
     assert snap.status == "done", snap.error
-    assert ModelStore().load(snap.saved_name)[1]["model"] == "mlp"
+    assert mine(at).load(snap.saved_name)[1]["model"] == "mlp"
 
 
 def _save_digits_model(hidden: int, epochs: int = 2) -> str:
+    """A model in the class gallery (the store's top folder), as if published."""
     from mnist_core.data.datasets import load_digits
-    from mnist_core.training.pipeline import train_model
-    from mnist_core.training import TrainConfig
+    from mnist_core.training import TrainConfig, train_model
 
     result = train_model("classic", load_digits(), {"hidden": hidden}, TrainConfig(epochs=epochs))
     return ModelStore().save(result.model, result.meta, name=f"classic-h{hidden}").name
@@ -236,14 +255,14 @@ def test_compare_two_models(digits_only):
     _save_digits_model(32, epochs=3)
     at = ok(page("compare"))
     assert not at.info
-    assert at.multiselect(key="compare_pick").value == ["classic-h32", "classic-h8"]  # newest first
+    assert at.multiselect(key="compare_pick").value == ["gallery/classic-h32", "gallery/classic-h8"]  # newest first
     assert len(at.dataframe) == 3  # summary, per label, right/wrong matrix
     summary = at.dataframe[0].value
     assert list(summary.index) == ["classic-h32", "classic-h8"] and list(summary["model"]) == ["classic", "classic"]
     matrix = at.dataframe[2].value
     assert matrix.shape == (2, 2) and matrix.loc["classic-h8", "classic-h8"] == 0
-    assert "test images right that" in texts(at, "markdown") or "test image right that" in texts(at, "markdown")
-    at.multiselect(key="compare_pick").set_value(["classic-h8"])
+    assert "test images right that" in texts(at, "text") or "test image right that" in texts(at, "text")
+    at.multiselect(key="compare_pick").set_value(["gallery/classic-h8"])
     at = ok(at.run())
     assert any("at least two" in i.value for i in at.info)
 
@@ -252,9 +271,9 @@ def test_augmented_training_through_the_form(digits_only):
     at = ok(page("train"))
     at.checkbox(key="train_classic_digits_augment").check()
     at = ok(_train(at, epochs=1))
-    snap = at.session_state["train_job"].snapshot()
+    snap = last_job(at)
     assert snap.status == "done", snap.error
-    assert ModelStore().load(snap.saved_name)[1]["training"]["augment"] is True
+    assert mine(at).load(snap.saved_name)[1]["training"]["augment"] is True
 
 
 def test_train_page_describes_the_model_kind(digits_only):

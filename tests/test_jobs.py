@@ -1,111 +1,110 @@
-"""The background training job: progress, stop, failure, saving."""
+"""Training jobs on Dask workers: another process, progress, stop, queue, limits,
+idle workspaces, divergence, saving into the owner's store."""
 from __future__ import annotations
 
-import threading
+import os
 import time
 
-import numpy as np
 import pytest
 
-from mnist_core.data.datasets import Dataset, load_digits
 from mnist_core.errors import MnistError, sentence
 from mnist_core.storage import ModelStore
-from mnist_core.training import JobStatus, TrainConfig, TrainingJob
+from mnist_core.training import JobManager, JobStatus, TrainConfig, cluster
 
-DONE, FAILED, STOPPED = JobStatus.DONE, JobStatus.FAILED, JobStatus.STOPPED
+LONG = TrainConfig(epochs=1000, batch_size=1)  # runs until stopped
 
 
 @pytest.fixture(scope="module")
-def digits() -> Dataset:
-    return load_digits()
+def jobs():
+    """A fresh manager on a local cluster of two single-threaded worker processes."""
+    os.environ["MNIST_STUDIO_WORKERS"] = "2"
+    manager = JobManager()
+    yield manager
+    cluster.shutdown()
+    os.environ.pop("MNIST_STUDIO_WORKERS", None)
 
 
-def test_job_runs_in_background_and_reports(digits, tmp_path):
-    job = TrainingJob("classic", digits, {"hidden": 32}, TrainConfig(epochs=3, batch_size=16),
-                      store=ModelStore(tmp_path)).start()
-    assert job.wait(60)
-    snap = job.snapshot()
-    assert snap.status == DONE and snap.error is None
-    assert snap.samples_seen == snap.total == 3 * len(digits.x_train)
-    assert snap.fraction == 1.0 and snap.eta_seconds == 0.0 and snap.samples_per_second > 0
+def wait(manager, job, until=lambda snap: snap.finished, timeout=90):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        snap = manager.snapshot(job)
+        if until(snap):
+            return snap
+        time.sleep(0.1)
+    raise AssertionError(f"job {job.id} still {manager.snapshot(job).status} after {timeout} s")
+
+
+def test_a_job_trains_in_another_process_and_saves_into_its_store(jobs, digits, tmp_path):
+    store = ModelStore(tmp_path)
+    job = jobs.submit("ws-a", "classic", digits, {"hidden": 32}, TrainConfig(epochs=3), store)
+    snap = wait(jobs, job)
+    assert snap.status == JobStatus.DONE and snap.error is None
+    assert snap.pid and snap.pid != os.getpid()
+    assert snap.samples_seen == snap.total == 3 * len(digits.x_train) and snap.fraction == 1.0
     assert len(snap.epochs) == 3 and snap.curve and "loss" in snap.curve[-1]
-    assert snap.result.test_accuracy > 0.5
-    assert snap.saved_name and ModelStore(tmp_path).load(snap.saved_name)[1]["test_accuracy"] == snap.result.test_accuracy
+    model, meta = store.load(snap.saved_name)
+    assert meta["status"] == "done" and meta["test_accuracy"] > 0.5 and meta["hyperparameters"]["hidden"] == 32
+    assert [j.id for j in jobs.jobs("ws-a")][0] == job.id and not jobs.jobs("ws-other")
 
 
-def test_snapshot_is_a_copy(digits):
-    job = TrainingJob("classic", digits, {}, TrainConfig(epochs=1)).run()
-    snap = job.snapshot()
-    snap.curve.clear()
-    assert job.snapshot().curve
+def test_progress_streams_while_running_and_stop_stops(jobs, digits, tmp_path):
+    job = jobs.submit("ws-b", "classic", digits, {}, LONG, ModelStore(tmp_path))
+    snap = wait(jobs, job, lambda s: s.status == JobStatus.RUNNING and s.samples_seen > 0)
+    later = wait(jobs, job, lambda s: s.samples_seen > snap.samples_seen)
+    assert later.samples_per_second > 0 and len(later.curve) <= 120
+    jobs.stop(job.id)
+    snap = wait(jobs, job)
+    assert snap.status == JobStatus.STOPPED and snap.samples_seen < snap.total
+    meta = ModelStore(tmp_path).load(snap.saved_name)[1]
+    assert meta["status"] == "stopped" and meta["stop_reason"] == "asked"
 
 
-def test_stop_really_stops(digits):
-    gate = threading.Event()
-
-    class Slow:
-        def on_batch_end(self, seen, logs):
-            gate.set()
-            time.sleep(0.01)
-
-        def on_epoch_end(self, epoch, logs):
-            pass
-
-    job = TrainingJob("classic", digits, {}, TrainConfig(epochs=200, batch_size=1))
-    original = job.on_batch_end
-    job.on_batch_end = lambda seen, logs: (original(seen, logs), Slow().on_batch_end(seen, logs))
-    job.start()
-    assert gate.wait(30)
-    job.stop()
-    assert job.wait(30)
-    snap = job.snapshot()
-    assert snap.status == STOPPED and snap.samples_seen < snap.total
-    assert snap.result is not None and snap.result.history.stopped
+def test_queue_order_and_the_per_workspace_limit(jobs, digits, tmp_path):
+    store = ModelStore(tmp_path)
+    first = [jobs.submit("ws-c", "classic", digits, {}, LONG, store) for _ in range(2)]  # both workers busy
+    with pytest.raises(MnistError, match="already has 2 runs"):
+        jobs.submit("ws-c", "classic", digits, {}, LONG, store)
+    for job in first:
+        wait(jobs, job, lambda s: s.status == JobStatus.RUNNING)
+    waiting = [jobs.submit(ws, "classic", digits, {}, LONG, store) for ws in ("ws-d", "ws-e")]
+    assert [jobs.snapshot(j).queue_position for j in waiting] == [1, 2]
+    jobs.stop(first[0].id)
+    assert wait(jobs, waiting[0], lambda s: s.status != JobStatus.QUEUED).queue_position is None
+    assert jobs.snapshot(waiting[1]).queue_position == 1
+    for job in [*first, *waiting]:
+        jobs.stop(job.id)
+        wait(jobs, job)
 
 
-def test_bad_hyperparameter_is_a_sentence(digits):
-    snap = TrainingJob("classic", digits, {"lr": -1.0}, TrainConfig(epochs=1)).run().snapshot()
-    assert snap.status == FAILED and "Learning rate" in snap.error and "\n" not in snap.error
+def test_an_idle_workspace_is_stopped_and_saved_as_stopped(jobs, digits, tmp_path, monkeypatch):
+    monkeypatch.setenv("MNIST_STUDIO_IDLE_SECONDS", "1")
+    job = jobs.submit("ws-f", "classic", digits, {}, LONG, ModelStore(tmp_path))
+    other = jobs.submit("ws-g", "classic", digits, {}, LONG, ModelStore(tmp_path))
+    deadline = time.time() + 4
+    while time.time() < deadline:  # ws-g keeps a page open, ws-f does not
+        jobs.touch("ws-g")
+        time.sleep(0.1)
+    snap = wait(jobs, job, timeout=30)
+    assert snap.status == JobStatus.STOPPED and snap.meta["stop_reason"] == "idle"
+    assert not jobs.snapshot(other).finished
+    jobs.stop(other.id)
+    wait(jobs, other)
 
 
-def test_unexpected_exception_is_not_lost(digits, monkeypatch):
-    import mnist_core.training.jobs as jobs
+def test_divergence_is_caught_and_saved_as_such(jobs, mnist, tmp_path):
+    job = jobs.submit("ws-h", "classic", mnist, {"lr": 10.0}, TrainConfig(epochs=5), ModelStore(tmp_path))
+    snap = wait(jobs, job, timeout=120)
+    assert snap.status == JobStatus.DIVERGED and len(snap.epochs) == 1
+    assert "chance accuracy" in ModelStore(tmp_path).load(snap.saved_name)[1]["diverged"]
 
-    def boom(*args, **kwargs):
-        raise ZeroDivisionError("division by zero\nmore")
 
-    monkeypatch.setattr(jobs, "train_model", boom)
-    job = TrainingJob("classic", digits, {}, TrainConfig(epochs=1)).start()
-    assert job.wait(10)
-    snap = job.snapshot()
-    assert snap.status == FAILED
-    assert snap.error == sentence(ZeroDivisionError("division by zero\nmore"))
-    assert "ZeroDivisionError: division by zero)" in snap.error and "\n" not in snap.error
+def test_bad_settings_are_refused_before_anything_runs(jobs, digits, tmp_path):
+    with pytest.raises(MnistError, match="Learning rate"):
+        jobs.submit("ws-i", "classic", digits, {"lr": -1.0}, TrainConfig(epochs=1), ModelStore(tmp_path))
+    assert jobs.jobs("ws-i") == []
 
 
 def test_sentence_for_every_exception():
     assert sentence(MnistError("Plain words.")) == "Plain words."
     assert "No space left on device" in sentence(OSError(28, "No space left on device", "/x/m.npz"))
     assert sentence(ValueError("")).startswith("Something unexpected went wrong (ValueError)")
-
-
-def test_start_twice_runs_once(digits):
-    job = TrainingJob("classic", digits, {}, TrainConfig(epochs=1))
-    job.start()
-    job.start()
-    assert job.wait(30) and job.snapshot().status == DONE
-
-
-def test_job_without_a_config_trains_the_recommended_one(digits):
-    job = TrainingJob("classic", digits)
-    assert job.train_config.epochs >= 30  # the digits are small: more epochs
-
-
-def test_plots_make_figures(digits):
-    from mnist_core.analysis import plots
-
-    assert plots.confusion_heatmap(np.eye(10, dtype=int) * 5).axes
-    assert len(plots.mean_images(digits).axes) == 10
-    assert plots.digit_with_values(digits.x_test[0], 16).axes
-    big = plots.upscale(digits.x_test[0], 64, 16)
-    assert big.shape == (64, 64) and big.dtype == np.uint8 and big.max() <= 255

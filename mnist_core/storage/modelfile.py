@@ -11,6 +11,7 @@ folder that is then renamed or linked into place, so a crash never leaves half a
 from __future__ import annotations
 
 import dataclasses
+import errno
 import io
 import json
 import os
@@ -36,7 +37,7 @@ FORMAT_VERSION = 1
 _META_KEY = "__meta__.json"
 
 
-def atomic_write_bytes(path: str | Path, payload: bytes, exclusive: bool = False) -> None:
+def atomic_write_bytes(path: str | Path, payload: bytes, exclusive: bool = False) -> Path:
     """Write ``payload`` to ``path`` via a temp file in the same folder, then move it
     into place: ``os.replace`` (over any old file), or with ``exclusive`` a hard link
     that fails with FileExistsError if ``path`` exists, so no file is ever overwritten."""
@@ -49,11 +50,28 @@ def atomic_write_bytes(path: str | Path, payload: bytes, exclusive: bool = False
             fh.flush()
             os.fsync(fh.fileno())
         if exclusive:
-            os.link(tmp, path)
+            link_exclusive(tmp, path)
         else:
             os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
+    return path
+
+
+def link_exclusive(src: str | Path, dst: str | Path) -> None:
+    """Make ``dst`` name the file ``src`` names; FileExistsError if ``dst`` exists.
+    A hard link is atomic and exclusive; on a file system without hard links, check
+    and replace (exclusive unless two writers race for the same name)."""
+    try:
+        os.link(src, dst)
+    except FileExistsError:
+        raise
+    except OSError as err:
+        if err.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+            raise
+        if Path(dst).exists():
+            raise FileExistsError(errno.EEXIST, "File exists", str(dst)) from None
+        os.replace(src, dst)  # src is gone afterwards: both callers expect that (a temp file, a rename)
 
 
 def model_metadata(model: Model, dataset: Dataset | None = None, training: TrainConfig | None = None,
@@ -99,9 +117,7 @@ def save_model(model: Model, path: str | Path, metadata: dict[str, Any] | None =
                exclusive: bool = False) -> Path:
     """Save atomically (see :func:`atomic_write_bytes`); returns the path.
     ``metadata`` defaults to :func:`model_metadata`."""
-    path = Path(path)
-    atomic_write_bytes(path, model_to_bytes(model, metadata or model_metadata(model)), exclusive)
-    return path
+    return atomic_write_bytes(Path(path), model_to_bytes(model, metadata or model_metadata(model)), exclusive)
 
 
 def load_model(path: str | Path) -> tuple[Model, dict[str, Any]]:

@@ -12,6 +12,7 @@ The client is one per process, made on first use and shared by every session.
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from typing import TYPE_CHECKING
@@ -48,7 +49,7 @@ def client() -> Client:
                 _client = Client(address, timeout="10s", set_as_default=False)
             else:
                 cluster = LocalCluster(n_workers=worker_count(), threads_per_worker=1, processes=True,
-                                       dashboard_address=None, host="127.0.0.1", silence_logs="error")
+                                       dashboard_address=None, host="127.0.0.1", silence_logs=logging.ERROR)
                 _client = Client(cluster, set_as_default=False)
         except (OSError, TimeoutError) as err:
             where = f"the Dask scheduler at {address}" if address else "a local Dask cluster"

@@ -1,173 +1,298 @@
-"""A training run in a background thread, observable and stoppable from a UI.
+"""Training jobs of many people at once, run on Dask workers, owned by workspaces.
 
-:class:`TrainingJob` wraps :func:`mnist_core.training.train_model`: ``start()`` runs it
-in a daemon thread, ``stop()`` asks it to stop between two batches, and
-``snapshot()`` returns a consistent, thread-safe copy of its progress (samples seen,
-speed, time left, the running loss/accuracy curve, the per-epoch logs, the status and,
-when finished, the result).  The app polls ``snapshot()``; nothing here knows about
-any user interface.
+One :class:`JobManager` per app process (:func:`manager`) submits each run to the
+cluster (:mod:`.cluster`) as :func:`.worker.run_job`, reads its progress from the
+job's Dask Variable, asks it to stop through the job's Dask Event, and -- when the
+run ends, whether or not anybody is looking -- saves the model it returns into its
+workspace's store, marked with how it ended.
 
-With a :class:`~mnist_core.storage.ModelStore` the job saves its model there itself as
-soon as training ends (also when stopped), so a result is never lost because nobody
-was looking.  Any exception becomes status ``failed`` with a one-sentence message.
+It keeps the run bounded: at most :data:`PER_WORKSPACE` queued or running jobs per
+workspace (the cluster runs as many at once as it has workers; the rest queue, each
+knowing its position), a time limit per job (``MNIST_STUDIO_JOB_SECONDS``, default
+30 minutes), and a job whose workspace has had no page open for
+``MNIST_STUDIO_IDLE_SECONDS`` (default 10 minutes) is stopped and saved as stopped.
+Nothing here knows about any user interface.
 """
 from __future__ import annotations
 
 import enum
+import itertools
+import os
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import TrainConfig
 from ..data.datasets import Dataset
-from ..errors import sentence
-from ..models import recommended_training
-from .pipeline import train_model
+from ..errors import MnistError, sentence
+from ..models import model_class, recommended_training
+from ..storage import ModelStore
+from . import cluster
+from .worker import progress_name, run_job, stop_name
+
+#: Most queued or running jobs one workspace may have.
+PER_WORKSPACE = 2
 
 
-class JobStatus(str, enum.Enum):
-    """Where a job is; a str, so it prints and compares as its value ("done")."""
+def seconds_setting(name: str, default: float) -> float:
+    """A duration from the environment (``MNIST_STUDIO_JOB_SECONDS`` and the like)."""
+    text = os.environ.get(name, "").strip()
+    try:
+        return float(text) if text else default
+    except ValueError:
+        raise MnistError(f"{name} must be a number of seconds (got {text!r}).") from None
 
-    PENDING = "pending"
+
+class JobStatus(enum.StrEnum):
+    """Where a job is; a str, so it prints, compares and serialises as its value ("done")."""
+
+    QUEUED = "queued"
     RUNNING = "running"
     DONE = "done"
     STOPPED = "stopped"
+    DIVERGED = "diverged"
     FAILED = "failed"
 
     @property
     def finished(self) -> bool:
-        return self in (JobStatus.DONE, JobStatus.STOPPED, JobStatus.FAILED)
+        return self not in (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 @dataclass
 class JobSnapshot:
-    """Progress of a job at one moment (a copy: safe to read from any thread)."""
+    """Progress of a job at one moment (a copy: safe to keep)."""
 
     status: JobStatus
     samples_seen: int = 0
     total: int = 0
-    samples_per_second: float = 0.0
-    eta_seconds: float | None = None
-    elapsed: float = 0.0
+    seconds: float = 0.0
     curve: list[dict[str, float]] = field(default_factory=list)
     epochs: list[dict[str, float]] = field(default_factory=list)
+    queue_position: int | None = None
     error: str | None = None
-    result: Any = None
     saved_name: str | None = None
+    pid: int | None = None
+    meta: dict[str, Any] | None = None
 
     @property
     def fraction(self) -> float:
         return min(1.0, self.samples_seen / self.total) if self.total else 0.0
 
     @property
+    def samples_per_second(self) -> float:
+        return self.samples_seen / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def eta_seconds(self) -> float | None:
+        if self.status.finished:
+            return 0.0
+        speed = self.samples_per_second
+        return (self.total - self.samples_seen) / speed if speed > 0 else None
+
+    @property
     def finished(self) -> bool:
         return self.status.finished
 
 
-class TrainingJob:
-    """Train ``kind`` on ``dataset`` in the background; see the module docstring."""
+@dataclass
+class Job:
+    """One submitted run; its live state is read through :meth:`JobManager.snapshot`."""
 
-    def __init__(self, kind: str, dataset: Dataset, hyper: dict[str, Any] | None = None,
-                 train_config: TrainConfig | None = None, store: Any = None,
-                 name: str | None = None) -> None:
-        self.kind = kind
-        self.dataset = dataset
-        self.hyper = dict(hyper or {})
-        self.train_config = train_config or recommended_training(kind, len(dataset.x_train))
-        self.store = store
-        self.name = name
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._status = JobStatus.PENDING
-        self._samples_seen = 0
-        self._total = len(dataset.x_train) * self.train_config.epochs
-        self._curve: list[dict[str, float]] = []
-        self._epochs: list[dict[str, float]] = []
-        self._error: str | None = None
-        self._result: Any = None
-        self._saved_name: str | None = None
-        self._started = 0.0
-        self._ended: float | None = None
+    id: str
+    number: int
+    workspace: str
+    kind: str
+    dataset: str
+    config: TrainConfig
+    store: ModelStore
+    name: str | None = None
+    submitted: float = field(default_factory=time.time)
+    future: Any = None
+    status: JobStatus = JobStatus.QUEUED
+    saved_name: str | None = None
+    error: str | None = None
+    pid: int | None = None
+    meta: dict[str, Any] | None = None
+    stop_reason: str | None = None
 
-    # -- callbacks from the training loop (worker thread) -------------------
-    def on_batch_end(self, samples_seen: int, logs: dict[str, float]) -> None:
+
+class JobManager:
+    """See the module docstring.  Thread-safe: every session of the app shares one."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._jobs: dict[str, Job] = {}
+        self._numbers = itertools.count(1)
+        self._data: dict[tuple, Any] = {}  # dataset key -> its future on the cluster
+        self._seen: dict[str, float] = {}  # workspace -> when a page of it last ran
+        self._watcher: threading.Thread | None = None
+
+    # -- submitting -----------------------------------------------------------------
+    def submit(self, workspace: str, kind: str, dataset: Dataset, hyper: dict[str, Any] | None = None,
+               config: TrainConfig | None = None, store: ModelStore | None = None,
+               name: str | None = None) -> Job:
+        """Queue a run of ``kind`` on ``dataset`` for ``workspace``; it will be saved in
+        ``store``.  Bad settings and a full workspace are refused here, with a sentence."""
+        hyper = dict(hyper or {})
+        config = config or recommended_training(kind, len(dataset.x_train))
+        from .pipeline import dataset_hyperparameters
+
+        model_class(kind).Config(**{**dataset_hyperparameters(kind, dataset), **hyper})  # refuse bad settings now
+        client = cluster.client()
         with self._lock:
-            self._samples_seen = samples_seen
-            self._total = int(logs.get("total_samples", self._total))
-            self._curve.append(dict(logs))
+            active = [j for j in self._jobs.values() if j.workspace == workspace and not j.status.finished]
+            if len(active) >= PER_WORKSPACE:
+                raise MnistError(f"This workspace already has {len(active)} runs queued or running: "
+                                 "wait for one to finish, or stop one, before starting another.")
+            job = Job(uuid.uuid4().hex[:12], next(self._numbers), workspace, kind, dataset.name, config,
+                      store or ModelStore(), name)
+            self._jobs[job.id] = job
+            self._seen[workspace] = time.time()
+            data = self._scattered(client, dataset)
+        from distributed import Variable
 
-    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        with self._lock:
-            self._epochs.append(dict(logs))
+        Variable(progress_name(job.id), client=client).set({"status": JobStatus.QUEUED.value})
+        job.future = client.submit(run_job, job.id, kind, data, hyper, config,
+                                   seconds_setting("MNIST_STUDIO_JOB_SECONDS", 1800.0), key=f"train-{job.id}",
+                                   pure=False)
+        job.future.add_done_callback(lambda future, job=job: self._finish(job, future))
+        self._watch()
+        return job
 
-    # -- control ---------------------------------------------------------------
-    def _claim(self) -> bool:
-        """Move from pending to running; False if the job was started already."""
-        with self._lock:
-            if self._status != JobStatus.PENDING:
-                return False
-            self._status = JobStatus.RUNNING
-            self._started = time.perf_counter()
-            return True
+    def _scattered(self, client: Any, dataset: Dataset) -> Any:
+        """The dataset on the cluster, sent once (workers need no files of their own)."""
+        key = (dataset.name, dataset.source, len(dataset.x_train))
+        if key not in self._data:
+            self._data[key] = client.scatter(dataset, hash=False)
+        return self._data[key]
 
-    def start(self) -> "TrainingJob":
-        """Start the run in a daemon thread (once)."""
-        if not self._claim():
-            return self
-        self._thread = threading.Thread(target=self._run, name=f"train-{self.kind}", daemon=True)
-        self._thread.start()
-        return self
-
-    def run(self) -> "TrainingJob":
-        """Run synchronously in the calling thread (tests, scripts)."""
-        if self._claim():
-            self._run()
-        return self
-
-    def stop(self) -> None:
-        """Ask the run to stop after the current batch; it keeps what it learned."""
-        self._stop.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the run is over (or ``timeout``); True when it is over."""
-        if self._thread is not None:
-            self._thread.join(timeout)
-        return self.snapshot().finished
-
-    def _run(self) -> None:
-        status, error, result, saved = JobStatus.FAILED, None, None, None
+    def _finish(self, job: Job, future: Any) -> None:
+        """When the run ends (in Dask's callback thread): save what it learned."""
         try:
-            result = train_model(self.kind, self.dataset, self.hyper, self.train_config,
-                                 callbacks=[self], should_stop=self._stop.is_set)
-            status = JobStatus.STOPPED if result.history.stopped else JobStatus.DONE
-            if self.store is not None:
-                saved = self.store.save(result.model, result.meta, self.name).name
-        except BaseException as err:  # noqa: BLE001 -- reported, never lost
-            error = sentence(err)
-            if result is not None:
-                error = f"The model was trained but could not be saved: {error}"
+            outcome = future.result()
+        except BaseException as err:  # noqa: BLE001 -- a lost worker, a cancelled run
+            outcome = {"status": "failed", "error": sentence(err) if isinstance(err, Exception) else "The run was cancelled."}
+        saved, error, meta = None, outcome.get("error"), outcome.get("meta")
+        if "model" in outcome:
+            if job.stop_reason and meta.get("stop_reason") == "asked":
+                meta["stop_reason"] = job.stop_reason
+            try:
+                saved = job.store.save_bytes(outcome["model"], meta, job.name).name
+            except Exception as err:  # noqa: BLE001
+                error = f"The model was trained but could not be saved: {sentence(err)}"
         with self._lock:
-            self._status = JobStatus.FAILED if error else status
-            self._error, self._result, self._saved_name = error, result, saved
-            self._ended = time.perf_counter()
+            job.status = JobStatus.FAILED if error else JobStatus(outcome["status"])
+            job.saved_name, job.error, job.pid, job.meta = saved, error, outcome.get("pid"), meta
+        self._forget(job)
 
-    # -- observation -------------------------------------------------------------
-    def snapshot(self) -> JobSnapshot:
+    def _forget(self, job: Job) -> None:
+        from distributed import Event, Variable
+
+        try:
+            client = cluster.client()
+            Variable(progress_name(job.id), client=client).delete()
+            Event(stop_name(job.id), client=client).clear()
+        except Exception:  # noqa: BLE001 -- the cluster may be gone already
+            pass
+
+    # -- observing and stopping ---------------------------------------------------------
+    def jobs(self, workspace: str) -> list[Job]:
+        """The workspace's jobs, newest first."""
         with self._lock:
-            now = self._ended if self._ended is not None else time.perf_counter()
-            elapsed = now - self._started if self._started else 0.0
-            seconds = self._curve[-1]["seconds"] if self._curve else elapsed
-            speed = self._samples_seen / seconds if seconds > 0 else 0.0
-            left = max(0, self._total - self._samples_seen)
-            eta = left / speed if speed > 0 and self._status == JobStatus.RUNNING else None
-            if self._status.finished:
-                eta = 0.0
-            return JobSnapshot(
-                status=self._status, samples_seen=self._samples_seen, total=self._total,
-                samples_per_second=speed, eta_seconds=eta, elapsed=elapsed,
-                curve=list(self._curve), epochs=list(self._epochs), error=self._error,
-                result=self._result, saved_name=self._saved_name,
-            )
+            return sorted((j for j in self._jobs.values() if j.workspace == workspace), key=lambda j: -j.number)
 
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def snapshot(self, job: Job) -> JobSnapshot:
+        """The job's state now: from the manager once it ended, else from its Variable."""
+        with self._lock:
+            if job.status.finished:
+                epochs = (job.meta or {}).get("history") or []
+                curve = (job.meta or {}).get("curve") or []
+                from .worker import thin
+
+                return JobSnapshot(job.status, epochs[-1]["samples_seen"] if epochs else 0,
+                                   len(curve) and int(curve[-1]["total_samples"]),
+                                   (job.meta or {}).get("train_seconds") or 0.0, thin(curve), epochs, None,
+                                   job.error, job.saved_name, job.pid, job.meta)
+            queued = sorted((j for j in self._jobs.values() if j.status == JobStatus.QUEUED), key=lambda j: j.number)
+        from distributed import Variable
+
+        try:
+            state = Variable(progress_name(job.id), client=cluster.client()).get(timeout=2)
+        except Exception:  # noqa: BLE001 -- not published yet, or just deleted
+            state = {"status": job.status.value}
+        status = JobStatus(state.get("status", "queued")) if state.get("status") in JobStatus._value2member_map_ \
+            else JobStatus.RUNNING
+        with self._lock:
+            if status == JobStatus.RUNNING and job.status == JobStatus.QUEUED:
+                job.status, job.pid = JobStatus.RUNNING, state.get("pid")
+            if job.status.finished:  # it ended while we read
+                return self.snapshot(job)
+        position = next((i + 1 for i, j in enumerate(queued) if j.id == job.id), None)
+        return JobSnapshot(JobStatus.QUEUED if status == JobStatus.QUEUED else JobStatus.RUNNING,
+                           int(state.get("samples_seen", 0)), int(state.get("total", 0)),
+                           float(state.get("seconds", 0.0)), list(state.get("curve", [])),
+                           list(state.get("epochs", [])), position if status == JobStatus.QUEUED else None,
+                           pid=state.get("pid"))
+
+    def stop(self, job_id: str, reason: str = "asked") -> None:
+        """Ask a run to stop after its current batch (a queued run stops before it starts:
+        it then trains nothing and is saved as stopped after its first batch)."""
+        from distributed import Event
+
+        job = self.get(job_id)
+        if job is None or job.status.finished:
+            return
+        job.stop_reason = reason
+        Event(stop_name(job_id), client=cluster.client()).set()
+
+    # -- idle workspaces ----------------------------------------------------------------
+    def touch(self, workspace: str) -> None:
+        """A page of ``workspace`` is open now."""
+        with self._lock:
+            self._seen[workspace] = time.time()
+
+    def stop_idle(self) -> list[str]:
+        """Stop the runs of workspaces with no page open for ``MNIST_STUDIO_IDLE_SECONDS``."""
+        limit = seconds_setting("MNIST_STUDIO_IDLE_SECONDS", 600.0)
+        now = time.time()
+        with self._lock:
+            idle = [j.id for j in self._jobs.values()
+                    if not j.status.finished and now - self._seen.get(j.workspace, now) > limit]
+        for job_id in idle:
+            self.stop(job_id, reason="idle")
+        return idle
+
+    def _watch(self) -> None:
+        """Start the thread that stops idle workspaces' runs (once)."""
+        with self._lock:
+            if self._watcher is not None and self._watcher.is_alive():
+                return
+            self._watcher = threading.Thread(target=self._watch_loop, name="mnist-studio-idle", daemon=True)
+            self._watcher.start()
+
+    def _watch_loop(self) -> None:
+        while True:
+            time.sleep(max(0.2, min(5.0, seconds_setting("MNIST_STUDIO_IDLE_SECONDS", 600.0) / 10)))
+            try:
+                self.stop_idle()
+            except Exception:  # noqa: BLE001 -- the next round tries again
+                pass
+
+
+_manager: JobManager | None = None
+_manager_lock = threading.Lock()
+
+
+def manager() -> JobManager:
+    """The process's job manager (one for every session of the app)."""
+    global _manager
+    with _manager_lock:
+        if _manager is None:
+            _manager = JobManager()
+        return _manager

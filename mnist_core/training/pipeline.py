@@ -1,5 +1,5 @@
-"""Train, evaluate and describe a model in one call: what the CLI's ``train``, the
-app's Train page and its "no model yet" path all do, so they cannot drift apart."""
+"""Train, evaluate and describe a model in one call: what the CLI's ``train`` and the
+app's jobs (on a Dask worker) both do, so they cannot drift apart."""
 from __future__ import annotations
 
 import resource
@@ -10,7 +10,7 @@ from typing import Any, Callable
 from ..config import TrainConfig, derived_names
 from ..data.datasets import Dataset
 from ..models import Model, build_model, model_class, recommended_training
-from ..storage import ModelRecord, ModelStore, model_metadata
+from ..storage import model_metadata
 from .loop import Callback, History, train
 
 
@@ -56,19 +56,3 @@ def train_model(
     model = build_model(kind, seed=config.seed, **hyper)
     history = train(model, dataset, config, callbacks, should_stop)
     return TrainResult(model, history, model_metadata(model, dataset, config, history))
-
-
-#: The model trained when a page needs one and none is saved: the tutorial's.
-DEFAULT_KIND = "classic"
-
-
-def ensure_default_model(store: ModelStore, dataset: Dataset,
-                         callbacks: list[Callback] | tuple[Callback, ...] = ()) -> tuple[ModelRecord, bool]:
-    """The newest readable model of ``dataset`` in ``store``; with none, train the
-    default kind with its recommended settings and save it.  Returns (record, whether
-    it was trained now)."""
-    for record in store.list(dataset.name):
-        if record.error is None:
-            return record, False
-    result = train_model(DEFAULT_KIND, dataset, callbacks=callbacks)
-    return store.save(result.model, result.meta), True
