@@ -282,3 +282,22 @@ def test_train_page_describes_the_model_kind(digits_only):
     at.selectbox(key="train_kind").set_value("logreg")
     at = ok(at.run())
     assert "liblinear reproduces the second tutorial exactly" in texts(at)
+
+
+def test_the_active_model_belongs_to_the_session_and_runs_reattach(digits_only):
+    a = _train(ok(page("train")), epochs=1)
+    b = _train(ok(page("train")), epochs=1)
+    b_active = b.session_state["active_models"]["digits"]
+    a = _train(a, epochs=2)  # A trains again: A's active model changes, B's does not
+    assert a.session_state["active_models"]["digits"] == f"mine/{last_job(a).saved_name}"
+    b.run()
+    assert b.session_state["active_models"]["digits"] == b_active
+    with pytest.raises(Exception, match="no model named"):  # B cannot delete A's private model
+        mine(b).delete(last_job(a).saved_name)
+    again = AppTest.from_file(APP, default_timeout=120)  # A reloads the page: same workspace, same runs
+    again.query_params["workspace"] = a.session_state["workspace"]
+    again.run()
+    again.switch_page("pages/Train.py")
+    ok(again.run())
+    assert again.session_state["workspace"] == a.session_state["workspace"]
+    assert sum("Run " in m.value for m in again.markdown) == 2

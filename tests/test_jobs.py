@@ -108,3 +108,50 @@ def test_sentence_for_every_exception():
     assert sentence(MnistError("Plain words.")) == "Plain words."
     assert "No space left on device" in sentence(OSError(28, "No space left on device", "/x/m.npz"))
     assert sentence(ValueError("")).startswith("Something unexpected went wrong (ValueError)")
+
+
+def test_a_lab_cluster_whose_worker_has_no_mnist_files(mnist, tmp_path, monkeypatch):
+    """A real ``dask scheduler`` and ``dask worker`` started as commands on 127.0.0.1;
+    the worker has no MNIST_DATA_DIR and no cache: the data is sent to it."""
+    import socket
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MNIST_", "DASK_"))}
+    env.update(PYTHONPATH=str(ROOT), MNIST_CACHE_DIR=str(tmp_path / "empty-cache"))
+    address = f"tcp://127.0.0.1:{port}"
+    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                               "--port", str(port), "--no-dashboard"], cwd=tmp_path, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+                                       "--no-dashboard"], cwd=tmp_path, env=env,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        cluster.shutdown()
+        monkeypatch.setenv("MNIST_STUDIO_SCHEDULER", address)
+        deadline = time.time() + 60
+        while True:
+            try:
+                client = cluster.client()
+                client.wait_for_workers(1, timeout=30)
+                break
+            except MnistError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.5)
+        assert set(client.run(lambda: os.environ.get("MNIST_DATA_DIR")).values()) == {None}
+        manager = JobManager()
+        job = manager.submit("ws-lab", "classic", mnist, {"hidden": 20}, TrainConfig(epochs=1), ModelStore(tmp_path))
+        snap = wait(manager, job, timeout=120)
+        assert snap.status == JobStatus.DONE and snap.pid != os.getpid(), snap.error
+        assert ModelStore(tmp_path).load(snap.saved_name)[1]["test_accuracy"] > 0.9
+    finally:
+        cluster.shutdown()
+        for proc in reversed(procs):
+            proc.terminate()
+            proc.wait(20)
