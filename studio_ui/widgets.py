@@ -15,7 +15,7 @@ from mnist_core.analysis import Evaluation
 from mnist_core.config import Spec, specs
 from mnist_core.data import default_cache_dir, mnist_folder
 from mnist_core.errors import sentence
-from mnist_core.storage import ModelRecord
+from mnist_core.storage import ModelRecord, gallery
 
 from . import cache, session
 
@@ -72,22 +72,21 @@ def errors_shown() -> Iterator[None]:
 
 def ensure_model() -> ModelRecord:
     """The active model; with none of the workspace's or the gallery's for the active
-    dataset, train the default (the tutorial's network) on a worker, showing its
-    progress, then go on with it."""
+    dataset, the studio trains its default (the tutorial's network) on a worker, once
+    for everybody, into the gallery; this shows its progress, then goes on with it."""
     rec = session.active_record()
     if rec is not None:
         return rec
-    name, workspace, jobs = session.active_name(), session.workspace(), session.jobs()
-    job = next((j for j in jobs.jobs(workspace) if j.dataset == name and not j.status.finished), None)
+    name, jobs, job = session.active_name(), session.jobs(), None
+    with errors_shown():
+        job = jobs.default_job(session.dataset(name), gallery())
     if job is None:
-        with errors_shown():
-            job = jobs.submit(workspace, "classic", session.dataset(name), store=session.store())
-        if job is None:
-            st.stop()
+        st.stop()
     st.info(f"No model for {session.LABELS[name]} yet: training the default network, this takes a few seconds.")
     bar = st.progress(0.0, text="Waiting for a worker...")
     snap = jobs.snapshot(job)
     while not snap.finished:
+        jobs.touch(job.workspace)  # somebody is waiting for it
         if snap.status == "running":
             bar.progress(snap.fraction, text=f"Training the default model: {snap.samples_seen:,} of {snap.total:,} samples")
         time.sleep(0.25)
@@ -95,8 +94,7 @@ def ensure_model() -> ModelRecord:
     if snap.saved_name is None:
         st.error(snap.error or "The default model could not be trained.")
         st.stop()
-    st.session_state.setdefault(session.ACTIVATED, set()).add(job.id)
-    rec = next(r for r in session.own_records(name) if r.name == snap.saved_name)
+    rec = next(r for r in session.records(name) if r.shared and r.name == snap.saved_name)
     session.set_active(rec, name)
     st.session_state[session.TOAST] = f"Trained and saved {rec.name}: {rec.meta['test_accuracy']:.1%} on the test set."
     st.rerun()  # draw the page (and the sidebar) afresh with the new model

@@ -72,8 +72,9 @@ def texts(at: AppTest, kind: str = "caption") -> str:
 def test_pages_render_on_digits(digits_only, name):
     at = ok(page(name))
     assert "Digits" in texts(at, "markdown")  # the sidebar names the active dataset
-    if name in ("draw", "mistakes"):  # the default model was trained by itself, on a worker
-        assert len(mine(at).list("digits")) == 1 and manager().jobs(at.session_state["workspace"])
+    if name in ("draw", "mistakes"):  # the studio trained its default model on a worker, into the gallery
+        shared = ModelStore().list("digits")
+        assert len(shared) == 1 and shared[0].meta["published_by"] == "studio" and mine(at).list() == []
 
 
 @pytest.mark.skipif(not HAS_MNIST, reason="MNIST_DATA_DIR does not hold MNIST")

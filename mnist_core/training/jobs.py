@@ -116,6 +116,12 @@ class Job:
     pid: int | None = None
     meta: dict[str, Any] | None = None
     stop_reason: str | None = None
+    #: Saved as published by the workspace (into a shared store: the gallery).
+    publish: bool = False
+
+
+#: The workspace that trains the studio's own default model, once, into the gallery.
+STUDIO = "studio"
 
 
 class JobManager:
@@ -132,9 +138,10 @@ class JobManager:
     # -- submitting -----------------------------------------------------------------
     def submit(self, workspace: str, kind: str, dataset: Dataset, hyper: dict[str, Any] | None = None,
                config: TrainConfig | None = None, store: ModelStore | None = None,
-               name: str | None = None) -> Job:
+               name: str | None = None, publish: bool = False) -> Job:
         """Queue a run of ``kind`` on ``dataset`` for ``workspace``; it will be saved in
-        ``store``.  Bad settings and a full workspace are refused here, with a sentence."""
+        ``store`` (``publish``: marked as published by the workspace).  Bad settings and
+        a full workspace are refused here, with a sentence."""
         hyper = dict(hyper or {})
         config = config or recommended_training(kind, len(dataset.x_train))
         from .pipeline import dataset_hyperparameters
@@ -147,15 +154,16 @@ class JobManager:
                 raise MnistError(f"This workspace already has {len(active)} runs queued or running: "
                                  "wait for one to finish, or stop one, before starting another.")
             job = Job(uuid.uuid4().hex[:12], next(self._numbers), workspace, kind, dataset.name, config,
-                      store or ModelStore(), name)
+                      store or ModelStore(), name, publish=publish)
             self._jobs[job.id] = job
             self._seen[workspace] = time.time()
             data = self._scattered(client, dataset)
         from distributed import Variable
 
         Variable(progress_name(job.id), client=client).set({"status": JobStatus.QUEUED.value})
+        extra = {"published_by": workspace, "published_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")} if publish else {}
         job.future = client.submit(run_job, job.id, kind, data, hyper, config,
-                                   seconds_setting("MNIST_STUDIO_JOB_SECONDS", 1800.0), key=f"train-{job.id}",
+                                   seconds_setting("MNIST_STUDIO_JOB_SECONDS", 1800.0), extra, key=f"train-{job.id}",
                                    pure=False)
         job.future.add_done_callback(lambda future, job=job: self._finish(job, future))
         self._watch()
@@ -196,6 +204,16 @@ class JobManager:
             Event(stop_name(job.id), client=client).clear()
         except Exception:  # noqa: BLE001 -- the cluster may be gone already
             pass
+
+    def default_job(self, dataset: Dataset, store: ModelStore) -> Job:
+        """The run that trains the studio's default model (the tutorial's network) for
+        ``dataset`` into the shared ``store``: the one under way, or a new one.  A class
+        of thirty opening Draw at once trains it once."""
+        with self._lock:
+            for job in self._jobs.values():
+                if job.workspace == STUDIO and job.dataset == dataset.name and not job.status.finished:
+                    return job
+            return self.submit(STUDIO, "classic", dataset, store=store, publish=True)
 
     # -- observing and stopping ---------------------------------------------------------
     def jobs(self, workspace: str) -> list[Job]:

@@ -101,9 +101,10 @@ class StopCheck:
 
 
 def run_job(job_id: str, kind: str, dataset: Dataset, hyper: dict[str, Any], config: TrainConfig,
-            time_limit: float) -> dict[str, Any]:
+            time_limit: float, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """Train on this worker; return ``{status, pid, meta, model}`` (``model``: the
-    .npz bytes) or ``{status: "failed", pid, error}`` with a sentence."""
+    .npz bytes, whose metadata has ``extra`` added) or ``{status: "failed", pid, error}``
+    with a sentence."""
     reporter = Reporter(job_id, len(dataset.x_train) * config.epochs)
     try:
         check = StopCheck(job_id, time_limit)
@@ -111,6 +112,6 @@ def run_job(job_id: str, kind: str, dataset: Dataset, hyper: dict[str, Any], con
     except Exception as err:  # noqa: BLE001 -- reported as a sentence, never lost
         reporter.publish(force=True, status="failed", error=sentence(err))
         return {"status": "failed", "pid": os.getpid(), "error": sentence(err)}
-    meta = {**result.meta, "stop_reason": check.reason if result.history.stopped else None}
+    meta = {**result.meta, "stop_reason": check.reason if result.history.stopped else None, **(extra or {})}
     reporter.publish(force=True, status=meta["status"])
     return {"status": meta["status"], "pid": os.getpid(), "meta": meta, "model": model_to_bytes(result.model, meta)}
