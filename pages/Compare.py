@@ -56,7 +56,7 @@ st.subheader("Right here, wrong there")
 try:
     matrix = comparison.right_wrong_matrix(entries)
 except MnistError as err:
-    st.warning(str(err))
+    st.warning(ui.plain(err))
 else:
     st.text(comparison.pair_sentence(matrix))
     st.caption(f"How many of the {n_test:,} test images the row's model gets right and the column's "

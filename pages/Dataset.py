@@ -26,7 +26,7 @@ c1.metric("Training images", f"{len(ds.x_train):,}")
 c2.metric("Test images", f"{len(ds.x_test):,}")
 c3.metric("Image size", f"{h}x{w}")
 c4.metric("Pixel values", f"0-{ds.pixel_max}")
-st.caption(f"Source: {ds.source}. {ds.description}")
+st.caption(ui.plain(f"Source: {ds.source}. {ds.description}"))
 
 st.subheader("Label distribution")
 counts = ds.label_counts()

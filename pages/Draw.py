@@ -18,7 +18,8 @@ ui.start_page()
 st.title("Draw a digit")
 rec = ui.ensure_model()
 model = ui.model(rec)
-st.caption(f"Model {rec.label} ({rec.meta.get('model')}) reads {model.image_shape[0]}x{model.image_shape[1]} images.")
+st.caption(ui.plain(f"Model {rec.label} ({rec.meta.get('model')}) reads {model.image_shape[0]}x{model.image_shape[1]} "
+                    "images."))
 st.session_state.setdefault(ui.CANVAS, 0)
 
 
@@ -36,7 +37,7 @@ def read(image: np.ndarray | None, started: float) -> np.ndarray | None:
         st.info("Draw a digit on the black square (or upload one): the prediction appears here as you draw.")
         return None
     except MnistError as err:
-        st.error(str(err))
+        st.error(ui.plain(err))
         return None
     elapsed_ms = (time.perf_counter() - started) * 1000
     m, v = st.columns([1, 1])
@@ -81,7 +82,7 @@ def draw_and_read() -> None:
                 try:
                     image = load_image(upload.getvalue())
                 except MnistError as err:
-                    st.error(str(err))
+                    st.error(ui.plain(err))
     started = time.perf_counter()  # the drawing has arrived: time our part from here
     with right:
         seen = read(image, started)

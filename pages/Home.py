@@ -21,7 +21,7 @@ c2.metric("Training images", f"{len(ds.x_train):,}")
 c3.metric("Test images", f"{len(ds.x_test):,}")
 acc = rec.meta.get("test_accuracy") if rec else None
 c4.metric("Model accuracy", f"{acc:.1%}" if isinstance(acc, (int, float)) else "—")
-st.caption(f"Active model: {ui.describe(rec)}")
+st.caption(ui.plain(f"Active model: {ui.describe(rec)}"))
 
 st.subheader("Pages")
 links = [

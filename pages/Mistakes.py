@@ -9,7 +9,7 @@ ui.start_page()
 st.title("Mistakes")
 rec = ui.ensure_model()
 ds, ev = ui.dataset(), ui.evaluation(rec)
-st.caption(f"Model **{rec.name}** on the {len(ev.y_true):,} test images of {ui.LABELS[ui.active_name()]}.")
+st.caption(ui.plain(f"Model {rec.label} on the {len(ev.y_true):,} test images of {ui.LABELS[ui.active_name()]}."))
 
 c1, c2, c3 = st.columns(3)
 c1.metric("Errors", f"{ev.n_errors:,}")

@@ -69,6 +69,14 @@ else:
             ui.store().delete(pick)
             st.rerun()
 
+broken = ui.unreadable(ui.store())
+if broken:
+    st.subheader("Files that cannot be used")
+    for r in broken:
+        left, right = st.columns([5, 1])
+        left.text(r.error)
+        right.button("Delete", key=f"delete_broken_{r.name}", on_click=ui.store().delete, args=(r.name,))
+
 shared = [r for r in ui.records(name) if r.shared]
 if shared:
     st.subheader("Class gallery")

@@ -8,14 +8,15 @@
 Pages ``import studio_ui as ui`` and use the names below.  Nothing here runs at
 import time but definitions.
 """
-from .cache import comparison_entries, confusion_png, evaluation, mean_images_png, model, pixels_png
+from .cache import comparison_entries, confusion_png, evaluation, mean_images_png, model, pixels_png, unreadable
 from .session import (CANVAS, DATASET, LABELS, active_name, active_record, dataset, jobs, own_records, records,
                       set_active, store, workspace)
 from .widgets import (activate_finished_runs, config_inputs, describe, download_panel, ensure_model, errors_shown,
-                      hyperparameter_inputs, job_panel, model_table, per_label_and_confusion, start_page)
+                      hyperparameter_inputs, job_panel, model_table, per_label_and_confusion, plain, start_page)
 
-__all__ = ["comparison_entries", "confusion_png", "evaluation", "mean_images_png", "model", "pixels_png", "CANVAS",
+__all__ = ["comparison_entries", "confusion_png", "evaluation", "mean_images_png", "model", "pixels_png", "unreadable",
+           "CANVAS",
            "DATASET", "LABELS", "active_name", "active_record", "dataset", "jobs", "own_records", "records",
            "set_active", "store", "workspace", "activate_finished_runs", "config_inputs", "describe",
            "download_panel", "ensure_model", "errors_shown", "hyperparameter_inputs", "job_panel", "model_table",
-           "per_label_and_confusion", "start_page"]
+           "per_label_and_confusion", "plain", "start_page"]

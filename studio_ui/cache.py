@@ -91,19 +91,29 @@ def confusion_png(record: ModelRecord) -> bytes:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _listing(root: str, shared: bool, name: str, stamp: tuple) -> list[ModelRecord]:
-    return [r for r in ModelStore(root, shared).list(name) if r.error is None]
+def _listing(root: str, shared: bool, stamp: tuple) -> list[ModelRecord]:
+    return ModelStore(root, shared).list()
 
 
-def records(store: ModelStore, name: str) -> list[ModelRecord]:
-    """The readable saved models of a dataset, newest first.  Every rerun asks (the
-    Draw page on each stroke): the files' metadata is read again only when a file of
-    the store was added, changed or removed."""
+def _all(store: ModelStore) -> list[ModelRecord]:
+    """Every file of the store, readable or not.  Each rerun asks (the Draw page on
+    each stroke): the files' metadata is read again only when a file of the store was
+    added, changed or removed."""
     try:
         stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in store.root.glob("*.npz")))
     except OSError:  # a file vanished while we looked: read everything afresh
         stamp = (time.time(),)
-    return _listing(str(store.root), store.shared, name, stamp)
+    return _listing(str(store.root), store.shared, stamp)
+
+
+def records(store: ModelStore, name: str) -> list[ModelRecord]:
+    """The readable saved models of a dataset, newest first."""
+    return [r for r in _all(store) if r.error is None and r.meta.get("dataset") == name]
+
+
+def unreadable(store: ModelStore) -> list[ModelRecord]:
+    """The files of the store that cannot be used, each with its reason."""
+    return [r for r in _all(store) if r.error is not None]
 
 
 def comparison_entries(recs: list[ModelRecord]) -> list[Entry]:

@@ -3,6 +3,7 @@ form built from a Config's field descriptions, the per-label/confusion block, th
 "no model yet" trainer and the error display."""
 from __future__ import annotations
 
+import re
 import time
 from contextlib import contextmanager
 from typing import Any, Iterator
@@ -52,6 +53,16 @@ def start_page() -> None:
                       disabled=not other)
 
 
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: object) -> str:
+    """Text from a file or a person, made safe for elements that render markdown
+    (st.error, st.caption...): every markdown character is escaped, so a model name or
+    a metadata value shows as written and never as a link, an image or HTML."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
+
+
 def describe(rec: ModelRecord | None) -> str:
     """A model in one line of plain text (names come from users: never markdown)."""
     if rec is None:
@@ -67,7 +78,7 @@ def errors_shown() -> Iterator[None]:
     try:
         yield
     except Exception as err:  # noqa: BLE001 -- the user sees a sentence, not a traceback
-        st.error(sentence(err))
+        st.error(plain(sentence(err)))
 
 
 def ensure_model() -> ModelRecord:
@@ -92,7 +103,7 @@ def ensure_model() -> ModelRecord:
         time.sleep(0.25)
         snap = jobs.snapshot(job)
     if snap.saved_name is None:
-        st.error(snap.error or "The default model could not be trained.")
+        st.error(plain(snap.error or "The default model could not be trained."))
         st.stop()
     rec = next(r for r in session.records(name) if r.shared and r.name == snap.saved_name)
     session.set_active(rec, name)
@@ -159,7 +170,7 @@ def download_panel() -> None:
         fetch_mnist(default_cache_dir(), on_progress=progress)
     except Exception as err:  # noqa: BLE001 -- network stacks raise anything
         bar.empty()
-        st.error(f"The download failed: {sentence(err)}")
+        st.error(plain(f"The download failed: {sentence(err)}"))
         return
     st.session_state[session.DATASET] = "mnist"
     st.success("MNIST is downloaded and now the active dataset.")
@@ -206,15 +217,15 @@ def job_panel(job_id: str) -> None:
         st.session_state[f"live_{job_id}"] = True
         st.button("Stop", key=f"stop_{job_id}", on_click=jobs.stop, args=(job_id,))
     elif snap.error:
-        st.error(snap.error)
+        st.error(plain(snap.error))
     elif snap.saved_name:
         meta = snap.meta or {}
         if snap.status == "done":
             active = st.session_state.get(session.MODELS, {}).get(job.dataset) == f"mine/{snap.saved_name}"
-            st.success(f"Saved as {snap.saved_name}" + (" and made active." if active else "."))
+            st.success(plain(f"Saved as {snap.saved_name}" + (" and made active." if active else ".")))
         else:
             why = meta.get("diverged") or _WHY.get(meta.get("stop_reason"), "")
-            st.warning(f"Saved as {snap.saved_name}, {_ENDINGS[snap.status]}: not made active. {why}")
+            st.warning(plain(f"Saved as {snap.saved_name}, {_ENDINGS[snap.status]}: not made active. {why}"))
     if snap.curve or snap.epochs:
         from mnist_core.analysis import charts
 

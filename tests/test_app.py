@@ -115,7 +115,7 @@ def test_train_through_the_form(digits_only):
     assert saved[0].meta["hyperparameters"]["hidden"] == 16 and len(saved[0].meta["history"]) == 3
     assert any(m.label == "Test accuracy" for m in at.metric)
     assert at.session_state["active_models"]["digits"] == f"mine/{snap.saved_name}"
-    assert any(f"Saved as {snap.saved_name} and made active." in e.value for e in at.success)
+    assert any(f"Saved as {snap.saved_name} and made active." in e.value.replace("\\", "") for e in at.success)
     assert snap.saved_name in texts(at, "text")  # the sidebar shows it
 
 

@@ -114,6 +114,36 @@ def locate_mnist(data_dir: str | Path | None = None) -> Path | None:
     return None
 
 
+_verified: set[tuple[str, int, int]] = set()
+
+
+def content_size(path: Path) -> int:
+    """Bytes of the file's content: a gzip file's trailer says it (mod 2**32), so this reads 4 bytes."""
+    with path.open("rb") as fh:
+        if fh.read(2) != b"\x1f\x8b":
+            return path.stat().st_size
+        fh.seek(-4, os.SEEK_END)
+        return int.from_bytes(fh.read(4), "little")
+
+
+def check_integrity(files: dict[str, Path]) -> None:
+    """Every file of the real MNIST's size must be the real file: its SHA-256 is checked
+    once per process (kept by path, size and modification time), so a tampered copy --
+    6,000 labels changed, same size -- is refused with a sentence naming it.  Files of
+    other sizes are not MNIST's and are read as what they are (small test sets)."""
+    from .download import MNIST_SHA256, MNIST_SIZES, sha256_of
+
+    for stem, path in files.items():
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        if key in _verified or content_size(path) != MNIST_SIZES[stem]:
+            continue
+        if sha256_of(path) != MNIST_SHA256[stem + ".gz"]:
+            raise IdxError(f"{path.name} in {path.parent} is not the published MNIST file (its SHA-256 differs): "
+                           "it is corrupted or was altered; delete it and download MNIST again.")
+        _verified.add(key)
+
+
 def load_mnist(data_dir: str | Path | None = None, download: bool = False, progress: bool = False) -> Dataset:
     """Real MNIST: 60,000 training and 10,000 test images of 28x28.
 
@@ -132,6 +162,7 @@ def load_mnist(data_dir: str | Path | None = None, download: bool = False, progr
         )
     files = mnist_files_in(folder)
     assert files is not None
+    check_integrity(files)
     x_train, y_train = read_images_labels(*(files[s] for s in MNIST_FILES["train"]))
     x_test, y_test = read_images_labels(*(files[s] for s in MNIST_FILES["test"]))
     for name, x in (("training", x_train), ("test", x_test)):

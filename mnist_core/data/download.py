@@ -16,7 +16,6 @@ import gzip
 import hashlib
 import os
 import sys
-import tempfile
 import zlib
 from pathlib import Path
 from typing import Callable
@@ -24,6 +23,7 @@ from typing import Callable
 import pooch
 
 from ..errors import DownloadError
+from ..files import remove_stale_parts, temp_for
 
 #: File name (as stored in the cache) -> SHA-256 of its decompressed content.
 MNIST_SHA256 = {
@@ -31,6 +31,14 @@ MNIST_SHA256 = {
     "train-labels-idx1-ubyte.gz": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
     "t10k-images-idx3-ubyte.gz": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
     "t10k-labels-idx1-ubyte.gz": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+
+#: Size of each file's decompressed content: a file of this size claims to be the real one.
+MNIST_SIZES = {
+    "train-images-idx3-ubyte": 47_040_016,
+    "train-labels-idx1-ubyte": 60_008,
+    "t10k-images-idx3-ubyte": 7_840_016,
+    "t10k-labels-idx1-ubyte": 10_008,
 }
 
 #: Base URLs tried in order; ``MNIST_MIRRORS`` (comma-separated) replaces them.
@@ -62,7 +70,7 @@ def _is_gzip(path: Path) -> bool:
         return stream.read(2) == b"\x1f\x8b"
 
 
-def _sha256(path: Path) -> str | None:
+def sha256_of(path: Path) -> str | None:
     """SHA-256 of the content (gunzipped if gzip), or None if unreadable or bad gzip.
 
     Streamed, so the 47 MB training images never sit in memory at once.
@@ -90,7 +98,7 @@ def verify_mnist(folder: str | Path) -> list[str]:
         copies = _copies(folder, name)
         if not copies:
             problems.append(f"{name} is missing from {folder}.")
-        elif _sha256(copies[0]) != expected:  # the copy datasets would read
+        elif sha256_of(copies[0]) != expected:  # the copy datasets would read
             problems.append(f"{copies[0].name} in {folder} is corrupted (checksum mismatch).")
     return problems
 
@@ -161,7 +169,7 @@ def _download_one(folder: Path, name: str, mirrors: list[str], progress: bool,
 
     failures = []
     for base in mirrors:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
+        fd, tmp_name = temp_for(folder / name)
         bar = None
         try:
             os.close(fd)
@@ -173,7 +181,7 @@ def _download_one(folder: Path, name: str, mirrors: list[str], progress: bool,
             except requests.RequestException as err:
                 failures.append(f"{base} ({_failure(err)})")
                 continue
-            if _sha256(Path(tmp_name)) != MNIST_SHA256[name]:
+            if sha256_of(Path(tmp_name)) != MNIST_SHA256[name]:
                 failures.append(f"{base} (checksum mismatch)")
                 continue
             os.replace(tmp_name, folder / (name if _is_gzip(Path(tmp_name)) else name.removesuffix(".gz")))
@@ -201,11 +209,12 @@ def fetch_mnist(folder: str | Path, mirrors: list[str] | None = None, progress: 
     """
     folder = Path(folder).expanduser()
     mirrors = mirror_list(mirrors)
+    remove_stale_parts(folder)  # what a download killed on the way left behind
     for name, expected in MNIST_SHA256.items():
         try:
             folder.mkdir(parents=True, exist_ok=True)
             copies = _copies(folder, name)
-            while copies and _sha256(copies[0]) != expected:
+            while copies and sha256_of(copies[0]) != expected:
                 copies.pop(0).unlink()
             if not copies:
                 _download_one(folder, name, mirrors, progress, on_progress)

@@ -16,6 +16,7 @@ upload, so a digit gets identical treatment wherever it comes from:
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 from typing import BinaryIO
 
@@ -29,19 +30,39 @@ from ..errors import EmptyImage, ImageError
 NOISE_FLOOR = 0.1
 
 
+#: What a picture of one digit may be: larger ones are refused before they are decoded.
+MAX_SIDE = 4096
+MAX_PIXELS = 16_000_000
+#: Formats accepted, by content (the file's name and extension do not matter).
+FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP")
+
+
 def load_image(source: str | Path | bytes | BinaryIO) -> np.ndarray:
-    """Read a PNG/JPEG/... file, bytes or upload into a uint8 array (H, W, 4) RGBA."""
-    name = str(source) if isinstance(source, (str, Path)) else getattr(source, "name", "image")
+    """Read a PNG, JPEG, GIF, WebP or BMP (file, bytes or upload) into uint8 RGBA (H, W, 4).
+
+    The header is read first: an image over :data:`MAX_SIDE` pixels a side or
+    :data:`MAX_PIXELS` in all is refused with a sentence before any pixel is decoded
+    (a 165 KB PNG can claim 13000x13000 pixels and take gigabytes); of an animation
+    only the first frame is read."""
+    name = Path(source).name if isinstance(source, (str, Path)) else getattr(source, "name", "The image")
     try:
         if isinstance(source, bytes):
             source = io.BytesIO(source)
-        with Image.open(source) as img:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the sizes are checked here
+            img = Image.open(source, formats=FORMATS)
+        with img:
+            width, height = img.size
+            if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
+                raise ImageError(f"{name} is {width}x{height} pixels: too large for a picture of one digit "
+                                 f"(at most {MAX_SIDE} pixels a side and {MAX_PIXELS // 1_000_000} megapixels).")
+            img.seek(0)  # an animation: its first frame
             img.load()
             return np.asarray(img.convert("RGBA"))
     except FileNotFoundError as err:
         raise ImageError(f"{name}: no such file.") from err
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as err:
-        raise ImageError(f"{name}: not an image that can be read (PNG, JPEG, ...).") from err
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as err:
+        raise ImageError(f"{name} is not an image that can be read (PNG, JPEG, GIF, WebP or BMP).") from err
 
 
 def ink_map(image: np.ndarray) -> np.ndarray:

@@ -97,16 +97,22 @@ class Model:
         """The learned arrays, by name (saved in the .npz)."""
         raise NotImplementedError
 
-    def param_shapes(self) -> dict[str, tuple[int, ...]]:
-        """Name -> shape of every learned array, from the config alone."""
-        return {name: a.shape for name, a in self.get_params().items()}
+    @classmethod
+    def shapes(cls, config: Any) -> dict[str, tuple]:
+        """Name -> shape of every learned array, from the config alone (nothing is
+        allocated: a model file is checked against it before it is read).  A dimension
+        that may vary is a (low, high) pair."""
+        raise NotImplementedError
+
+    def param_shapes(self) -> dict[str, tuple]:
+        return type(self).shapes(self.config)
 
     def set_params(self, params: dict[str, np.ndarray]) -> None:
         """Restore learned arrays; raises KeyError/ValueError on a mismatch."""
         raise NotImplementedError
 
     def n_parameters(self) -> int:
-        return int(sum(math.prod(shape) for shape in self.param_shapes().values()))
+        return int(sum(math.prod(shape) for shape in self.param_shapes().values()))  # fixed shapes
 
     def hyperparameters(self) -> dict[str, Any]:
         return dataclasses.asdict(self.config)

@@ -97,9 +97,9 @@ class ClassicNetwork(Model):
     def get_params(self) -> dict[str, np.ndarray]:
         return {"w_ih": np.ascontiguousarray(self.w_ih), "w_ho": np.ascontiguousarray(self.w_ho)}
 
-    def param_shapes(self) -> dict[str, tuple[int, ...]]:
-        c = self.config
-        return {"w_ih": (c.hidden, c.n_inputs), "w_ho": (c.n_outputs, c.hidden)}
+    @classmethod
+    def shapes(cls, config: ClassicConfig) -> dict[str, tuple]:
+        return {"w_ih": (config.hidden, config.n_inputs), "w_ho": (config.n_outputs, config.hidden)}
 
     def set_params(self, params: dict[str, np.ndarray]) -> None:
         check_shapes(params, self.param_shapes())

@@ -106,6 +106,21 @@ class CNN(GradientModel):
             self.params[f"fc{j}_b"] = np.zeros(n_out, np.float32)
         self.optimizer = make_optimizer(c.optimizer, c.lr, c.momentum)
 
+    @classmethod
+    def shapes(cls, config: CNNConfig) -> dict[str, tuple]:
+        k, side = config.kernel_size, math.isqrt(config.n_inputs)
+        _, last_side = plan_blocks(side, len(config.channels), k, config.padding)
+        out: dict[str, tuple] = {}
+        c_in = 1
+        for i, c_out in enumerate(config.channels, start=1):
+            out[f"conv{i}_w"], out[f"conv{i}_b"] = (k, k, c_in, c_out), (c_out,)
+            c_in = c_out
+        flat = last_side ** 2 * c_in
+        sizes = (flat, config.hidden, config.n_outputs) if config.hidden else (flat, config.n_outputs)
+        for j, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+            out[f"fc{j}_w"], out[f"fc{j}_b"] = (n_in, n_out), (n_out,)
+        return out
+
     def forward(self, x: np.ndarray, train: bool = False) -> tuple[np.ndarray, list[tuple]]:
         """x (B, n_inputs) -> logits (B, 10) and, when training, what backward needs."""
         p, caches = self.params, []

@@ -105,6 +105,12 @@ class LogisticRegressionModel(Model):
         out[:, np.asarray(self.estimator.classes_, dtype=np.intp)] = proba
         return out
 
+    @classmethod
+    def shapes(cls, config: LogRegConfig) -> dict[str, tuple]:
+        """One row per binary classifier: 1 for two classes, else one per class (at most n_outputs)."""
+        rows = (1, config.n_outputs)
+        return {"coef_": (rows, config.n_inputs), "intercept_": (rows,), "classes_": ((2, config.n_outputs),)}
+
     def n_parameters(self) -> int:
         """One weight per pixel and a bias, per digit (known before fitting, for the form)."""
         return (self.config.n_inputs + 1) * self.config.n_outputs

@@ -65,6 +65,14 @@ class MLP(GradientModel):
         self.n_layers = len(sizes) - 1
         self.optimizer = make_optimizer(config.optimizer, config.lr, config.momentum)
 
+    @classmethod
+    def shapes(cls, config: MLPConfig) -> dict[str, tuple]:
+        sizes = (config.n_inputs, *config.hidden, config.n_outputs)
+        out: dict[str, tuple] = {}
+        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+            out[f"w{i}"], out[f"b{i}"] = (n_in, n_out), (n_out,)
+        return out
+
     def forward(self, x: np.ndarray, train: bool = False) -> tuple[np.ndarray, list[np.ndarray]]:
         """x (B, n_inputs) -> logits (B, 10) and the inputs of every dense layer.
 

@@ -6,16 +6,14 @@ a model is a single file to copy, upload or delete.  :func:`model_metadata` is t
 one place the record is made; it holds no name (the file's name is the model's, so
 renaming is renaming the file) and one timestamp, ``created``.  Loading never
 unpickles (``allow_pickle=False``); writing goes to a temporary file in the same
-folder that is then renamed or linked into place, so a crash never leaves half a model.
+folder that is then renamed or linked into place (:mod:`mnist_core.files`), so a crash
+never leaves half a model.
 """
 from __future__ import annotations
 
 import dataclasses
-import errno
 import io
 import json
-import os
-import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -26,6 +24,8 @@ import numpy as np
 from .. import __version__
 from ..errors import InvalidParameter, ModelFileError
 from ..models import MODELS, Model, build_model
+from ..files import atomic_write_bytes, link_exclusive  # noqa: F401 -- re-exported for the store
+from .schema import check_metadata
 
 if TYPE_CHECKING:
     from ..config import TrainConfig
@@ -35,43 +35,6 @@ if TYPE_CHECKING:
 FORMAT = "mnist-studio-model"
 FORMAT_VERSION = 1
 _META_KEY = "__meta__.json"
-
-
-def atomic_write_bytes(path: str | Path, payload: bytes, exclusive: bool = False) -> Path:
-    """Write ``payload`` to ``path`` via a temp file in the same folder, then move it
-    into place: ``os.replace`` (over any old file), or with ``exclusive`` a hard link
-    that fails with FileExistsError if ``path`` exists, so no file is ever overwritten."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if exclusive:
-            link_exclusive(tmp, path)
-        else:
-            os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return path
-
-
-def link_exclusive(src: str | Path, dst: str | Path) -> None:
-    """Make ``dst`` name the file ``src`` names; FileExistsError if ``dst`` exists.
-    A hard link is atomic and exclusive; on a file system without hard links, check
-    and replace (exclusive unless two writers race for the same name)."""
-    try:
-        os.link(src, dst)
-    except FileExistsError:
-        raise
-    except OSError as err:
-        if err.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
-            raise
-        if Path(dst).exists():
-            raise FileExistsError(errno.EEXIST, "File exists", str(dst)) from None
-        os.replace(src, dst)  # src is gone afterwards: both callers expect that (a temp file, a rename)
 
 
 def model_metadata(model: Model, dataset: Dataset | None = None, training: TrainConfig | None = None,
@@ -120,61 +83,124 @@ def save_model(model: Model, path: str | Path, metadata: dict[str, Any] | None =
     return atomic_write_bytes(Path(path), model_to_bytes(model, metadata or model_metadata(model)), exclusive)
 
 
+#: Most bytes of metadata a model file may hold (a long learning curve is ~100 KiB).
+MAX_META_BYTES = 256 * 1024
+#: Most bytes of weights a model file may hold: far above any model the studio trains.
+MAX_WEIGHT_BYTES = 256 * 2**20
+_NPY_HEADER = 4096  # room for an .npy header and zip bookkeeping per array
+
+
 def load_model(path: str | Path) -> tuple[Model, dict[str, Any]]:
-    """Load (model, metadata); any problem is a :class:`ModelFileError` sentence."""
+    """Load (model, metadata); any problem is a :class:`ModelFileError` sentence.
+
+    Nothing is allocated before the file has shown it is what it claims: the zip
+    directory's sizes, the metadata (at most :data:`MAX_META_BYTES`, checked against
+    the schema) and every array's header are checked against the shapes the saved
+    hyperparameters imply; so loading any file costs at most about twice its weights."""
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(f"{path}: no such model file.")
-    with path.open("rb") as fh:
-        return _load(io.BytesIO(fh.read()), path.name)
+    with _archive(path) as archive:
+        meta = _metadata(archive, path.name)
+        kind = meta["model"]
+        try:
+            config = MODELS[kind].Config(**meta["hyperparameters"])
+            expected = MODELS[kind].shapes(config)
+        except (InvalidParameter, TypeError, ValueError) as err:
+            raise ModelFileError(f"{path.name}: the saved hyperparameters do not make a {kind} model ({err}).") from err
+        _check_arrays(archive, expected, path.name, kind)
+        try:
+            arrays = {n.removesuffix(".npy"): np.lib.format.read_array(archive.open(n), allow_pickle=False)
+                      for n in archive.namelist() if n != _META_KEY + ".npy"}
+            model = build_model(kind, **meta["hyperparameters"])
+            model.set_params(arrays)
+        except (InvalidParameter, KeyError, ValueError, TypeError, OSError, zipfile.BadZipFile, EOFError) as err:
+            raise ModelFileError(f"{path.name}: the weights do not fit a {kind} model ({err}).") from err
+    return model, meta
 
 
 def read_metadata(path: str | Path) -> dict[str, Any]:
-    """Only the metadata of a saved model, without reading its weights (for listings)."""
+    """Only the metadata of a saved model, checked, without reading its weights (for listings)."""
     path = Path(path)
+    with _archive(path) as archive:
+        return _metadata(archive, path.name)
+
+
+def _archive(path: Path) -> zipfile.ZipFile:
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            if _META_KEY not in archive.files:
-                raise ModelFileError(f"{path.name}: an .npz archive, but not one saved by MNIST studio (no metadata).")
-            raw = archive[_META_KEY]
-        return _check_meta(raw, path.name)
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
+        with path.open("rb") as fh:
+            if fh.read(4) != b"PK\x03\x04":
+                raise ModelFileError(f"{path.name}: not a saved model (not an .npz archive).")
+        return zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError) as err:
         raise ModelFileError(f"{path.name}: not a saved model (not a readable .npz archive).") from err
 
 
-def _check_meta(raw: np.ndarray, name: str) -> dict[str, Any]:
+def _metadata(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
+    """The metadata record, read with a size limit and checked against the schema."""
     try:
+        info = archive.getinfo(_META_KEY + ".npy")
+    except KeyError:
+        raise ModelFileError(f"{name}: an .npz archive, but not one saved by MNIST studio (no metadata).") from None
+    if info.file_size > MAX_META_BYTES + _NPY_HEADER:
+        raise ModelFileError(f"{name}: its metadata is {info.file_size // 1024:,} KiB, more than the "
+                             f"{MAX_META_BYTES // 1024} KiB a model's record may hold.")
+    try:
+        raw = np.lib.format.read_array(archive.open(info), allow_pickle=False)
         meta = json.loads(raw.tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ModelFileError(f"{name}: the metadata is corrupted ({err}).") from err
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError, OSError, zipfile.BadZipFile,
+            EOFError) as err:
+        raise ModelFileError(f"{name}: the metadata is corrupted ({type(err).__name__}).") from err
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelFileError(f"{name}: not a model saved by MNIST studio.")
-    if meta.get("format_version", 0) > FORMAT_VERSION:
-        raise ModelFileError(f"{name}: saved by a newer version of MNIST studio (format {meta.get('format_version')}).")
-    kind = meta.get("model")
-    if kind not in MODELS:
-        raise ModelFileError(f"{name}: model kind {kind!r} is not known to this version (known: {', '.join(MODELS)}).")
-    return meta
+    version = meta.get("format_version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+        raise ModelFileError(f"{name}: saved by a newer version of MNIST studio (format {version}).")
+    if meta.get("model") not in MODELS:
+        shown = str(meta.get("model"))[:40]
+        raise ModelFileError(f"{name}: model kind {shown!r} is not known to this version (known: {', '.join(MODELS)}).")
+    return check_metadata(meta, name, list(MODELS), FORMAT, FORMAT_VERSION)
 
 
-def _load(source: io.BytesIO, name: str) -> tuple[Model, dict[str, Any]]:
-    if source.getvalue()[:4] != b"PK\x03\x04":
-        raise ModelFileError(f"{name}: not a saved model (not an .npz archive).")
-    try:
-        with np.load(source, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
-        raise ModelFileError(f"{name}: not a saved model (not a readable .npz archive: {err}).") from err
-    if _META_KEY not in arrays:
-        raise ModelFileError(f"{name}: an .npz archive, but not one saved by MNIST studio (no metadata).")
-    meta = _check_meta(arrays.pop(_META_KEY), name)
-    kind = meta["model"]
-    try:
-        model = build_model(kind, **meta.get("hyperparameters", {}))
-        model.set_params(arrays)
-    except (InvalidParameter, KeyError, ValueError, TypeError) as err:
-        raise ModelFileError(f"{name}: the weights do not fit a {kind} model ({err}).") from err
-    return model, meta
+def _check_arrays(archive: zipfile.ZipFile, expected: dict[str, tuple], name: str, kind: str) -> None:
+    """Every stored array is one the model has, of the shape its hyperparameters imply,
+    and no larger in the zip directory than that shape needs; the total is bounded."""
+    wanted = {f"{key}.npy": shape for key, shape in expected.items()}
+    total = 0
+    for info in archive.infolist():
+        if info.filename == _META_KEY + ".npy":
+            continue
+        if info.filename not in wanted:
+            raise ModelFileError(f"{name}: it holds an array {info.filename[:40]!r} that a {kind} model does not have.")
+        try:
+            with archive.open(info) as fh:
+                version = np.lib.format.read_magic(fh)
+                read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                               else np.lib.format.read_array_header_2_0)
+                shape, _, dtype = read_header(fh)
+        except (ValueError, OSError, zipfile.BadZipFile, EOFError) as err:
+            raise ModelFileError(f"{name}: the array {info.filename!r} is corrupted.") from err
+        if dtype.hasobject or dtype.kind not in "fiu":
+            raise ModelFileError(f"{name}: the array {info.filename!r} holds {dtype}, not numbers.")
+        if not _fits(shape, wanted[info.filename]):
+            raise ModelFileError(f"{name}: the weights do not fit a {kind} model ({info.filename} has shape "
+                                 f"{shape}, expected {wanted[info.filename]}).")
+        nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        if info.file_size > nbytes + _NPY_HEADER:
+            raise ModelFileError(f"{name}: the array {info.filename!r} unpacks to more than its shape holds.")
+        total += nbytes
+    if total > MAX_WEIGHT_BYTES:
+        raise ModelFileError(f"{name}: its weights take {total / 2**20:,.0f} MiB, more than the "
+                             f"{MAX_WEIGHT_BYTES // 2**20} MiB a model may have here.")
+    missing = set(wanted) - set(archive.namelist())
+    if missing:
+        raise ModelFileError(f"{name}: the weights do not fit a {kind} model ({sorted(missing)[0]} is missing).")
+
+
+def _fits(shape: tuple[int, ...], expected: tuple) -> bool:
+    """``expected`` holds ints, or (low, high) ranges for dimensions that may vary."""
+    return len(shape) == len(expected) and all(
+        low <= n <= high for n, (low, high) in zip(shape, (e if isinstance(e, tuple) else (e, e) for e in expected)))
 
 
 def _json_default(obj: Any) -> Any:

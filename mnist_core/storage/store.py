@@ -17,7 +17,8 @@ from typing import Any
 
 from ..errors import MnistError, ModelFileError
 from ..models import Model
-from .modelfile import atomic_write_bytes, link_exclusive, load_model, model_metadata, model_to_bytes, read_metadata
+from ..files import atomic_write_bytes, link_exclusive, remove_stale_parts
+from .modelfile import load_model, model_metadata, model_to_bytes, read_metadata
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
@@ -75,6 +76,7 @@ class ModelStore:
     def list(self, dataset: str | None = None) -> list[ModelRecord]:
         """All models, newest first; ``dataset`` keeps only those trained on it."""
         records = []
+        remove_stale_parts(self.root)  # what writers killed on the way left behind
         for path in self.root.glob("*.npz") if self.root.is_dir() else []:
             try:
                 meta = read_metadata(path)
@@ -83,7 +85,7 @@ class ModelStore:
                 records.append(ModelRecord(path.stem, path, {}, str(err), shared=self.shared))
         if dataset is not None:
             records = [r for r in records if r.meta.get("dataset") == dataset]
-        return sorted(records, key=lambda r: (r.meta.get("created", ""), r.path.stat().st_mtime), reverse=True)
+        return sorted(records, key=lambda r: (str(r.meta.get("created", "")), _mtime(r.path)), reverse=True)
 
     def names(self) -> list[str]:
         """Every stored model's name (unsorted), readable or not."""
@@ -129,10 +131,18 @@ class ModelStore:
         src.unlink(missing_ok=True)  # already gone if the link fell back to a move
 
     def delete(self, name: str) -> None:
-        path = self.path(name)
+        """Delete a model; also an unreadable file whose name this version would refuse."""
+        path = self.root / f"{name}.npz" if name in self.names() else self.path(name)
         if not path.exists():
             raise MnistError(f"There is no model named {name!r}.")
         path.unlink()
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # deleted meanwhile
+        return 0.0
 
 
 _WORKSPACE = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
