@@ -37,8 +37,11 @@ def digits_only(tmp_path, monkeypatch):
     monkeypatch.setenv("MNIST_CACHE_DIR", str(tmp_path / "empty-cache"))
 
 
-def page(name: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120).run()  # st.navigation registers the pages
+def page(name: str, workspace: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    if workspace:
+        at.query_params["workspace"] = workspace  # a bookmark, or a reload
+    at.run()  # st.navigation registers the pages
     at.switch_page(f"pages/{name.capitalize()}.py")
     return at.run()
 
@@ -302,3 +305,32 @@ def test_the_active_model_belongs_to_the_session_and_runs_reattach(digits_only):
     ok(again.run())
     assert again.session_state["workspace"] == a.session_state["workspace"]
     assert sum("Run " in m.value for m in again.markdown) == 2
+
+
+def test_bad_files_never_break_a_page_and_show_as_text(digits_only):
+    import json
+
+    import numpy as np
+
+    good = Path(ModelStore().root / f"{_save_digits_model(8)}.npz")  # a usable model in the gallery
+    at = ok(page("train"))
+    own = mine(at).root
+    own.mkdir(parents=True, exist_ok=True)
+    with np.load(good) as f:
+        arrays = {k: f[k] for k in f.files}
+    meta = json.loads(arrays["__meta__.json"].tobytes())
+    meta["created"] = "![x](http://example.invalid/x.png)"
+    arrays["__meta__.json"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+    np.savez(own / "pretty.npz", **arrays)
+    (own / "junk.npz").write_text("not a model")
+    (ModelStore().root / "junk.npz").write_text("not a model either")
+    workspace = at.session_state["workspace"]
+    for name in PAGES:
+        ok(page(name, workspace))  # every page renders, on the good model, beside the bad files
+    at = ok(page("train", workspace))
+    shown = texts(at, "text")
+    assert "junk.npz: not a saved model" in shown and "![x](http://example.invalid/x.png)" in shown  # as text
+    assert "example.invalid" not in texts(at, "markdown")
+    next(b for b in at.button if b.key == "delete_broken_junk").click()
+    ok(at.run())
+    assert sorted(mine(at).names()) == ["pretty"]

@@ -182,3 +182,19 @@ def test_digits_default_model_reads_a_vertical_stroke_as_one(browser, digits_url
     assert _draw_one(page) == "1"
     page.screenshot(path=str(SHOTS / "draw-one-digits.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_ten_first_visits_at_once_all_render(browser, digits_url):
+    """A class opening the link together: ten sessions' first requests to a fresh
+    server, half straight to /Draw; every one gets its page and no exception."""
+    pages = [browser.new_context(viewport={"width": 1200, "height": 900}).new_page() for _ in range(10)]
+    for i, page in enumerate(pages):
+        page.goto(f"{digits_url}/{'Draw' if i % 2 else ''}", wait_until="commit")
+    for i, page in enumerate(pages):
+        _settle(page)
+        assert page.locator('[data-testid="stException"]').count() == 0, f"exception in session {i}"
+        assert page.get_by_text("Page not found").count() == 0
+        heading = page.locator("h1").first.inner_text()
+        assert heading == ("Draw a digit" if i % 2 else "MNIST studio"), heading
+    for page in pages:
+        page.context.close()
