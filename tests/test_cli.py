@@ -110,3 +110,17 @@ def test_engine_never_imports_streamlit():
     code = ("import sys, mnist_core.cli, mnist_core.training, mnist_core.storage, mnist_core.analysis, "
             "mnist_core.data; assert not any(m.startswith('streamlit') for m in sys.modules)")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_a_full_disk_is_a_sentence(tmp_path, run, monkeypatch):
+    import errno
+
+    import mnist_core.cli.commands as commands
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "m.npz"))
+
+    monkeypatch.setattr(commands, "save_model", full)
+    proc = run("train", "--dataset", "digits", "--epochs", "1", "--out", tmp_path / "m.npz", check=False)
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 1 and "No space left on device" in lines[-1] and "Traceback" not in proc.stderr
