@@ -23,7 +23,7 @@ with st.form("train_form"):
                                 f"train_{kind}_{name}")
     start = st.form_submit_button("Start training", type="primary")
 if start:  # only a click trains, never a plain rerun
-    with ui.errors_shown():
+    with ui.errors_shown(), st.spinner("Sending the run to a worker (the first run starts the workers)..."):
         jobs.submit(workspace, kind, ds, hyper, recommended.replace(**training), store=ui.store())
 
 ui.activate_finished_runs()
