@@ -41,8 +41,12 @@ def client() -> Client:
     with _lock:
         if _client is not None and _client.status in ("running", "connecting"):
             return _client
+        import dask
         from distributed import Client, LocalCluster
 
+        # The workers' statistical profiler wakes 100 times a second to walk the training
+        # thread's stack: a cost for nothing here (the embedded cluster has no dashboard).
+        dask.config.set({"distributed.worker.profile.enabled": False})
         address = os.environ.get("MNIST_STUDIO_SCHEDULER", "").strip()
         try:
             if address:
