@@ -201,15 +201,21 @@ def test_two_processes_saving_at_once_keep_every_model(tmp_path):
     assert not list(tmp_path.glob(".*"))
 
 
+def kill_while_writing(proc: subprocess.Popen, folder: Path, after: str = "") -> None:
+    """SIGKILL ``proc`` the moment a temporary ``.part`` file shows in ``folder`` (once
+    a file matching ``after`` exists there, if given)."""
+    deadline = time.time() + 60
+    while time.time() < deadline and not (list(folder.glob(".*.part")) and (not after or list(folder.glob(after)))):
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+
+
 def test_a_writer_killed_mid_save_leaves_a_consistent_store(tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", SAVER.replace('n_inputs=64, hidden=8', 'hidden=2000'),
                              str(tmp_path), "1000"], env=SCRIPT_ENV)
-    deadline = time.time() + 60
-    while not list(tmp_path.glob("*.npz")) and time.time() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.3)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(10)
+    kill_while_writing(proc, tmp_path, after="*.npz")
+    assert list(tmp_path.glob(".*.part"))  # what the killed writer left
     records = ModelStore(tmp_path).list()  # the next start
     assert records and all(r.error is None for r in records)
     assert not list(tmp_path.glob(".*.part"))
@@ -237,12 +243,7 @@ def test_a_download_killed_mid_transfer_leaves_a_clean_cache(tmp_path):
     code = ("from mnist_core.data.download import fetch_mnist\n"
             f"fetch_mnist({str(cache)!r}, mirrors=['http://127.0.0.1:{server.server_port}/'])")
     proc = subprocess.Popen([sys.executable, "-c", code], env=SCRIPT_ENV)
-    deadline = time.time() + 60
-    while not list(cache.glob(".*.part")) and time.time() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.3)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(10)
+    kill_while_writing(proc, cache)
     server.shutdown()
     assert list(cache.glob(".*.part"))  # what the killed download left
     from mnist_core.data.download import fetch_mnist
