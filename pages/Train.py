@@ -62,7 +62,7 @@ else:
     if c3.button("Publish to class", key="publish", help="A read-only copy in the class gallery, with your "
                  "workspace's name: everyone can use it on Draw and Compare."):
         with ui.errors_shown():
-            st.toast(f"Published as {publish(by_name[pick], workspace).name}.")
+            st.toast(ui.plain(f"Published as {publish(by_name[pick], workspace).name}."))
     sure = c4.checkbox("Really delete", key="delete_sure")
     if c4.button("Delete", key="delete", disabled=not sure):
         with ui.errors_shown():

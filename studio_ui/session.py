@@ -10,6 +10,7 @@ whoever has the link sees that workspace.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 
@@ -18,6 +19,7 @@ import streamlit as st
 from mnist_core.data import available_datasets
 from mnist_core.storage import ModelRecord, ModelStore, check_workspace, gallery, workspace_store
 from mnist_core.training import JobManager, manager
+from mnist_core.training.jobs import STUDIO
 
 from . import cache
 
@@ -37,7 +39,8 @@ _ANIMALS = ("otter", "heron", "panda", "fox", "lynx", "owl", "koala", "tiger", "
 
 
 def random_workspace() -> str:
-    return f"{secrets.choice(_ADJECTIVES)}-{secrets.choice(_ANIMALS)}-{secrets.randbelow(90) + 10}"
+    """Readable and hard to guess: ``bright-otter-3f9a2c71`` (about 41 bits)."""
+    return f"{secrets.choice(_ADJECTIVES)}-{secrets.choice(_ANIMALS)}-{secrets.token_hex(4)}"
 
 
 def slug(text: str) -> str:
@@ -45,24 +48,31 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40]
 
 
-def _signed_in_user() -> str | None:
+def sign_in_configured() -> bool:
+    """Whether the server has an OIDC provider for ``st.login`` (an [auth] section in secrets)."""
     try:
-        if st.user.is_logged_in:
-            return slug(str(st.user.get("email") or st.user.get("sub") or "")) or None
-    except Exception:  # noqa: BLE001 -- no authentication configured
-        return None
-    return None
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 -- no secrets file at all
+        return False
 
 
 def workspace() -> str:
-    """This session's workspace (see the module docstring); kept in the URL."""
-    user = _signed_in_user()
-    if user:
-        st.session_state[WORKSPACE] = user
-        return user
+    """This session's workspace (see the module docstring); kept in the URL.  With
+    sign-in configured it is the signed-in user's, whatever the URL says, and a visitor
+    who has not signed in is asked to."""
+    if sign_in_configured():
+        if not st.user.is_logged_in:
+            st.info("Sign in to use the studio: your runs and models are kept under your account.")
+            st.button("Sign in", on_click=st.login, type="primary")
+            st.stop()
+        subject = str(st.user.get("sub") or st.user.get("email"))
+        name = "u-" + hashlib.sha256(subject.encode()).hexdigest()[:16]  # no URL name looks like this
+        st.session_state[WORKSPACE] = name
+        return name
     name = st.session_state.get(WORKSPACE)
     if not name:
-        name = slug(st.query_params.get("workspace", "")) or random_workspace()
+        asked = slug(st.query_params.get("workspace", ""))
+        name = asked if asked and asked != STUDIO and not asked.startswith("u-") else random_workspace()
         st.session_state[WORKSPACE] = check_workspace(name)
     if st.query_params.get("workspace") != name:  # a page switch clears the URL's parameters
         st.query_params["workspace"] = name
@@ -71,7 +81,7 @@ def workspace() -> str:
 
 def switch_workspace(text: str) -> None:
     name = slug(text)
-    if name:
+    if name and name != STUDIO and not name.startswith("u-") and not sign_in_configured():
         st.session_state[WORKSPACE] = name
         st.session_state.pop(MODELS, None)
         st.query_params["workspace"] = name
@@ -113,7 +123,8 @@ def active_record(name: str | None = None) -> ModelRecord | None:
     name = name or active_name()
     recs = records(name)
     chosen = st.session_state.setdefault(MODELS, {}).get(name)
-    record = next((r for r in recs if r.key == chosen), recs[0] if recs else None)
+    finished = [r for r in recs if r.meta.get("status", "done") == "done"]  # never a stopped or diverged one by itself
+    record = next((r for r in recs if r.key == chosen), finished[0] if finished else None)
     if record is not None:  # pinned: somebody else's training or publishing never changes it
         st.session_state[MODELS][name] = record.key
     return record

@@ -34,8 +34,9 @@ def start_page() -> None:
         st.rerun()
     workspace = session.workspace()
     session.jobs().touch(workspace)
+    st.fragment(run_every=60)(session.jobs().touch)(workspace)  # an open page keeps its runs alive
     if session.TOAST in st.session_state:
-        st.toast(st.session_state.pop(session.TOAST))
+        st.toast(plain(st.session_state.pop(session.TOAST)))
     with st.sidebar:
         st.markdown("### Active")
         st.markdown(f"**Workspace:** `{workspace}`")
@@ -107,7 +108,9 @@ def ensure_model() -> ModelRecord:
         st.stop()
     rec = next(r for r in session.records(name) if r.shared and r.name == snap.saved_name)
     session.set_active(rec, name)
-    st.session_state[session.TOAST] = f"Trained and saved {rec.name}: {rec.meta['test_accuracy']:.1%} on the test set."
+    accuracy = rec.meta.get("test_accuracy")
+    st.session_state[session.TOAST] = f"Trained and saved {rec.name}" + (
+        f": {accuracy:.1%} on the test set." if isinstance(accuracy, (int, float)) else ".")
     st.rerun()  # draw the page (and the sidebar) afresh with the new model
 
 
@@ -182,7 +185,7 @@ def activate_finished_runs() -> None:
     """A run that finished well becomes this session's active model, once; a stopped,
     diverged or failed one never does by itself."""
     seen = st.session_state.setdefault(session.ACTIVATED, set())
-    for job in session.jobs().jobs(session.workspace()):
+    for job in reversed(session.jobs().jobs(session.workspace())):  # oldest first: the newest wins
         if job.status.finished and job.id not in seen:
             seen.add(job.id)
             rec = next((r for r in session.own_records(job.dataset) if r.name == job.saved_name), None)
@@ -201,6 +204,7 @@ def job_panel(job_id: str) -> None:
     job = jobs.get(job_id)
     if job is None:
         return
+    jobs.touch(job.workspace)  # somebody is watching it
     snap = jobs.snapshot(job)
     title = f"Run {job.number}: {job.kind} on {session.LABELS.get(job.dataset, job.dataset)}"
     if snap.finished and st.session_state.get(f"live_{job_id}"):

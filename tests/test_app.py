@@ -334,3 +334,13 @@ def test_bad_files_never_break_a_page_and_show_as_text(digits_only):
     next(b for b in at.button if b.key == "delete_broken_junk").click()
     ok(at.run())
     assert sorted(mine(at).names()) == ["pretty"]
+
+
+def test_a_stopped_model_is_never_made_active_by_itself(digits_only):
+    from mnist_core.data.datasets import load_digits
+    from mnist_core.training import TrainConfig, train_model
+
+    result = train_model("classic", load_digits(), {"hidden": 8}, TrainConfig(epochs=1))
+    ModelStore().save(result.model, {**result.meta, "status": "stopped", "stopped": True}, name="half-done")
+    at = ok(page("draw"))  # the only model is a stopped one: the studio trains its default instead
+    assert at.session_state["active_models"]["digits"] != "gallery/half-done"

@@ -270,3 +270,23 @@ def test_a_tampered_mnist_file_of_the_right_size_is_refused(tmp_path):
     write_idx(tmp_path / "t10k-labels-idx1-ubyte.gz", labels)
     with pytest.raises(IdxError, match="t10k-labels-idx1-ubyte.gz .* is not the published MNIST file"):
         load_mnist(tmp_path)
+
+
+def test_a_metadata_header_that_lies_about_its_size_is_refused(good, tmp_path):
+    lying = tmp_path / "lying.npz"  # a tiny entry whose .npy header claims 32 TiB of bytes
+    header = npy_bytes((2**45,)).replace(b"<f4", b"|u1")
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(lying, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, header + b"{}" if info.filename == "__meta__.json.npy" else src.read(info))
+    with pytest.raises(ModelFileError, match="metadata is corrupted"):
+        load_model(lying)
+    assert ModelStore(tmp_path).list()  # listed (as unreadable), never a MemoryError
+
+
+def test_a_long_run_saves_a_model_that_loads(digits, tmp_path):
+    from mnist_core.training import TrainConfig, train_model
+
+    result = train_model("classic", digits, {"hidden": 8}, TrainConfig(epochs=80, batch_size=64))
+    assert len(result.history.batches) > 1000 >= len(result.meta["curve"])  # the file keeps a thinned curve
+    record = ModelStore(tmp_path).save(result.model, result.meta)
+    assert load_model(record.path)[1]["curve"][-1] == result.history.batches[-1]

@@ -59,8 +59,21 @@ def model_metadata(model: Model, dataset: Dataset | None = None, training: Train
     if history is not None:
         meta.update(test_accuracy=history.test_accuracy, train_seconds=round(history.train_seconds, 3),
                     stopped=history.stopped, status=run_status(history), diverged=history.diverged,
-                    history=history.epochs, curve=history.batches)
+                    history=history.epochs, curve=thin(history.batches, CURVE_POINTS))
     return meta
+
+
+#: Most points of a learning curve a model file keeps (a 1000-epoch run reports 50,000).
+CURVE_POINTS = 1000
+
+
+def thin(points: list[dict[str, Any]], most: int) -> list[dict[str, Any]]:
+    """Every k-th point (and always the last) so that at most ``most`` remain."""
+    if len(points) <= most:
+        return list(points)
+    step = -(-len(points) // most)
+    kept = points[::step]
+    return kept if kept[-1] is points[-1] else [*kept[:most - 1], points[-1]]
 
 
 def run_status(history: History) -> str:
@@ -69,8 +82,14 @@ def run_status(history: History) -> str:
 
 
 def model_to_bytes(model: Model, metadata: dict[str, Any]) -> bytes:
+    """The .npz file's bytes.  The metadata is checked as loading checks it, so a save
+    that could not be read back fails now, with a sentence, instead of later."""
     arrays = {name: np.asarray(a) for name, a in model.get_params().items()}
     meta = json.dumps(metadata, default=_json_default).encode("utf-8")
+    if len(meta) > MAX_META_BYTES:
+        raise ModelFileError(f"The model's record is {len(meta) // 1024:,} KiB, more than the "
+                             f"{MAX_META_BYTES // 1024} KiB a model file may hold.")
+    check_metadata(json.loads(meta), "The model to save", list(MODELS), FORMAT, FORMAT_VERSION)
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays, **{_META_KEY: np.frombuffer(meta, np.uint8)})
     return buf.getvalue()
@@ -146,10 +165,13 @@ def _metadata(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
         raise ModelFileError(f"{name}: its metadata is {info.file_size // 1024:,} KiB, more than the "
                              f"{MAX_META_BYTES // 1024} KiB a model's record may hold.")
     try:
-        raw = np.lib.format.read_array(archive.open(info), allow_pickle=False)
-        meta = json.loads(raw.tobytes().decode("utf-8"))
+        with archive.open(info) as fh:
+            shape, dtype = _npy_header(fh)
+            if len(shape) != 1 or dtype != np.uint8 or shape[0] > MAX_META_BYTES:
+                raise ValueError("not a short row of bytes")
+            meta = json.loads(fh.read(shape[0]).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError, OSError, zipfile.BadZipFile,
-            EOFError) as err:
+            EOFError, MemoryError) as err:
         raise ModelFileError(f"{name}: the metadata is corrupted ({type(err).__name__}).") from err
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelFileError(f"{name}: not a model saved by MNIST studio.")
@@ -174,10 +196,7 @@ def _check_arrays(archive: zipfile.ZipFile, expected: dict[str, tuple], name: st
             raise ModelFileError(f"{name}: it holds an array {info.filename[:40]!r} that a {kind} model does not have.")
         try:
             with archive.open(info) as fh:
-                version = np.lib.format.read_magic(fh)
-                read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                               else np.lib.format.read_array_header_2_0)
-                shape, _, dtype = read_header(fh)
+                shape, dtype = _npy_header(fh)
         except (ValueError, OSError, zipfile.BadZipFile, EOFError) as err:
             raise ModelFileError(f"{name}: the array {info.filename!r} is corrupted.") from err
         if dtype.hasobject or dtype.kind not in "fiu":
@@ -185,16 +204,24 @@ def _check_arrays(archive: zipfile.ZipFile, expected: dict[str, tuple], name: st
         if not _fits(shape, wanted[info.filename]):
             raise ModelFileError(f"{name}: the weights do not fit a {kind} model ({info.filename} has shape "
                                  f"{shape}, expected {wanted[info.filename]}).")
-        nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-        if info.file_size > nbytes + _NPY_HEADER:
+        elements = int(np.prod(shape, dtype=np.int64))
+        if info.file_size > elements * dtype.itemsize + _NPY_HEADER:
             raise ModelFileError(f"{name}: the array {info.filename!r} unpacks to more than its shape holds.")
-        total += nbytes
+        total += elements * 8  # what it may take once loaded (float64 for scikit-learn's), whatever its dtype here
     if total > MAX_WEIGHT_BYTES:
         raise ModelFileError(f"{name}: its weights take {total / 2**20:,.0f} MiB, more than the "
                              f"{MAX_WEIGHT_BYTES // 2**20} MiB a model may have here.")
     missing = set(wanted) - set(archive.namelist())
     if missing:
         raise ModelFileError(f"{name}: the weights do not fit a {kind} model ({sorted(missing)[0]} is missing).")
+
+
+def _npy_header(fh: Any) -> tuple[tuple[int, ...], np.dtype]:
+    """The shape and dtype an .npy stream announces, reading nothing beyond its header."""
+    version = np.lib.format.read_magic(fh)
+    read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    shape, _, dtype = read(fh)
+    return tuple(shape), dtype
 
 
 def _fits(shape: tuple[int, ...], expected: tuple) -> bool:

@@ -35,18 +35,30 @@ def worker_count() -> int:
         raise MnistError(f"MNIST_STUDIO_WORKERS must be a whole number (got {text!r}).") from None
 
 
+def current() -> Client | None:
+    """The process's client if it is connected, else None (never starts a cluster)."""
+    with _lock:
+        return _client if _client is not None and _client.status in ("running", "connecting") else None
+
+
 def client() -> Client:
-    """The process's Dask client, connecting (or starting the local cluster) on first use."""
+    """The process's Dask client, connecting (or starting the local cluster) on first use;
+    a client that lost its cluster is closed, with its cluster, and made anew."""
     global _client
     with _lock:
         if _client is not None and _client.status in ("running", "connecting"):
             return _client
+        if _client is not None:
+            _close(_client)
+            _client = None
         import dask
         from distributed import Client, LocalCluster
 
         # The workers' statistical profiler wakes 100 times a second to walk the training
         # thread's stack: a cost for nothing here (the embedded cluster has no dashboard).
-        dask.config.set({"distributed.worker.profile.enabled": False})
+        dask.config.set({"distributed.worker.profile.enabled": False,
+                         # a worker that dies mid-run (out of memory) is not given the run again
+                         "distributed.scheduler.allowed-failures": 0})
         address = os.environ.get("MNIST_STUDIO_SCHEDULER", "").strip()
         try:
             if address:
@@ -61,14 +73,19 @@ def client() -> Client:
         return _client
 
 
+def _close(old: Client) -> None:
+    cluster = old.cluster
+    try:
+        old.close()
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
 def shutdown() -> None:
     """Close the client (and the embedded cluster, if this process started it)."""
     global _client
     with _lock:
-        if _client is None:
-            return
-        cluster = _client.cluster
-        _client.close()
-        if cluster is not None:
-            cluster.close()
+        if _client is not None:
+            _close(_client)
         _client = None

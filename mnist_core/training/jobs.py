@@ -24,13 +24,16 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ..config import TrainConfig
 from ..data.datasets import Dataset
 from ..errors import MnistError, sentence
 from ..models import model_class, recommended_training
 from ..storage import ModelStore
 from . import cluster
-from .worker import progress_name, run_job, stop_name
+from ..storage.modelfile import thin
+from .worker import CURVE_POINTS, progress_name, reason_name, run_job, stop_name
 
 #: Most queued or running jobs one workspace may have.
 PER_WORKSPACE = 2
@@ -125,14 +128,17 @@ STUDIO = "studio"
 
 
 class JobManager:
-    """See the module docstring.  Thread-safe: every session of the app shares one."""
+    """See the module docstring.  Thread-safe: every session of the app shares one.
+    Its lock guards its own records only; no call to the cluster is made while it is held."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
+        self._default_lock = threading.Lock()  # one default run per dataset, however many ask
+        self._data_lock = threading.Lock()
         self._jobs: dict[str, Job] = {}
         self._numbers = itertools.count(1)
-        self._data: dict[tuple, Any] = {}  # dataset key -> its future on the cluster
-        self._seen: dict[str, float] = {}  # workspace -> when a page of it last ran
+        self._data: dict[tuple, Any] = {}  # (client, dataset) -> its future on the cluster
+        self._seen: dict[str, float] = {}  # workspace -> when a page of it last ran (monotonic)
         self._watcher: threading.Thread | None = None
 
     # -- submitting -----------------------------------------------------------------
@@ -140,14 +146,20 @@ class JobManager:
                config: TrainConfig | None = None, store: ModelStore | None = None,
                name: str | None = None, publish: bool = False) -> Job:
         """Queue a run of ``kind`` on ``dataset`` for ``workspace``; it will be saved in
-        ``store`` (``publish``: marked as published by the workspace).  Bad settings and
-        a full workspace are refused here, with a sentence."""
+        ``store`` (``publish``: marked as published by the workspace).  Bad settings, a
+        model too large to save and a full workspace are refused here, with a sentence."""
         hyper = dict(hyper or {})
         config = config or recommended_training(kind, len(dataset.x_train))
+        from ..storage.modelfile import MAX_WEIGHT_BYTES
         from .pipeline import dataset_hyperparameters
 
-        model_class(kind).Config(**{**dataset_hyperparameters(kind, dataset), **hyper})  # refuse bad settings now
-        client = cluster.client()
+        cls = model_class(kind)
+        settings = cls.Config(**{**dataset_hyperparameters(kind, dataset), **hyper})  # refuse bad settings now
+        weights = sum(int(np.prod([d if isinstance(d, int) else d[1] for d in shape]))
+                      for shape in cls.shapes(settings).values()) * 8
+        if weights > MAX_WEIGHT_BYTES:
+            raise MnistError(f"A model this large ({weights / 2**20:,.0f} MiB of weights) could not be saved here "
+                             f"(the limit is {MAX_WEIGHT_BYTES // 2**20} MiB): choose smaller layers.")
         with self._lock:
             active = [j for j in self._jobs.values() if j.workspace == workspace and not j.status.finished]
             if len(active) >= PER_WORKSPACE:
@@ -155,26 +167,36 @@ class JobManager:
                                  "wait for one to finish, or stop one, before starting another.")
             job = Job(uuid.uuid4().hex[:12], next(self._numbers), workspace, kind, dataset.name, config,
                       store or ModelStore(), name, publish=publish)
-            self._jobs[job.id] = job
-            self._seen[workspace] = time.time()
-            data = self._scattered(client, dataset)
-        from distributed import Variable
+            self._jobs[job.id] = job  # the workspace's slot is taken from here on
+            self._seen[workspace] = time.monotonic()
+        try:
+            from distributed import Variable
 
-        Variable(progress_name(job.id), client=client).set({"status": JobStatus.QUEUED.value})
-        extra = {"published_by": workspace, "published_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")} if publish else {}
-        job.future = client.submit(run_job, job.id, kind, data, hyper, config,
-                                   seconds_setting("MNIST_STUDIO_JOB_SECONDS", 1800.0), extra, key=f"train-{job.id}",
-                                   pure=False)
+            client = cluster.client()
+            data = self._scattered(client, dataset)
+            Variable(progress_name(job.id), client=client).set({"status": JobStatus.QUEUED.value})
+            extra = ({"published_by": workspace, "published_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+                     if publish else {})
+            job.future = client.submit(run_job, job.id, kind, data, hyper, config,
+                                       seconds_setting("MNIST_STUDIO_JOB_SECONDS", 1800.0), extra,
+                                       key=f"train-{job.id}", pure=False)
+        except Exception as err:  # noqa: BLE001 -- the slot is given back, the reason told
+            with self._lock:
+                self._jobs.pop(job.id, None)
+            raise MnistError(f"The run could not be sent to the workers: {sentence(err)}") from err
         job.future.add_done_callback(lambda future, job=job: self._finish(job, future))
         self._watch()
         return job
 
     def _scattered(self, client: Any, dataset: Dataset) -> Any:
-        """The dataset on the cluster, sent once (workers need no files of their own)."""
-        key = (dataset.name, dataset.source, len(dataset.x_train))
-        if key not in self._data:
-            self._data[key] = client.scatter(dataset, hash=False)
-        return self._data[key]
+        """The dataset on every worker, sent once per client (workers need no files of
+        their own); sent again if a worker that held it was lost."""
+        key = (id(client), dataset.name, dataset.source, len(dataset.x_train))
+        with self._data_lock:
+            future = self._data.get(key)
+            if future is None or future.status != "finished":
+                future = self._data[key] = client.scatter(dataset, hash=False, broadcast=True)
+            return future
 
     def _finish(self, job: Job, future: Any) -> None:
         """When the run ends (in Dask's callback thread): save what it learned."""
@@ -184,8 +206,6 @@ class JobManager:
             outcome = {"status": "failed", "error": sentence(err) if isinstance(err, Exception) else "The run was cancelled."}
         saved, error, meta = None, outcome.get("error"), outcome.get("meta")
         if "model" in outcome:
-            if job.stop_reason and meta.get("stop_reason") == "asked":
-                meta["stop_reason"] = job.stop_reason
             try:
                 saved = job.store.save_bytes(outcome["model"], meta, job.name).name
             except Exception as err:  # noqa: BLE001
@@ -193,26 +213,48 @@ class JobManager:
         with self._lock:
             job.status = JobStatus.FAILED if error else JobStatus(outcome["status"])
             job.saved_name, job.error, job.pid, job.meta = saved, error, outcome.get("pid"), meta
+            job.future = None  # the result (the model's bytes) can leave the worker's memory
+            self._prune()
         self._forget(job)
+
+    def _prune(self, keep: int = 5) -> None:
+        """Forget all but the newest ``keep`` finished runs of each workspace (under the lock)."""
+        by_workspace: dict[str, list[Job]] = {}
+        for job in sorted(self._jobs.values(), key=lambda j: -j.number):
+            if job.status.finished:
+                by_workspace.setdefault(job.workspace, []).append(job)
+        for jobs in by_workspace.values():
+            for old in jobs[keep:]:
+                self._jobs.pop(old.id, None)
+        live = {j.workspace for j in self._jobs.values()}
+        for workspace in [w for w in self._seen if w not in live]:
+            del self._seen[workspace]
 
     def _forget(self, job: Job) -> None:
         from distributed import Event, Variable
 
+        client = cluster.current()
+        if client is None:
+            return
+        for thing in (Variable(progress_name(job.id), client=client), Variable(reason_name(job.id), client=client)):
+            try:
+                thing.delete()
+            except Exception:  # noqa: BLE001 -- never set, or the cluster is gone
+                pass
         try:
-            client = cluster.client()
-            Variable(progress_name(job.id), client=client).delete()
             Event(stop_name(job.id), client=client).clear()
-        except Exception:  # noqa: BLE001 -- the cluster may be gone already
+        except Exception:  # noqa: BLE001
             pass
 
     def default_job(self, dataset: Dataset, store: ModelStore) -> Job:
         """The run that trains the studio's default model (the tutorial's network) for
         ``dataset`` into the shared ``store``: the one under way, or a new one.  A class
         of thirty opening Draw at once trains it once."""
-        with self._lock:
-            for job in self._jobs.values():
-                if job.workspace == STUDIO and job.dataset == dataset.name and not job.status.finished:
-                    return job
+        with self._default_lock:
+            with self._lock:
+                for job in self._jobs.values():
+                    if job.workspace == STUDIO and job.dataset == dataset.name and not job.status.finished:
+                        return job
             return self.submit(STUDIO, "classic", dataset, store=store, publish=True)
 
     # -- observing and stopping ---------------------------------------------------------
@@ -225,82 +267,93 @@ class JobManager:
         with self._lock:
             return self._jobs.get(job_id)
 
-    def snapshot(self, job: Job) -> JobSnapshot:
-        """The job's state now: from the manager once it ended, else from its Variable."""
-        with self._lock:
-            if job.status.finished:
-                epochs = (job.meta or {}).get("history") or []
-                curve = (job.meta or {}).get("curve") or []
-                from .worker import thin
+    def _finished_snapshot(self, job: Job) -> JobSnapshot:
+        meta = job.meta or {}
+        epochs, curve = meta.get("history") or [], meta.get("curve") or []
+        return JobSnapshot(job.status, epochs[-1]["samples_seen"] if epochs else 0,
+                           len(curve) and int(curve[-1]["total_samples"]), meta.get("train_seconds") or 0.0,
+                           thin(curve, CURVE_POINTS), epochs, None, job.error, job.saved_name, job.pid, job.meta)
 
-                return JobSnapshot(job.status, epochs[-1]["samples_seen"] if epochs else 0,
-                                   len(curve) and int(curve[-1]["total_samples"]),
-                                   (job.meta or {}).get("train_seconds") or 0.0, thin(curve), epochs, None,
-                                   job.error, job.saved_name, job.pid, job.meta)
-            queued = sorted((j for j in self._jobs.values() if j.status == JobStatus.QUEUED), key=lambda j: j.number)
+    def _read_progress(self, job: Job) -> dict[str, Any]:
+        """The job's last published progress (and its status brought up to date)."""
         from distributed import Variable
 
+        client = cluster.current()
         try:
-            state = Variable(progress_name(job.id), client=cluster.client()).get(timeout=2)
+            state = Variable(progress_name(job.id), client=client).get(timeout=2) if client else {}
         except Exception:  # noqa: BLE001 -- not published yet, or just deleted
-            state = {"status": job.status.value}
-        status = JobStatus(state.get("status", "queued")) if state.get("status") in JobStatus._value2member_map_ \
-            else JobStatus.RUNNING
+            state = {}
         with self._lock:
-            if status == JobStatus.RUNNING and job.status == JobStatus.QUEUED:
+            if state.get("status") == JobStatus.RUNNING and job.status == JobStatus.QUEUED:
                 job.status, job.pid = JobStatus.RUNNING, state.get("pid")
+        return state
+
+    def snapshot(self, job: Job) -> JobSnapshot:
+        """The job's state now: from the manager once it ended, else from its Variable."""
+        if job.status.finished:
+            return self._finished_snapshot(job)
+        state = self._read_progress(job)
+        with self._lock:
             if job.status.finished:  # it ended while we read
-                return self.snapshot(job)
+                return self._finished_snapshot(job)
+            queued = sorted((j for j in self._jobs.values() if j.status == JobStatus.QUEUED), key=lambda j: j.number)
+            status = job.status
         position = next((i + 1 for i, j in enumerate(queued) if j.id == job.id), None)
-        return JobSnapshot(JobStatus.QUEUED if status == JobStatus.QUEUED else JobStatus.RUNNING,
-                           int(state.get("samples_seen", 0)), int(state.get("total", 0)),
+        return JobSnapshot(status, int(state.get("samples_seen", 0)), int(state.get("total", 0)),
                            float(state.get("seconds", 0.0)), list(state.get("curve", [])),
                            list(state.get("epochs", [])), position if status == JobStatus.QUEUED else None,
                            pid=state.get("pid"))
 
     def stop(self, job_id: str, reason: str = "asked") -> None:
-        """Ask a run to stop after its current batch (a queued run stops before it starts:
-        it then trains nothing and is saved as stopped after its first batch)."""
-        from distributed import Event
+        """Ask a run to stop after its current batch, saying why (a queued run stops
+        after its first batch and is saved as stopped).  Asking twice changes nothing."""
+        from distributed import Event, Variable
 
-        job = self.get(job_id)
-        if job is None or job.status.finished:
-            return
-        job.stop_reason = reason
-        Event(stop_name(job_id), client=cluster.client()).set()
+        job, client = self.get(job_id), cluster.current()
+        with self._lock:
+            if job is None or job.status.finished or job.stop_reason is not None or client is None:
+                return
+            job.stop_reason = reason
+        Variable(reason_name(job_id), client=client).set(reason)
+        Event(stop_name(job_id), client=client).set()
 
-    # -- idle workspaces ----------------------------------------------------------------
+    # -- idle workspaces and the queue ----------------------------------------------------
     def touch(self, workspace: str) -> None:
         """A page of ``workspace`` is open now."""
         with self._lock:
-            self._seen[workspace] = time.time()
+            self._seen[workspace] = time.monotonic()
 
     def stop_idle(self) -> list[str]:
         """Stop the runs of workspaces with no page open for ``MNIST_STUDIO_IDLE_SECONDS``."""
         limit = seconds_setting("MNIST_STUDIO_IDLE_SECONDS", 600.0)
-        now = time.time()
+        now = time.monotonic()
         with self._lock:
-            idle = [j.id for j in self._jobs.values()
-                    if not j.status.finished and now - self._seen.get(j.workspace, now) > limit]
+            idle = [j.id for j in self._jobs.values() if not j.status.finished and j.stop_reason is None
+                    and now - self._seen.get(j.workspace, now) > limit]
         for job_id in idle:
             self.stop(job_id, reason="idle")
         return idle
 
     def _watch(self) -> None:
-        """Start the thread that stops idle workspaces' runs (once)."""
+        """Start the thread that stops idle workspaces' runs and keeps queue positions
+        current when nobody is looking (once)."""
         with self._lock:
             if self._watcher is not None and self._watcher.is_alive():
                 return
-            self._watcher = threading.Thread(target=self._watch_loop, name="mnist-studio-idle", daemon=True)
+            self._watcher = threading.Thread(target=self._watch_loop, name="mnist-studio-jobs", daemon=True)
             self._watcher.start()
 
     def _watch_loop(self) -> None:
         while True:
-            time.sleep(max(0.2, min(5.0, seconds_setting("MNIST_STUDIO_IDLE_SECONDS", 600.0) / 10)))
             try:
+                time.sleep(max(0.2, min(1.0, seconds_setting("MNIST_STUDIO_IDLE_SECONDS", 600.0) / 10)))
                 self.stop_idle()
+                with self._lock:
+                    queued = [j for j in self._jobs.values() if j.status == JobStatus.QUEUED]
+                for job in queued:
+                    self._read_progress(job)
             except Exception:  # noqa: BLE001 -- the next round tries again
-                pass
+                time.sleep(1.0)
 
 
 _manager: JobManager | None = None

@@ -20,7 +20,7 @@ from typing import Any
 from ..config import TrainConfig
 from ..data.datasets import Dataset
 from ..errors import sentence
-from ..storage.modelfile import model_to_bytes
+from ..storage.modelfile import model_to_bytes, thin
 from .pipeline import train_model
 
 #: Most points of the learning curve sent with each progress update.
@@ -37,13 +37,8 @@ def stop_name(job_id: str) -> str:
     return f"mnist-studio-stop-{job_id}"
 
 
-def thin(points: list[dict[str, Any]], most: int = CURVE_POINTS) -> list[dict[str, Any]]:
-    """Every k-th point (and always the last) so that at most ``most`` remain."""
-    if len(points) <= most:
-        return list(points)
-    step = -(-len(points) // most)
-    kept = points[::step]
-    return kept if kept[-1] is points[-1] else [*kept[:most - 1], points[-1]]
+def reason_name(job_id: str) -> str:
+    return f"mnist-studio-stop-reason-{job_id}"
 
 
 class Reporter:
@@ -63,7 +58,7 @@ class Reporter:
     def publish(self, force: bool = False, **changes: Any) -> None:
         self.state.update(changes)
         if force or time.monotonic() - self.sent >= INTERVAL:
-            self.state["curve"] = thin(self.curve)
+            self.state["curve"] = thin(self.curve, CURVE_POINTS)
             self.variable.set(dict(self.state))
             self.sent = time.monotonic()
 
@@ -81,9 +76,10 @@ class StopCheck:
     no more than every :data:`INTERVAL` seconds (each look asks the scheduler)."""
 
     def __init__(self, job_id: str, time_limit: float) -> None:
-        from distributed import Event
+        from distributed import Event, Variable
 
         self.event = Event(stop_name(job_id))
+        self.why = Variable(reason_name(job_id))
         self.deadline = time.monotonic() + time_limit
         self.looked = 0.0
         self.reason: str | None = None
@@ -96,7 +92,10 @@ class StopCheck:
         if now > self.deadline:
             self.reason = "time limit"
         elif self.event.is_set():
-            self.reason = "asked"
+            try:  # "asked" by a person, or "idle": the app says which before it sets the event
+                self.reason = str(self.why.get(timeout=1))
+            except Exception:  # noqa: BLE001
+                self.reason = "asked"
         return self.reason is not None
 
 
