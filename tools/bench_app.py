@@ -163,22 +163,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drawings", type=int, default=30)
     parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--only", choices=["two_jobs", "watched", "draw", "sessions"], action="append",
+                        help="run only these measurements (repeatable)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    only = set(args.only or ["two_jobs", "watched", "draw", "sessions"])
     from playwright.sync_api import sync_playwright
 
-    result: dict = {"two_jobs": two_jobs(), "cli": cli_run()}
+    result: dict = {"two_jobs": two_jobs()} if "two_jobs" in only else {}
     home = Path(tempfile.mkdtemp())
     server, url = serve(home)
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            result["watched"] = watched_run(browser, url, home)
-            result["watched_over_cli"] = {k: round(result["watched"][k] / result["cli"][k], 2) for k in ("wall", "train_seconds")}
-            times = draw_latency(browser, url, args.drawings)
-            result["draw_ms"] = {"median": round(statistics.median(times), 1), "min": round(min(times), 1),
-                                 "max": round(max(times), 1), "n": len(times)}
-            result["sessions"] = sessions_rss(browser, url, server, args.sessions)
+            if "watched" in only:
+                result["cli"] = cli_run()
+                result["watched"] = watched_run(browser, url, home)
+                result["watched_over_cli"] = {k: round(result["watched"][k] / result["cli"][k], 2)
+                                              for k in ("wall", "train_seconds")}
+            if "draw" in only:
+                times = draw_latency(browser, url, args.drawings)
+                result["draw_ms"] = {"median": round(statistics.median(times), 1), "min": round(min(times), 1),
+                                     "max": round(max(times), 1), "n": len(times)}
+            if "sessions" in only:
+                result["sessions"] = sessions_rss(browser, url, server, args.sessions)
             browser.close()
     finally:
         server.terminate()
