@@ -32,7 +32,7 @@ if runs:
     st.subheader("Runs")
     for job in runs:
         with st.container(border=True):
-            st.fragment(ui.job_panel, run_every=None if job.status.finished else 0.5)(job.id)
+            ui.job_panel(job.id)
     latest = next((r for r in ui.own_records(runs[0].dataset) if r.name == runs[0].saved_name), None)
     if latest is not None and runs[0].status == "done":
         ev = ui.evaluation(latest)

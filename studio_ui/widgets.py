@@ -198,19 +198,28 @@ _WHY = {"idle": "No page of this workspace was open for a while.", "time limit":
 
 
 def job_panel(job_id: str) -> None:
-    """One run of the workspace: queue position, live progress and charts, Stop, and
-    how it ended.  A fragment: it reruns alone, twice a second, while the run goes on."""
+    """One run of the workspace: its status (queue position, progress, Stop, how it
+    ended) rerunning alone twice a second while the run goes on, and its learning
+    charts every two seconds: redrawing charts is what costs a watching browser most."""
+    job = session.jobs().get(job_id)
+    if job is None:
+        return
+    live = not job.status.finished
+    st.markdown(f"**Run {job.number}: {job.kind} on {session.LABELS.get(job.dataset, job.dataset)}**")
+    st.fragment(_job_status, run_every=1.0 if live else None)(job_id)
+    st.fragment(_job_charts, run_every=3.0 if live else None)(job_id)
+
+
+def _job_status(job_id: str) -> None:
     jobs = session.jobs()
     job = jobs.get(job_id)
     if job is None:
         return
     jobs.touch(job.workspace)  # somebody is watching it
     snap = jobs.snapshot(job)
-    title = f"Run {job.number}: {job.kind} on {session.LABELS.get(job.dataset, job.dataset)}"
     if snap.finished and st.session_state.get(f"live_{job_id}"):
         st.session_state.pop(f"live_{job_id}")
         st.rerun(scope="app")  # the sidebar, the saved models and the active model change
-    st.markdown(f"**{title}**")
     if snap.status == "queued":
         st.info(f"Waiting for a worker: number {snap.queue_position or 1} in the queue.")
     elif snap.status == "running":
@@ -230,17 +239,25 @@ def job_panel(job_id: str) -> None:
         else:
             why = meta.get("diverged") or _WHY.get(meta.get("stop_reason"), "")
             st.warning(plain(f"Saved as {snap.saved_name}, {_ENDINGS[snap.status]}: not made active. {why}"))
-    if snap.curve or snap.epochs:
-        from mnist_core.analysis import charts
 
-        left, right = st.columns(2)
-        if snap.curve:
-            curve = pd.DataFrame(snap.curve).set_index("samples_seen")[["loss", "accuracy"]]
-            left.caption("Loss and training accuracy (each over the latest 2 % of an epoch)")
-            left.line_chart(curve, x_label="samples seen", height=220)
-        if snap.epochs:
-            right.caption("Test accuracy after each epoch")
-            right.altair_chart(charts.epoch_chart(pd.DataFrame(snap.epochs), height=220), width="stretch")
+
+def _job_charts(job_id: str) -> None:
+    job = session.jobs().get(job_id)
+    if job is None:
+        return
+    snap = session.jobs().snapshot(job)
+    if not (snap.curve or snap.epochs):
+        return
+    from mnist_core.analysis import charts
+
+    left, right = st.columns(2)
+    if snap.curve:
+        curve = pd.DataFrame(snap.curve).set_index("samples_seen")[["loss", "accuracy"]]
+        left.caption("Loss and training accuracy (each over the latest 2 % of an epoch)")
+        left.line_chart(curve, x_label="samples seen", height=220)
+    if snap.epochs:
+        right.caption("Test accuracy after each epoch")
+        right.altair_chart(charts.epoch_chart(pd.DataFrame(snap.epochs), height=220), width="stretch")
 
 
 def model_table(recs: list[ModelRecord], active: ModelRecord | None) -> None:

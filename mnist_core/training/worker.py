@@ -4,16 +4,18 @@
 with its metadata; nothing is written on the worker's disk, so a worker of a lab
 cluster needs no shared folder and no MNIST files (the dataset arrives as an argument).
 
-While it trains it publishes its progress -- a small dict, with the learning curve
-cut down to at most :data:`CURVE_POINTS` points -- to a Dask ``Variable`` named after
-the job, a few times a second, so reading it costs a page the same at the end of a
-run as at its start.  Between batches it checks (at most a few times a second) a Dask
-``Event`` that asks it to stop, and its own time limit; either way it stops
-cleanly and returns what it learned, marked ``stopped``.
+While it trains, a thread beside the training (:class:`Link`) publishes its progress --
+a small dict, with the learning curve cut down to at most :data:`CURVE_POINTS` points --
+to a Dask ``Variable`` named after the job, twice a second, so reading it costs a page
+the same at the end of a run as at its start; and it watches a Dask ``Event`` that asks
+the run to stop.  The training thread never waits on the scheduler: between batches it
+reads what the link last heard, and its own time limit; either way it stops cleanly
+and returns what it learned, marked ``stopped``.
 """
 from __future__ import annotations
 
 import os
+import threading
 import time
 from typing import Any
 
@@ -25,8 +27,9 @@ from .pipeline import train_model
 
 #: Most points of the learning curve sent with each progress update.
 CURVE_POINTS = 120
-#: Seconds between two progress updates, and between two looks at the stop flag.
-INTERVAL = 0.25
+#: Seconds between two progress updates, and between two looks at the stop flag: each
+#: is a message through the scheduler, and a page shows at most two updates a second.
+INTERVAL = 0.5
 
 
 def progress_name(job_id: str) -> str:
@@ -41,61 +44,97 @@ def reason_name(job_id: str) -> str:
     return f"mnist-studio-stop-reason-{job_id}"
 
 
+class Link(threading.Thread):
+    """The job's line to the app, in a thread of its own so that training never waits
+    on the scheduler: every :data:`INTERVAL` seconds it publishes the newest progress to
+    the job's Variable and looks at the job's stop Event (and the reason beside it)."""
+
+    def __init__(self, job_id: str) -> None:
+        from distributed import Event, Variable, get_client
+
+        super().__init__(name=f"mnist-studio-link-{job_id}", daemon=True)
+        client = get_client()  # the worker's: made here, in the task's own thread
+        self.progress = Variable(progress_name(job_id), client=client)
+        self.event, self.why = Event(stop_name(job_id), client=client), Variable(reason_name(job_id), client=client)
+        self.lock, self.done = threading.Lock(), threading.Event()
+        self.state: dict[str, Any] | None = None
+        self.stop_reason: str | None = None
+
+    def send(self, state: dict[str, Any]) -> None:
+        """Hand over the newest progress (the thread publishes it; nothing waits here)."""
+        with self.lock:
+            self.state = state
+
+    def run(self) -> None:
+        while not self.done.wait(INTERVAL):
+            self._publish()
+            try:
+                if self.stop_reason is None and self.event.is_set():
+                    try:  # "asked" by a person, or "idle": the app says which before it sets the event
+                        self.stop_reason = str(self.why.get(timeout=1))
+                    except Exception:  # noqa: BLE001
+                        self.stop_reason = "asked"
+            except Exception:  # noqa: BLE001 -- the scheduler is busy or gone: try again next time
+                pass
+
+    def _publish(self) -> None:
+        with self.lock:
+            state, self.state = self.state, None
+        if state is not None:
+            try:
+                self.progress.set(state)
+            except Exception:  # noqa: BLE001
+                pass
+
+    def close(self, final: dict[str, Any]) -> None:
+        """Stop the thread and publish the final state, waiting for it this time."""
+        self.done.set()
+        self.join(5)
+        self.send(final)
+        self._publish()
+
+
 class Reporter:
-    """Training callback that publishes progress to the job's Variable, throttled."""
+    """Training callback: the progress state, with the curve thinned, handed to the Link."""
 
-    def __init__(self, job_id: str, total: int) -> None:
-        from distributed import Variable
-
-        self.variable = Variable(progress_name(job_id))
+    def __init__(self, link: Link, total: int) -> None:
+        self.link = link
         self.state: dict[str, Any] = {"status": "running", "pid": os.getpid(), "samples_seen": 0,
                                       "total": total, "seconds": 0.0, "curve": [], "epochs": [],
                                       "started": time.time()}
         self.curve: list[dict[str, float]] = []
         self.sent = 0.0
-        self.publish(force=True)
+        self.update(force=True)
 
-    def publish(self, force: bool = False, **changes: Any) -> None:
+    def update(self, force: bool = False, **changes: Any) -> dict[str, Any]:
         self.state.update(changes)
-        if force or time.monotonic() - self.sent >= INTERVAL:
+        if force or time.monotonic() - self.sent >= INTERVAL:  # thinning is the only work: do it seldom
             self.state["curve"] = thin(self.curve, CURVE_POINTS)
-            self.variable.set(dict(self.state))
+            self.link.send(dict(self.state))
             self.sent = time.monotonic()
+        return dict(self.state)
 
     def on_batch_end(self, samples_seen: int, logs: dict[str, float]) -> None:
         self.curve.append({k: logs[k] for k in ("samples_seen", "loss", "accuracy", "epoch")})
-        self.publish(samples_seen=samples_seen, total=int(logs["total_samples"]), seconds=logs["seconds"])
+        self.update(samples_seen=samples_seen, total=int(logs["total_samples"]), seconds=logs["seconds"])
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         self.state["epochs"] = [*self.state["epochs"], dict(logs)]
-        self.publish(force=True)
+        self.update(force=True)
 
 
 class StopCheck:
-    """``should_stop`` for the loop: the job's stop Event or its time limit, looked at
-    no more than every :data:`INTERVAL` seconds (each look asks the scheduler)."""
+    """``should_stop`` for the loop: what the Link last heard, or the time limit.  Reads
+    a local value only, so it costs nothing per batch."""
 
-    def __init__(self, job_id: str, time_limit: float) -> None:
-        from distributed import Event, Variable
-
-        self.event = Event(stop_name(job_id))
-        self.why = Variable(reason_name(job_id))
+    def __init__(self, link: Link, time_limit: float) -> None:
+        self.link = link
         self.deadline = time.monotonic() + time_limit
-        self.looked = 0.0
         self.reason: str | None = None
 
     def __call__(self) -> bool:
-        now = time.monotonic()
-        if now - self.looked < INTERVAL:
-            return False
-        self.looked = now
-        if now > self.deadline:
-            self.reason = "time limit"
-        elif self.event.is_set():
-            try:  # "asked" by a person, or "idle": the app says which before it sets the event
-                self.reason = str(self.why.get(timeout=1))
-            except Exception:  # noqa: BLE001
-                self.reason = "asked"
+        if self.reason is None:
+            self.reason = "time limit" if time.monotonic() > self.deadline else self.link.stop_reason
         return self.reason is not None
 
 
@@ -104,13 +143,15 @@ def run_job(job_id: str, kind: str, dataset: Dataset, hyper: dict[str, Any], con
     """Train on this worker; return ``{status, pid, meta, model}`` (``model``: the
     .npz bytes, whose metadata has ``extra`` added) or ``{status: "failed", pid, error}``
     with a sentence."""
-    reporter = Reporter(job_id, len(dataset.x_train) * config.epochs)
+    link = Link(job_id)
+    link.start()
+    reporter = Reporter(link, len(dataset.x_train) * config.epochs)
     try:
-        check = StopCheck(job_id, time_limit)
+        check = StopCheck(link, time_limit)
         result = train_model(kind, dataset, hyper, config, callbacks=[reporter], should_stop=check)
     except Exception as err:  # noqa: BLE001 -- reported as a sentence, never lost
-        reporter.publish(force=True, status="failed", error=sentence(err))
+        link.close(reporter.update(status="failed", error=sentence(err)))
         return {"status": "failed", "pid": os.getpid(), "error": sentence(err)}
     meta = {**result.meta, "stop_reason": check.reason if result.history.stopped else None, **(extra or {})}
-    reporter.publish(force=True, status=meta["status"])
+    link.close(reporter.update(status=meta["status"]))
     return {"status": meta["status"], "pid": os.getpid(), "meta": meta, "model": model_to_bytes(result.model, meta)}
