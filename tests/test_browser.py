@@ -20,7 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SHOTS = ROOT / "artifacts" / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+        "--disable-sync", "--no-first-run",
+        # pages of other windows run at full speed, as ten pupils' browsers would
+        "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+        "--disable-backgrounding-occluded-windows"]
 PAGES = [("", "home"), ("Dataset", "dataset"), ("Train", "train"), ("Draw", "draw"), ("Mistakes", "mistakes"),
          ("Compare", "compare")]
 
