@@ -135,8 +135,8 @@ def two_jobs() -> dict:
     def run(n: int) -> float:
         start = time.perf_counter()
         jobs = [manager.submit(f"bench-{n}-{i}", "classic", mnist, store=store) for i in range(n)]
-        while not all(manager.snapshot(j).finished for j in jobs):
-            time.sleep(0.05)
+        while not all(j.status.finished for j in jobs):  # set by the manager itself: no polling traffic
+            time.sleep(0.02)
         return time.perf_counter() - start
 
     run(1)  # warm the workers (imports, the dataset sent once)
