@@ -77,7 +77,8 @@ def draw_and_read() -> None:
             image = result.image_data
             st.button("Clear", key="clear_canvas", on_click=clear)
         else:
-            upload = st.file_uploader("A PNG or JPEG of one digit", type=["png", "jpg", "jpeg"], key="draw_upload")
+            upload = st.file_uploader("A picture of one digit (PNG, JPEG, GIF, WebP or BMP; read by its content, "
+                                      "whatever its name)", key="draw_upload")
             if upload is not None:
                 try:
                     image = load_image(upload.getvalue())
