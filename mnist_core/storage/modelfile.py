@@ -24,7 +24,7 @@ import numpy as np
 from .. import __version__
 from ..errors import InvalidParameter, ModelFileError
 from ..models import MODELS, Model, build_model
-from ..files import atomic_write_bytes, link_exclusive  # noqa: F401 -- re-exported for the store
+from ..files import atomic_write_bytes
 from .schema import check_metadata
 
 if TYPE_CHECKING:

@@ -2,7 +2,8 @@
 and describes a model in one call, and the jobs that run it on Dask workers for the
 app, watched and stopped from any session of their workspace."""
 from ..config import TrainConfig
-from .jobs import Job, JobManager, JobSnapshot, JobStatus, manager
+from .job_state import Job, JobSnapshot, JobStatus
+from .jobs import JobManager, manager
 from .loop import Callback, History, batches, test_accuracy, train
 from .pipeline import TrainResult, peak_rss_mib, train_model
 

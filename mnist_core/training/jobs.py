@@ -15,13 +15,10 @@ Nothing here knows about any user interface.
 """
 from __future__ import annotations
 
-import enum
 import itertools
-import os
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -31,96 +28,13 @@ from ..data.datasets import Dataset
 from ..errors import MnistError, sentence
 from ..models import model_class, recommended_training
 from ..storage import ModelStore
-from . import cluster
 from ..storage.modelfile import thin
+from . import cluster
+from .job_state import Job, JobSnapshot, JobStatus, seconds_setting
 from .worker import CURVE_POINTS, progress_name, reason_name, run_job, stop_name
 
 #: Most queued or running jobs one workspace may have.
 PER_WORKSPACE = 2
-
-
-def seconds_setting(name: str, default: float) -> float:
-    """A duration from the environment (``MNIST_STUDIO_JOB_SECONDS`` and the like)."""
-    text = os.environ.get(name, "").strip()
-    try:
-        return float(text) if text else default
-    except ValueError:
-        raise MnistError(f"{name} must be a number of seconds (got {text!r}).") from None
-
-
-class JobStatus(enum.StrEnum):
-    """Where a job is; a str, so it prints, compares and serialises as its value ("done")."""
-
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    STOPPED = "stopped"
-    DIVERGED = "diverged"
-    FAILED = "failed"
-
-    @property
-    def finished(self) -> bool:
-        return self not in (JobStatus.QUEUED, JobStatus.RUNNING)
-
-
-@dataclass
-class JobSnapshot:
-    """Progress of a job at one moment (a copy: safe to keep)."""
-
-    status: JobStatus
-    samples_seen: int = 0
-    total: int = 0
-    seconds: float = 0.0
-    curve: list[dict[str, float]] = field(default_factory=list)
-    epochs: list[dict[str, float]] = field(default_factory=list)
-    queue_position: int | None = None
-    error: str | None = None
-    saved_name: str | None = None
-    pid: int | None = None
-    meta: dict[str, Any] | None = None
-
-    @property
-    def fraction(self) -> float:
-        return min(1.0, self.samples_seen / self.total) if self.total else 0.0
-
-    @property
-    def samples_per_second(self) -> float:
-        return self.samples_seen / self.seconds if self.seconds > 0 else 0.0
-
-    @property
-    def eta_seconds(self) -> float | None:
-        if self.status.finished:
-            return 0.0
-        speed = self.samples_per_second
-        return (self.total - self.samples_seen) / speed if speed > 0 else None
-
-    @property
-    def finished(self) -> bool:
-        return self.status.finished
-
-
-@dataclass
-class Job:
-    """One submitted run; its live state is read through :meth:`JobManager.snapshot`."""
-
-    id: str
-    number: int
-    workspace: str
-    kind: str
-    dataset: str
-    config: TrainConfig
-    store: ModelStore
-    name: str | None = None
-    submitted: float = field(default_factory=time.time)
-    future: Any = None
-    status: JobStatus = JobStatus.QUEUED
-    saved_name: str | None = None
-    error: str | None = None
-    pid: int | None = None
-    meta: dict[str, Any] | None = None
-    stop_reason: str | None = None
-    #: Saved as published by the workspace (into a shared store: the gallery).
-    publish: bool = False
 
 
 #: The workspace that trains the studio's own default model, once, into the gallery.
