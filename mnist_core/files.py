@@ -1,7 +1,7 @@
 """Writing files so that a crash, a ``kill -9`` or a second writer never leaves a
 half-written or overwritten file: the model store and the downloader both use this.
 
-Every write goes to a temporary ``.NAME.PID.RANDOM.part`` file in the target's folder,
+Every write goes to a temporary ``.NAME.HOST-PID.RANDOM.part`` file in the target's folder,
 is flushed to disk, then renamed (or hard-linked, to refuse an existing name) into
 place.  A writer killed on the way leaves its ``.part`` file behind; the next process
 to use the folder removes those whose writer is gone (:func:`remove_stale_parts`).
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import socket
 import tempfile
 import time
 from pathlib import Path
@@ -18,9 +19,13 @@ from pathlib import Path
 STALE_SECONDS = 3600
 
 
+def _host() -> str:
+    return "".join(c for c in socket.gethostname() if c.isalnum())[:30] or "host"
+
+
 def temp_for(path: Path) -> tuple[int, str]:
-    """An open temporary file beside ``path``, named after it and this process."""
-    return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".part")
+    """An open temporary file beside ``path``, named after it, this machine and this process."""
+    return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{_host()}-{os.getpid()}.", suffix=".part")
 
 
 def atomic_write_bytes(path: str | Path, payload: bytes, exclusive: bool = False) -> Path:
@@ -61,8 +66,11 @@ def link_exclusive(src: str | Path, dst: str | Path) -> None:
 
 
 def _writer_gone(part: Path) -> bool:
+    """The writer died: a process of this machine that is gone, or (a writer elsewhere
+    sharing the folder, or one of an older version) a file untouched for an hour."""
     try:
-        pid = int(part.name.removesuffix(".part").rsplit(".", 2)[-2])
+        host, pid_text = part.name.removesuffix(".part").rsplit(".", 2)[-2].rsplit("-", 1)
+        pid = int(pid_text) if host == _host() else None
     except (ValueError, IndexError):
         pid = None
     if pid is None or pid <= 0:
