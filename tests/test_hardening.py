@@ -202,18 +202,27 @@ def test_two_processes_saving_at_once_keep_every_model(tmp_path):
 
 
 def kill_while_writing(proc: subprocess.Popen, folder: Path, after: str = "") -> None:
-    """SIGKILL ``proc`` the moment a temporary ``.part`` file shows in ``folder`` (once
-    a file matching ``after`` exists there, if given)."""
+    """SIGKILL ``proc`` while it writes: once a file matching ``after`` exists (if given),
+    as soon as a temporary ``.part`` file is seen twice, 50 ms apart (so not one that
+    is being removed at that very moment)."""
     deadline = time.time() + 60
-    while time.time() < deadline and not (list(folder.glob(".*.part")) and (not after or list(folder.glob(after)))):
+    while time.time() < deadline:
+        parts = set(folder.glob(".*.part")) if not after or list(folder.glob(after)) else set()
+        if parts:
+            time.sleep(0.05)
+            if parts & set(folder.glob(".*.part")):
+                break
         time.sleep(0.002)
     proc.send_signal(signal.SIGKILL)
     proc.wait(10)
 
 
+SLOW_DISK = "import os, time\n_fsync = os.fsync\nos.fsync = lambda fd: (time.sleep(0.5), _fsync(fd))\n"
+
+
 def test_a_writer_killed_mid_save_leaves_a_consistent_store(tmp_path):
-    proc = subprocess.Popen([sys.executable, "-c", SAVER.replace('n_inputs=64, hidden=8', 'hidden=2000'),
-                             str(tmp_path), "1000"], env=SCRIPT_ENV)
+    """A slow disk (each fsync takes half a second) so the kill lands mid-save."""
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_DISK + SAVER, str(tmp_path), "1000"], env=SCRIPT_ENV)
     kill_while_writing(proc, tmp_path, after="*.npz")
     assert list(tmp_path.glob(".*.part"))  # what the killed writer left
     records = ModelStore(tmp_path).list()  # the next start
