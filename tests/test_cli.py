@@ -124,3 +124,17 @@ def test_a_full_disk_is_a_sentence(tmp_path, run, monkeypatch):
     proc = run("train", "--dataset", "digits", "--epochs", "1", "--out", tmp_path / "m.npz", check=False)
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 1 and "No space left on device" in lines[-1] and "Traceback" not in proc.stderr
+
+
+def test_mistakes_agrees_with_evaluate(tmp_path, run):
+    out = tmp_path / "m.npz"
+    run("train", "--dataset", "digits", "--epochs", "3", "--hidden", "20", "--out", out)
+    confusion = json.loads(run("evaluate", "--model", out, "--json").stdout.splitlines()[-1])["confusion"]
+    every = [json.loads(line) for line in run("mistakes", "--model", out, "--json").stdout.splitlines()]
+    assert len(every) == sum(confusion[t][p] for t in range(10) for p in range(10) if t != p)
+    assert all(r["true"] != r["predicted"] for r in every)
+    for true, pred in [(8, 1), (3, 3)]:
+        rows = run("mistakes", "--model", out, "--true", true, "--pred", pred, "--json").stdout.splitlines()
+        assert len(rows) == confusion[true][pred]
+    proc = run("mistakes", "--model", out, "--min-confidence", "2", check=False)
+    assert proc.returncode == 1 and "between 0 and 1" in proc.stderr

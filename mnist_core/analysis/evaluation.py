@@ -46,25 +46,47 @@ class Evaluation:
     def confusion(self) -> np.ndarray:
         return confusion_matrix(self.y_true, self.y_pred)
 
-    def misclassified(self, true_label: int | None = None, predicted: int | None = None) -> pd.DataFrame:
-        """Wrong answers, most confident first: index into the test set, true, predicted, confidence."""
-        wrong = self.y_true != self.y_pred
+    def select(self, true_label: int | None = None, predicted: int | None = None, min_confidence: float = 0.0,
+               max_confidence: float = 1.0, most_confident_first: bool = True) -> pd.DataFrame:
+        """Test images as a table (index into the test set, true, predicted, confidence),
+        sorted by confidence, within [min_confidence, max_confidence].
+
+        Which images: the mistakes, narrowed by true and/or predicted label -- a cell of
+        the confusion matrix off its diagonal -- or, when ``true_label == predicted``, the
+        images of that label read right (a cell on the diagonal)."""
+        chosen = (self.y_true == self.y_pred) if true_label is not None and true_label == predicted \
+            else (self.y_true != self.y_pred)
         if true_label is not None:
-            wrong &= self.y_true == true_label
+            chosen &= self.y_true == true_label
         if predicted is not None:
-            wrong &= self.y_pred == predicted
-        idx = np.flatnonzero(wrong)
+            chosen &= self.y_pred == predicted
+        chosen &= (self.confidence >= min_confidence) & (self.confidence <= max_confidence)
+        idx = np.flatnonzero(chosen)
         table = pd.DataFrame({
             "index": idx,
             "true": self.y_true[idx].astype(int),
             "predicted": self.y_pred[idx].astype(int),
             "confidence": self.confidence[idx].astype(float),
         })
-        return table.sort_values("confidence", ascending=False, kind="stable").reset_index(drop=True)
+        return table.sort_values(["confidence", "index"], ascending=[not most_confident_first, True],
+                                 kind="stable").reset_index(drop=True)
+
+    def misclassified(self, true_label: int | None = None, predicted: int | None = None) -> pd.DataFrame:
+        """Wrong answers, most confident first (see :meth:`select`)."""
+        table = self.select(true_label, predicted)
+        return table[table["true"] != table["predicted"]].reset_index(drop=True)
 
     def mistaken_for(self, label: int) -> pd.Series:
         """What images of ``label`` were taken for, most frequent first (the tutorial's 7)."""
         return mistaken_for(self.y_true, self.y_pred, label)
+
+
+def page_of(table: pd.DataFrame, page: int, per_page: int) -> tuple[pd.DataFrame, int]:
+    """Rows of page ``page`` (1-based, clamped into range) and the number of pages:
+    the pages cover every row exactly once."""
+    pages = max(1, -(-len(table) // per_page))
+    page = min(max(int(page), 1), pages)
+    return table.iloc[(page - 1) * per_page: page * per_page], pages
 
 
 def per_label_table(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = 10) -> pd.DataFrame:

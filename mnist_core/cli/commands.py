@@ -140,6 +140,26 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mistakes(args: argparse.Namespace) -> int:
+    for name in ("min_confidence", "max_confidence"):
+        value = getattr(args, name)
+        if not 0.0 <= value <= 1.0:
+            raise InvalidParameter(f"--{name.replace('_', '-')} must be between 0 and 1 (got {value:g}).")
+    model, meta = load_model(args.model)
+    ev = evaluate(model, _dataset_for(meta, args.data_dir))
+    table = ev.select(args.true, args.pred, args.min_confidence, args.max_confidence)
+    if not args.json:
+        print(f"{len(table):,} images" + ("" if args.true is not None and args.true == args.pred else " misread")
+              + f" of {len(ev.y_true):,}; index, true, predicted, confidence:", file=sys.stderr)
+    for row in table.itertuples(index=False):
+        if args.json:
+            emit_json({"index": int(row.index), "true": int(row.true), "predicted": int(row.predicted),
+                       "confidence": round(float(row.confidence), 6)})
+        else:
+            print(f"{row.index}\t{row.true}\t{row.predicted}\t{row.confidence:.4f}")
+    return 0
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
     model, _ = load_model(args.model)
     for name in args.images:

@@ -67,6 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp = command("evaluate", commands.cmd_evaluate, "accuracy, per-label table, confusion matrix")
     sp.add_argument("--model", required=True, help="a saved model (.npz)")
 
+    sp = command("mistakes", commands.cmd_mistakes, "the test images a model gets wrong, one line each "
+                 "(index, true, predicted, confidence), most confident first")
+    sp.add_argument("--model", required=True, help="a saved model (.npz)")
+    sp.add_argument("--true", type=int, choices=range(10), metavar="T", help="only images whose label is T")
+    sp.add_argument("--pred", type=int, choices=range(10), metavar="P", help="only images read as P "
+                    "(with --true T equal to P: the images of T read right)")
+    sp.add_argument("--min-confidence", type=float, default=0.0, metavar="A")
+    sp.add_argument("--max-confidence", type=float, default=1.0, metavar="B")
+
     sp = command("predict", commands.cmd_predict, "recognise digits in image files", data_dir=False)
     sp.add_argument("--model", required=True, help="a saved model (.npz)")
     sp.add_argument("images", nargs="+", metavar="IMAGE")
