@@ -167,19 +167,37 @@ def test_rename_publish_and_delete_models(digits_only):
     assert mine(at).names() == [] and old != "my-model" and len(ModelStore().names()) == 1
 
 
-def test_mistakes_filters_change_the_grid(digits_only):
+def gallery_rows(at: AppTest):
+    return next(d.value for d in at.dataframe if "confidence" in d.value.columns)
+
+
+def test_mistakes_filters_and_a_clicked_cell_drive_the_gallery(digits_only):
     at = ok(page("mistakes"))
-    before = texts(at)
+    from mnist_core.analysis import evaluate
+    from mnist_core.data import load_digits
+    from mnist_core.storage import load_model
+
+    ev = evaluate(load_model(ModelStore().list()[0].path)[0], load_digits())
+    shown = gallery_rows(at)
+    assert f"{ev.n_errors:,} images misread match" in texts(at) and set(shown["true"] != shown["predicted"]) == {True}
+    confusion = ev.confusion()
+    t, p = max(((t, p) for t in range(10) for p in range(10) if t != p), key=lambda c: confusion[c])
+    at.session_state["confusion_pick"] = {"selection": {"cell": [{"true": t, "predicted": p}]}}
+    ok(at.run())
+    shown = gallery_rows(at)
+    assert f"{confusion[t, p]:,} images misread match" in texts(at)
+    assert set(shown["true"]) == {t} and set(shown["predicted"]) == {p}
+    at.session_state["confusion_pick"] = {"selection": {"cell": [{"true": 3, "predicted": 3}]}}
+    ok(at.run())
+    shown = gallery_rows(at)
+    assert f"{confusion[3, 3]:,} images read right match" in texts(at) and set(shown["predicted"]) == {3}
+    assert list(shown["confidence"]) == sorted(shown["confidence"])  # the doubtful right answers first
+    at.session_state["confusion_pick"] = {"selection": {"cell": []}}
     at.selectbox(key="mistake_true").set_value(8)
-    at.run()
-    after_true = texts(at)
-    at.selectbox(key="mistake_pred").set_value(0)
-    at.run()
-    ok(at)
-    after_both = texts(at)
-    assert "mistakes match" in before
-    assert before != after_true or before != after_both
-    assert ("No mistakes match" in texts(at, "info")) or "→ 0" in str(at.get("imgs"))
+    at.slider(key="mistake_conf").set_value((0.0, 0.5))
+    ok(at.run())
+    shown = gallery_rows(at)
+    assert shown.empty or (set(shown["true"]) == {8} and shown["confidence"].max() <= 0.5)
 
 
 def test_draw_shows_a_hint_on_an_empty_canvas(digits_only):

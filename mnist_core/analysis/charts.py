@@ -65,3 +65,50 @@ def right_wrong_chart(matrix: pd.DataFrame) -> alt.LayerChart:
         color=alt.condition(alt.datum.count > peak / 2, alt.value("white"), alt.value("black")))
     # the height includes the axes (Streamlit fits the whole chart): names span up to ~4 lines
     return (rect + text).properties(height=56 * len(names) + 130)
+
+
+def confusion_chart(matrix, height: int = 420) -> alt.LayerChart:
+    """The confusion matrix as a heatmap to click: rows true label, columns predicted,
+    the count and the share of the row written in each cell.  Its point selection is
+    named ``cell`` (fields ``true`` and ``predicted``); the chosen cell is outlined."""
+    counts = pd.DataFrame([{"true": t, "predicted": p, "count": int(matrix[t][p])}
+                           for t in range(len(matrix)) for p in range(len(matrix[t]))])
+    totals = counts.groupby("true")["count"].transform("sum").clip(lower=1)
+    counts["share"] = counts["count"] / totals
+    counts["text"] = [f"{c:,}" if c else "" for c in counts["count"]]
+    cell = alt.selection_point(name="cell", fields=["true", "predicted"], on="click", clear="dblclick")
+    base = alt.Chart(counts).encode(
+        x=alt.X("predicted:O", title="predicted label", axis=alt.Axis(orient="top", labelAngle=0)),
+        y=alt.Y("true:O", title="true label"))
+    rect = base.mark_rect(stroke="black").encode(
+        color=alt.Color("share:Q", scale=alt.Scale(scheme="blues", type="sqrt", domain=[0, 1]), legend=None),
+        strokeWidth=alt.condition(cell, alt.value(3), alt.value(0)),
+        tooltip=[alt.Tooltip("true:O", title="true"), alt.Tooltip("predicted:O", title="predicted"),
+                 alt.Tooltip("count:Q", format=","), alt.Tooltip("share:Q", title="share of the row", format=".1%")],
+    ).add_params(cell)
+    text = base.mark_text(fontSize=13).encode(
+        text="text:N", color=alt.condition(alt.datum.share > 0.5, alt.value("white"), alt.value("black")))
+    return (rect + text).properties(height=height)
+
+
+def probability_chart(proba, true_label: int, height: int = 220) -> alt.Chart:
+    """A model's 10 probabilities for one image, the true label's bar marked."""
+    frame = pd.DataFrame({"digit": range(len(proba)), "probability": [float(p) for p in proba]})
+    frame["label"] = ["true label" if d == true_label else "other" for d in frame["digit"]]
+    return alt.Chart(frame).mark_bar().encode(
+        x=alt.X("digit:O", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".0%")),
+        color=alt.Color("label:N", scale=alt.Scale(domain=["true label", "other"], range=["#2e7d32", "#9e9e9e"]),
+                        legend=alt.Legend(orient="bottom", title=None)),
+        tooltip=["digit", alt.Tooltip("probability:Q", format=".2%")]).properties(height=height)
+
+
+def bars(frame: pd.DataFrame, x: str, y: str, y_format: str = "", height: int = 240,
+         floor: float | None = None) -> alt.Chart:
+    """Plain bars of ``y`` per ``x`` (per-label accuracy, what a label is mistaken for);
+    ``floor`` starts the axis there (up to 1) so that differences of a percent show."""
+    axis = alt.Axis(format=y_format) if y_format else alt.Axis()
+    scale = alt.Scale(domain=[floor, 1.0], clamp=True) if floor is not None else alt.Scale()
+    return alt.Chart(frame).mark_bar().encode(
+        x=alt.X(f"{x}:O", axis=alt.Axis(labelAngle=0)), y=alt.Y(f"{y}:Q", axis=axis, scale=scale),
+        tooltip=[x, alt.Tooltip(f"{y}:Q", format=y_format or ",")]).properties(height=height)

@@ -89,3 +89,14 @@ def digit_with_values(image: np.ndarray, vmax: float = 255, title: str = "") -> 
     if title:
         ax.set_title(title)
     return fig
+
+
+def data_url(image: np.ndarray, size: int = 56, vmax: float | None = None) -> str:
+    """A small grey image as a ``data:image/png`` URL (thumbnails in a table)."""
+    import base64
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(upscale(image, size, vmax)).save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
