@@ -130,7 +130,8 @@ class Model:
 
 
 def check_shapes(params: dict[str, np.ndarray], expected: dict[str, tuple[int, ...]]) -> None:
-    """Raise ValueError unless ``params`` holds exactly the expected arrays and shapes."""
+    """Raise ValueError unless ``params`` holds every expected array, each of its expected shape
+    (arrays beyond those are refused earlier, when a model file is read)."""
     for name, shape in expected.items():
         if name not in params:
             raise ValueError(f"{name} is missing")
