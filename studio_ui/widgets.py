@@ -3,6 +3,7 @@ form built from a Config's field descriptions, the per-label/confusion block, th
 "no model yet" trainer and the error display."""
 from __future__ import annotations
 
+import math
 import re
 import time
 from contextlib import contextmanager
@@ -199,8 +200,9 @@ _WHY = {"idle": "No page of this workspace was open for a while.", "time limit":
 
 def job_panel(job_id: str) -> None:
     """One run of the workspace: its status (queue position, progress, Stop, how it
-    ended) rerunning alone twice a second while the run goes on, and its learning
-    charts every two seconds: redrawing charts is what costs a watching browser most."""
+    ended) rerunning alone every second while the run goes on, its learning charts
+    every three seconds (redrawing charts is what costs a watching browser most), and
+    a grid of its first layer's units as they learn, every two."""
     job = session.jobs().get(job_id)
     if job is None:
         return
@@ -208,6 +210,7 @@ def job_panel(job_id: str) -> None:
     st.markdown(f"**Run {job.number}: {job.kind} on {session.LABELS.get(job.dataset, job.dataset)}**")
     st.fragment(_job_status, run_every=1.0 if live else None)(job_id)
     st.fragment(_job_charts, run_every=3.0 if live else None)(job_id)
+    st.fragment(_job_units, run_every=2.0 if live else None)(job_id)
 
 
 def _job_status(job_id: str) -> None:
@@ -258,6 +261,39 @@ def _job_charts(job_id: str) -> None:
     if snap.epochs:
         right.caption("Test accuracy after each epoch")
         right.altair_chart(charts.epoch_chart(pd.DataFrame(snap.epochs), height=220), width="stretch")
+
+
+def _job_units(job_id: str) -> None:
+    """The sampled first-layer units: the worker's newest snapshot while the run goes
+    on, the saved model's last one after it ended (see mnist_core.explain.snapshots)."""
+    from mnist_core.explain.snapshots import tile
+    from mnist_core.models import model_class
+
+    job = session.jobs().get(job_id)
+    if job is None or job.status == "queued" or not model_class(job.kind).iterative:
+        return  # nothing yet, or a model fitted in one call: no snapshots
+    if not job.status.finished:
+        from mnist_core.training.worker import latest_frame
+
+        shot = latest_frame(job_id)
+        if shot is None:
+            return
+        frame, epoch = shot["frame"], shot["epoch"]
+    else:
+        from mnist_core.storage.modelfile import load_snapshots
+
+        try:
+            snapshots = load_snapshots(job.store.path(job.saved_name)) if job.saved_name else None
+        except Exception:  # noqa: BLE001 -- renamed or deleted since: nothing to show
+            snapshots = None
+        if snapshots is None:
+            return
+        frame, epoch = snapshots.frames[-1], float(snapshots.epoch[-1])
+    n, h, _ = frame.shape
+    side = math.ceil(math.sqrt(n))
+    st.caption(f"{n} units of the first layer after {epoch:.2f} epochs: the weights each one gives "
+               "the pixels (red positive, blue negative, white zero)")
+    st.image(tile(frame, zoom=max(1, 320 // (side * (h + 1)))))
 
 
 def model_table(recs: list[ModelRecord], active: ModelRecord | None) -> None:

@@ -92,7 +92,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"{args.model} on {dataset.name}: test accuracy {result.test_accuracy:.4f} "
           f"in {meta['train_seconds']:.2f} s", file=sys.stderr)
     if args.out:
-        save_model(result.model, args.out, meta)
+        save_model(result.model, args.out, meta, snapshots=result.snapshots)
         print(f"saved to {args.out}", file=sys.stderr)
     if args.store:
         from ..storage import ModelStore

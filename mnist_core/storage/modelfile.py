@@ -8,6 +8,11 @@ renaming is renaming the file) and one timestamp, ``created``.  Loading never
 unpickles (``allow_pickle=False``); writing goes to a temporary file in the same
 folder that is then renamed or linked into place (:mod:`mnist_core.files`), so a crash
 never leaves half a model.
+
+Beside the weights a file may hold how the first layer changed while it trained
+(:mod:`mnist_core.explain.snapshots`: arrays named ``snapshot_*``, uint8 frames of at
+most 64 units, 64 times, 28 x 28 pixels).  They are checked like the weights, but read
+only by :func:`load_snapshots`; a file without them (any file saved before them) loads.
 """
 from __future__ import annotations
 
@@ -16,8 +21,9 @@ import io
 import json
 import time
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
 
@@ -30,6 +36,7 @@ from .schema import check_metadata
 if TYPE_CHECKING:
     from ..config import TrainConfig
     from ..data.datasets import Dataset
+    from ..explain.snapshots import Snapshots
     from ..training.loop import History
 
 FORMAT = "mnist-studio-model"
@@ -81,10 +88,13 @@ def run_status(history: History) -> str:
     return "diverged" if history.diverged else "stopped" if history.stopped else "done"
 
 
-def model_to_bytes(model: Model, metadata: dict[str, Any]) -> bytes:
-    """The .npz file's bytes.  The metadata is checked as loading checks it, so a save
-    that could not be read back fails now, with a sentence, instead of later."""
+def model_to_bytes(model: Model, metadata: dict[str, Any], snapshots: Snapshots | None = None) -> bytes:
+    """The .npz file's bytes, with the first layer's ``snapshots`` if given.  The metadata
+    is checked as loading checks it (the snapshots were checked when they were made), so
+    a save that could not be read back fails now, with a sentence, instead of later."""
     arrays = {name: np.asarray(a) for name, a in model.get_params().items()}
+    if snapshots is not None:
+        arrays.update(snapshots.arrays())
     meta = json.dumps(metadata, default=_json_default).encode("utf-8")
     if len(meta) > MAX_META_BYTES:
         raise ModelFileError(f"The model's record is {len(meta) // 1024:,} KiB, more than the "
@@ -96,10 +106,11 @@ def model_to_bytes(model: Model, metadata: dict[str, Any]) -> bytes:
 
 
 def save_model(model: Model, path: str | Path, metadata: dict[str, Any] | None = None,
-               exclusive: bool = False) -> Path:
+               exclusive: bool = False, snapshots: Snapshots | None = None) -> Path:
     """Save atomically (see :func:`atomic_write_bytes`); returns the path.
     ``metadata`` defaults to :func:`model_metadata`."""
-    return atomic_write_bytes(Path(path), model_to_bytes(model, metadata or model_metadata(model)), exclusive)
+    payload = model_to_bytes(model, metadata or model_metadata(model), snapshots)
+    return atomic_write_bytes(Path(path), payload, exclusive)
 
 
 #: Most bytes of metadata a model file may hold (a long learning curve is ~100 KiB).
@@ -117,6 +128,38 @@ def load_model(path: str | Path) -> tuple[Model, dict[str, Any]]:
     the schema) and every array's header are checked against the shapes the saved
     hyperparameters imply; so loading any file costs at most about twice its weights."""
     path = Path(path)
+    with _checked_archive(path) as (archive, meta, expected):
+        kind = meta["model"]
+        try:
+            arrays = {n: np.lib.format.read_array(archive.open(f"{n}.npy"), allow_pickle=False) for n in expected}
+            model = build_model(kind, **meta["hyperparameters"])
+            model.set_params(arrays)
+        except (InvalidParameter, KeyError, ValueError, TypeError, OSError, zipfile.BadZipFile, EOFError) as err:
+            raise ModelFileError(f"{path.name}: the weights do not fit a {kind} model ({err}).") from err
+    return model, meta
+
+
+def load_snapshots(path: str | Path) -> Snapshots | None:
+    """How the saved model's first layer changed while it trained, or None when the
+    file holds no snapshots (models fitted in one call, files saved before them).
+    The whole file is checked as :func:`load_model` checks it; the weights are not read."""
+    from ..explain.snapshots import ARRAYS, Snapshots
+
+    path = Path(path)
+    with _checked_archive(path) as (archive, _, _):
+        if f"{next(iter(ARRAYS))}.npy" not in archive.namelist():
+            return None
+        try:
+            return Snapshots.from_arrays({n: np.lib.format.read_array(archive.open(f"{n}.npy"), allow_pickle=False)
+                                          for n in ARRAYS})
+        except (KeyError, ValueError, OSError, zipfile.BadZipFile, EOFError) as err:
+            raise ModelFileError(f"{path.name}: its training snapshots are not valid ({err}).") from err
+
+
+@contextmanager
+def _checked_archive(path: Path) -> Iterator[tuple[zipfile.ZipFile, dict[str, Any], dict[str, tuple]]]:
+    """The open archive, its checked metadata and the weights' expected shapes, once
+    every array's header has been checked against them (nothing else is read yet)."""
     if not path.is_file():
         raise ModelFileError(f"{path}: no such model file.")
     with _archive(path) as archive:
@@ -128,14 +171,7 @@ def load_model(path: str | Path) -> tuple[Model, dict[str, Any]]:
         except (InvalidParameter, TypeError, ValueError) as err:
             raise ModelFileError(f"{path.name}: the saved hyperparameters do not make a {kind} model ({err}).") from err
         _check_arrays(archive, expected, path.name, kind)
-        try:
-            arrays = {n.removesuffix(".npy"): np.lib.format.read_array(archive.open(n), allow_pickle=False)
-                      for n in archive.namelist() if n != _META_KEY + ".npy"}
-            model = build_model(kind, **meta["hyperparameters"])
-            model.set_params(arrays)
-        except (InvalidParameter, KeyError, ValueError, TypeError, OSError, zipfile.BadZipFile, EOFError) as err:
-            raise ModelFileError(f"{path.name}: the weights do not fit a {kind} model ({err}).") from err
-    return model, meta
+        yield archive, meta, expected
 
 
 def read_metadata(path: str | Path) -> dict[str, Any]:
@@ -186,13 +222,18 @@ def _metadata(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
 
 def _check_arrays(archive: zipfile.ZipFile, expected: dict[str, tuple], name: str, kind: str) -> None:
     """Every stored array is one the model has, of the shape its hyperparameters imply,
-    and no larger in the zip directory than that shape needs; the total is bounded."""
+    or one of the optional training snapshots (all of them, each of its dtype, within
+    its bounds, agreeing on the number of frames and units); none is larger in the zip
+    directory than its shape needs; the total is bounded."""
+    from ..explain.snapshots import ARRAYS  # here, not above: storage is imported before explain
+
     wanted = {f"{key}.npy": shape for key, shape in expected.items()}
-    total = 0
+    optional = {f"{key}.npy": (np.dtype(dtype), shape) for key, (dtype, shape) in ARRAYS.items()}
+    total, found = 0, {}
     for info in archive.infolist():
         if info.filename == _META_KEY + ".npy":
             continue
-        if info.filename not in wanted:
+        if info.filename not in wanted and info.filename not in optional:
             raise ModelFileError(f"{name}: it holds an array {info.filename[:40]!r} that a {kind} model does not have.")
         try:
             with archive.open(info) as fh:
@@ -201,7 +242,13 @@ def _check_arrays(archive: zipfile.ZipFile, expected: dict[str, tuple], name: st
             raise ModelFileError(f"{name}: the array {info.filename!r} is corrupted.") from err
         if dtype.hasobject or dtype.kind not in "fiu":
             raise ModelFileError(f"{name}: the array {info.filename!r} holds {dtype}, not numbers.")
-        if not _fits(shape, wanted[info.filename]):
+        if info.filename in optional:
+            (dtype_wanted, bounds), key = optional[info.filename], info.filename.removesuffix(".npy")
+            if dtype != dtype_wanted or not _fits(shape, bounds):
+                raise ModelFileError(f"{name}: its training snapshots are not valid ({key} is {dtype} {shape}, "
+                                     f"expected {dtype_wanted} within {_ranges(bounds)}).")
+            found[key] = shape
+        elif not _fits(shape, wanted[info.filename]):
             raise ModelFileError(f"{name}: the weights do not fit a {kind} model ({info.filename} has shape "
                                  f"{shape}, expected {wanted[info.filename]}).")
         elements = int(np.prod(shape, dtype=np.int64))
@@ -214,6 +261,27 @@ def _check_arrays(archive: zipfile.ZipFile, expected: dict[str, tuple], name: st
     missing = set(wanted) - set(archive.namelist())
     if missing:
         raise ModelFileError(f"{name}: the weights do not fit a {kind} model ({sorted(missing)[0]} is missing).")
+    if found:
+        _check_snapshot_shapes(found, name)
+
+
+def _check_snapshot_shapes(found: dict[str, tuple[int, ...]], name: str) -> None:
+    """The snapshot arrays are all there and agree: T frames (T scales, times, epochs) of n units."""
+    from ..explain.snapshots import ARRAYS
+
+    absent = [key for key in ARRAYS if key not in found]
+    if absent:
+        raise ModelFileError(f"{name}: its training snapshots are not valid ({absent[0]} is missing).")
+    frames, n = found["snapshot_frames"][:2]
+    if any(found[key][0] != frames for key in ("snapshot_scales", "snapshot_samples_seen", "snapshot_epoch")) \
+            or found["snapshot_units"][0] != n:
+        raise ModelFileError(f"{name}: its training snapshots are not valid (their arrays disagree on the "
+                             "number of frames or units).")
+
+
+def _ranges(bounds: tuple) -> str:
+    """(1, 64), (1, 28) -> "(1..64, 1..28)" for a sentence."""
+    return "(" + ", ".join(f"{lo}..{hi}" for lo, hi in bounds) + ")"
 
 
 def _npy_header(fh: Any) -> tuple[tuple[int, ...], np.dtype]:

@@ -1,5 +1,7 @@
 """Train, evaluate and describe a model in one call: what the CLI's ``train`` and the
-app's jobs (on a Dask worker) both do, so they cannot drift apart."""
+app's jobs (on a Dask worker) both do, so they cannot drift apart.  Every run also
+records how its first layer changed (:mod:`mnist_core.explain.snapshots`), saved
+with the model."""
 from __future__ import annotations
 
 import resource
@@ -7,8 +9,11 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import numpy as np
+
 from ..config import TrainConfig, derived_names
 from ..data.datasets import Dataset
+from ..explain.snapshots import SnapshotRecorder, Snapshots
 from ..models import Model, build_model, model_class, recommended_training
 from ..storage import model_metadata
 from .loop import Callback, History, train
@@ -19,6 +24,8 @@ class TrainResult:
     model: Model
     history: History
     meta: dict[str, Any]
+    #: The first layer while it trained (None for models fitted in one call).
+    snapshots: Snapshots | None = None
 
     @property
     def test_accuracy(self) -> float:
@@ -47,12 +54,15 @@ def train_model(
     config: TrainConfig | None = None,
     callbacks: list[Callback] | tuple[Callback, ...] = (),
     should_stop: Callable[[], bool] | None = None,
+    on_snapshot: Callable[[np.ndarray, int, float], Any] | None = None,
 ) -> TrainResult:
     """Build a ``kind`` model sized for ``dataset``, train it (by default with the
     kind's recommended training for this dataset's size), and return it with the
-    metadata that is saved beside its weights."""
+    metadata and the first layer's snapshots that are saved beside its weights.
+    ``on_snapshot(frame uint8 (n, h, w), samples_seen, epoch)`` hears each new snapshot."""
     config = config or recommended_training(kind, len(dataset.x_train))
     hyper = {**dataset_hyperparameters(kind, dataset), **(hyperparameters or {})}
     model = build_model(kind, seed=config.seed, **hyper)
-    history = train(model, dataset, config, callbacks, should_stop)
-    return TrainResult(model, history, model_metadata(model, dataset, config, history))
+    recorder = SnapshotRecorder(model, len(dataset.x_train), on_snapshot)
+    history = train(model, dataset, config, [recorder, *callbacks], should_stop)
+    return TrainResult(model, history, model_metadata(model, dataset, config, history), recorder.finish())

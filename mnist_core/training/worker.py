@@ -11,6 +11,13 @@ the same at the end of a run as at its start; and it watches a Dask ``Event`` th
 the run to stop.  The training thread never waits on the scheduler: between batches it
 reads what the link last heard, and its own time limit; either way it stops cleanly
 and returns what it learned, marked ``stopped``.
+
+Beside its progress the link publishes the first layer's newest snapshot (a uint8
+frame of at most 64 units, see :mod:`mnist_core.explain.snapshots`) to a Variable of
+its own, only when a new one is taken -- about ten times a run, where progress goes
+twice a second -- so the page's live grid of units costs the scheduler almost nothing;
+:func:`latest_frame` reads it.  The worker deletes it when the run ends (the saved
+model holds every frame).
 """
 from __future__ import annotations
 
@@ -18,6 +25,8 @@ import os
 import threading
 import time
 from typing import Any
+
+import numpy as np
 
 from ..config import TrainConfig
 from ..data.datasets import Dataset
@@ -44,6 +53,26 @@ def reason_name(job_id: str) -> str:
     return f"mnist-studio-stop-reason-{job_id}"
 
 
+def frame_name(job_id: str) -> str:
+    return f"mnist-studio-frame-{job_id}"
+
+
+def latest_frame(job_id: str, timeout: float = 1.0) -> dict[str, Any] | None:
+    """The running job's newest first-layer snapshot, ``{frame: uint8 (n, h, w),
+    samples_seen, epoch}``, or None (none yet, the run ended, no cluster)."""
+    from distributed import Variable
+
+    from .cluster import current
+
+    client = current()
+    try:
+        sent = Variable(frame_name(job_id), client=client).get(timeout=timeout) if client else None
+        frame = np.frombuffer(sent["frame"], np.uint8).reshape(sent["shape"])
+    except Exception:  # noqa: BLE001 -- not published yet, already deleted, or the scheduler is busy
+        return None
+    return {"frame": frame, "samples_seen": int(sent["samples_seen"]), "epoch": float(sent["epoch"])}
+
+
 class Link(threading.Thread):
     """The job's line to the app, in a thread of its own so that training never waits
     on the scheduler: every :data:`INTERVAL` seconds it publishes the newest progress to
@@ -56,14 +85,22 @@ class Link(threading.Thread):
         client = get_client()  # the worker's: made here, in the task's own thread
         self.progress = Variable(progress_name(job_id), client=client)
         self.event, self.why = Event(stop_name(job_id), client=client), Variable(reason_name(job_id), client=client)
+        self.frames = Variable(frame_name(job_id), client=client)
         self.lock, self.done = threading.Lock(), threading.Event()
         self.state: dict[str, Any] | None = None
+        self.frame: dict[str, Any] | None = None
         self.stop_reason: str | None = None
 
     def send(self, state: dict[str, Any]) -> None:
         """Hand over the newest progress (the thread publishes it; nothing waits here)."""
         with self.lock:
             self.state = state
+
+    def send_frame(self, frame: np.ndarray, samples_seen: int, epoch: float) -> None:
+        """Hand over the newest snapshot (bytes, so any scheduler takes it as it is)."""
+        with self.lock:
+            self.frame = {"frame": frame.tobytes(), "shape": list(frame.shape), "samples_seen": int(samples_seen),
+                          "epoch": float(epoch)}
 
     def run(self) -> None:
         while not self.done.wait(INTERVAL):
@@ -79,19 +116,27 @@ class Link(threading.Thread):
 
     def _publish(self) -> None:
         with self.lock:
-            state, self.state = self.state, None
-        if state is not None:
-            try:
-                self.progress.set(state)
-            except Exception:  # noqa: BLE001
-                pass
+            state, self.state, frame, self.frame = self.state, None, self.frame, None
+        for variable, value in ((self.progress, state), (self.frames, frame)):
+            if value is not None:
+                try:
+                    variable.set(value)
+                except Exception:  # noqa: BLE001
+                    pass
 
     def close(self, final: dict[str, Any]) -> None:
-        """Stop the thread and publish the final state, waiting for it this time."""
+        """Stop the thread and publish the final state, waiting for it this time; the
+        snapshot Variable goes (the page shows the saved model's frames from now on)."""
         self.done.set()
         self.join(5)
         self.send(final)
+        with self.lock:
+            self.frame = None
         self._publish()
+        try:
+            self.frames.delete()
+        except Exception:  # noqa: BLE001 -- never set, or the scheduler is gone
+            pass
 
 
 class Reporter:
@@ -122,6 +167,10 @@ class Reporter:
         self.state["epochs"] = [*self.state["epochs"], dict(logs)]
         self.update(force=True)
 
+    def on_snapshot(self, frame: np.ndarray, samples_seen: int, epoch: float) -> None:
+        """A new picture of the first layer (see :func:`train_model`'s ``on_snapshot``)."""
+        self.link.send_frame(frame, samples_seen, epoch)
+
 
 class StopCheck:
     """``should_stop`` for the loop: what the Link last heard, or the time limit.  Reads
@@ -148,10 +197,12 @@ def run_job(job_id: str, kind: str, dataset: Dataset, hyper: dict[str, Any], con
     reporter = Reporter(link, len(dataset.x_train) * config.epochs)
     try:
         check = StopCheck(link, time_limit)
-        result = train_model(kind, dataset, hyper, config, callbacks=[reporter], should_stop=check)
+        result = train_model(kind, dataset, hyper, config, callbacks=[reporter], should_stop=check,
+                             on_snapshot=reporter.on_snapshot)
     except Exception as err:  # noqa: BLE001 -- reported as a sentence, never lost
         link.close(reporter.update(status="failed", error=sentence(err)))
         return {"status": "failed", "pid": os.getpid(), "error": sentence(err)}
     meta = {**result.meta, "stop_reason": check.reason if result.history.stopped else None, **(extra or {})}
     link.close(reporter.update(status=meta["status"]))
-    return {"status": meta["status"], "pid": os.getpid(), "meta": meta, "model": model_to_bytes(result.model, meta)}
+    payload = model_to_bytes(result.model, meta, result.snapshots)
+    return {"status": meta["status"], "pid": os.getpid(), "meta": meta, "model": payload}

@@ -1,0 +1,170 @@
+"""How the first layer changed while it trained: a few dozen pictures of its units.
+
+A first-layer unit's weights are an image (see :mod:`.units`); watching a fixed sample
+of them from the random start to the end shows learning happen: noise turning into
+strokes.  Most of that change is early, so :class:`SnapshotRecorder` looks at the start,
+at 1/64, 1/16, 1/4 and 1/2 of the first epoch, and after every epoch.  Frames are uint8
+(128 is a zero weight, 1 and 255 minus and plus the frame's scale, nearly its largest weight),
+so a model file gains at most 64 x 64 x 28 x 28 bytes before compression.
+
+Models fitted in one call (logistic regression) record nothing: their weights have
+no history, only an end, which :func:`.units.first_layer_weights` already shows.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from ..models.base import Model
+from .units import first_layer_weights
+
+MAX_FRAMES, MAX_UNITS, MAX_SIDE = 64, 64, 28
+#: The arrays a model file may hold beside its weights: name -> (dtype, shape with (low, high) ranges).
+ARRAYS: dict[str, tuple[str, tuple]] = {
+    "snapshot_units": ("int64", ((1, MAX_UNITS),)),
+    "snapshot_frames": ("uint8", ((1, MAX_FRAMES), (1, MAX_UNITS), (1, MAX_SIDE), (1, MAX_SIDE))),
+    "snapshot_scales": ("float32", ((1, MAX_FRAMES),)),
+    "snapshot_samples_seen": ("int64", ((1, MAX_FRAMES),)),
+    "snapshot_epoch": ("float64", ((1, MAX_FRAMES),)),
+}
+#: A frame's scale is this percentile of its weights' sizes: the few larger ones are
+#: clipped, so that they do not leave every other weight a pale tint.
+CLIP_PERCENTILE = 99.5
+#: Fractions of the first epoch after which a frame is taken (besides the start and each epoch's end).
+EARLY = (1 / 64, 1 / 16, 1 / 4, 1 / 2)
+
+
+@dataclass(frozen=True)
+class Snapshots:
+    """T frames of the same n units: ``units`` int64 (n,) their indices in the layer,
+    ``frames`` uint8 (T, n, h, w), ``scales`` float32 (T,) the weight coded 255 (-scale: 1),
+    ``samples_seen`` int64 (T,) and ``epoch`` float64 (T,) (epochs done, 0.5 = half of one)."""
+
+    units: np.ndarray
+    frames: np.ndarray
+    scales: np.ndarray
+    samples_seen: np.ndarray
+    epoch: np.ndarray
+
+    def __post_init__(self) -> None:
+        """Refuse (ValueError) arrays of another dtype, inconsistent lengths, or beyond the bounds."""
+        for name, (dtype, shape) in ARRAYS.items():
+            a = getattr(self, name.removeprefix("snapshot_"))
+            if a.dtype != np.dtype(dtype) or a.ndim != len(shape) or not all(
+                    lo <= n <= hi for n, (lo, hi) in zip(a.shape, shape)):
+                raise ValueError(f"{name} is {a.dtype} {a.shape}, not {dtype} within {shape}")
+        t, n = self.frames.shape[:2]
+        if self.units[0] < 0 or np.any(np.diff(self.units) <= 0):
+            raise ValueError("snapshot_units are not increasing indices")
+        if not len(self.scales) == len(self.samples_seen) == len(self.epoch) == t or len(self.units) != n:
+            raise ValueError(f"snapshot arrays disagree: {t} frames of {n} units, {len(self.units)} unit indices, "
+                             f"{len(self.scales)} scales, {len(self.samples_seen)} and {len(self.epoch)} times")
+
+    def __len__(self) -> int:  # T
+        return len(self.frames)
+
+    def images(self, t: int) -> np.ndarray:
+        """Frame ``t`` back as weights, float32 (n, h, w): within half a step (scale / 254),
+        the few beyond the scale clipped to it."""
+        return (self.frames[t].astype(np.float32) - 128.0) * (self.scales[t] / 127.0)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The arrays under the names a model file keeps them (:data:`ARRAYS`)."""
+        return {name: getattr(self, name.removeprefix("snapshot_")) for name in ARRAYS}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> Snapshots:
+        return cls(**{name.removeprefix("snapshot_"): arrays[name] for name in ARRAYS})
+
+
+def quantize(weights: np.ndarray, scale: float) -> np.ndarray:
+    """Float weights (n, h, w) -> uint8: 128 + 127 w / scale, clipped to 1..255 (NaN -> 128).
+    Inside can re-quantize :meth:`Snapshots.images` with one scale for a whole run."""
+    codes = np.nan_to_num(np.asarray(weights, np.float32) / scale, nan=0.0, posinf=1.0, neginf=-1.0) \
+        if scale > 0 else np.zeros(np.shape(weights), np.float32)
+    return np.clip(np.rint(codes * 127.0) + 128.0, 1, 255).astype(np.uint8)
+
+
+def tile(frame: np.ndarray, zoom: int = 1, columns: int | None = None) -> np.ndarray:
+    """A frame uint8 (n, h, w) -> one RGB picture uint8 (H, W, 3): a near-square grid of
+    the units, each pixel ``zoom`` x ``zoom``, 1-px grey gaps; blue negative, white 0, red positive."""
+    n, h, w = frame.shape
+    cols = columns or math.ceil(math.sqrt(n))
+    rows = -(-n // cols)
+    cells = np.full((rows * cols, h * zoom + 1, w * zoom + 1), np.nan, np.float32)  # NaN: the gaps
+    cells[:n, :-1, :-1] = (np.kron(frame, np.ones((1, zoom, zoom))) - 128.0) / 127.0
+    v = cells.reshape(rows, cols, h * zoom + 1, w * zoom + 1).transpose(0, 2, 1, 3)
+    v = v.reshape(rows * (h * zoom + 1), cols * (w * zoom + 1))[:-1, :-1]
+    fade = 1.0 - np.abs(np.nan_to_num(v))  # 1 at zero, 0 at the frame's scale
+    red, blue = np.where(v > 0, 1.0, fade), np.where(v < 0, 1.0, fade)
+    out = (np.stack([red, fade, blue], axis=-1) * 255.0).round().astype(np.uint8)
+    out[np.isnan(v)] = 160
+    return out
+
+
+def sampled_units(n_units: int) -> np.ndarray:
+    """Up to :data:`MAX_UNITS` evenly spaced indices: units start alike (random), so an even
+    spread is as good a sample as a random one, and the same for every run of a layer size."""
+    return np.unique(np.linspace(0, n_units - 1, min(n_units, MAX_UNITS)).round().astype(np.int64))
+
+
+class SnapshotRecorder:
+    """Training callback (see :mod:`mnist_core.training.loop`) holding the model: frames
+    at the start, early in epoch 1 (:data:`EARLY`) and after each epoch.  Past
+    :data:`MAX_FRAMES`, the epoch frame closest to its neighbours in log time goes, so a
+    long run keeps its first epochs one by one and later ones ever further apart (as
+    learning slows).  ``on_frame(frame (n, h, w) uint8, samples_seen, epoch)`` hears
+    each new frame (the worker publishes it).  :meth:`finish` gives the result."""
+
+    def __init__(self, model: Model, samples_per_epoch: int,
+                 on_frame: Callable[[np.ndarray, int, float], Any] | None = None) -> None:
+        self.model, self.per_epoch, self.on_frame, self.seen = model, max(1, samples_per_epoch), on_frame, 0
+        self.pending = [math.ceil(f * self.per_epoch) for f in EARLY]
+        self.records: list[tuple[np.ndarray, float, int, float]] = []  # frame, scale, samples_seen, epoch
+        self.units: np.ndarray | None = None
+        try:  # nothing to record for a kind with no known first layer, or images larger than MNIST's
+            n, h, w = first_layer_weights(model).shape if model.iterative else (0, 0, 0)
+        except ValueError:
+            return
+        if n and max(h, w) <= MAX_SIDE:
+            self.units = sampled_units(n)
+            self._take(0)
+
+    def on_batch_end(self, samples_seen: int, logs: dict[str, float]) -> None:
+        self.seen = samples_seen
+        if self.pending and samples_seen >= self.pending[0]:
+            self.pending = [p for p in self.pending if p > samples_seen]
+            if samples_seen < self.per_epoch:  # else the epoch's end is about to be taken
+                self._take(samples_seen)
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        self.seen = int(logs.get("samples_seen", self.seen))
+        self._take(self.seen)
+
+    def finish(self) -> Snapshots | None:
+        """The frames (with one of the last weights, if they changed since), or None."""
+        self._take(self.seen)
+        if not self.records:
+            return None
+        frames, scales, seen, epoch = zip(*self.records)
+        return Snapshots(self.units.copy(), np.stack(frames), np.array(scales, np.float32),
+                         np.array(seen, np.int64), np.array(epoch, np.float64))
+
+    def _take(self, samples_seen: int) -> None:
+        if self.units is None or (self.records and self.records[-1][2] == samples_seen):
+            return  # a run stopped right after an early frame: nothing new
+        w = first_layer_weights(self.model)[self.units]
+        finite = np.abs(w[np.isfinite(w)])
+        scale = float(np.percentile(finite, CLIP_PERCENTILE)) if finite.size else 0.0
+        frame, epoch = quantize(w, scale), samples_seen / self.per_epoch
+        self.records.append((frame, scale, samples_seen, epoch))
+        if len(self.records) > MAX_FRAMES:  # never the start, epoch 1's frames or the newest
+            epochs = np.array([max(r[3], 1e-9) for r in self.records])
+            gaps = np.log(epochs[2:] / epochs[:-2])  # gaps[i]: what dropping frame i + 1 leaves
+            first = 1 + sum(1 for r in self.records if r[2] < self.per_epoch)
+            del self.records[first + int(np.argmin(gaps[first - 1:]))]
+        if self.on_frame is not None:
+            self.on_frame(frame, samples_seen, epoch)
