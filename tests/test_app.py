@@ -206,24 +206,6 @@ def test_draw_shows_a_hint_on_an_empty_canvas(digits_only):
     assert not [m for m in at.metric if m.label == "Prediction"]
 
 
-def grid_labels(at: AppTest) -> list[int]:
-    """The labels of the image browser's thumbnails (captioned "#index: label")."""
-    captions = [img.caption for element in at.get("image") for img in element.proto.imgs]
-    return [int(c.split(": ")[1]) for c in captions if c.startswith("#")]
-
-
-def test_dataset_browser_filters(digits_only):
-    at = ok(page("dataset"))
-    assert len(set(grid_labels(at))) > 1  # unfiltered: a mix of labels
-    at.selectbox(key="browse_label").set_value(3)
-    ok(at.run())
-    shown = grid_labels(at)
-    assert len(shown) == 32 and set(shown) == {3}  # a full page, every image a 3
-    at.radio(key="browse_split").set_value("test")
-    ok(at.run())
-    assert set(grid_labels(at)) == {3}
-
-
 def test_failed_download_says_why_and_app_stays_usable(digits_only, monkeypatch, tmp_path):
     monkeypatch.setenv("MNIST_MIRRORS", "http://127.0.0.1:9/")
     at = ok(page("dataset"))

@@ -112,3 +112,86 @@ def bars(frame: pd.DataFrame, x: str, y: str, y_format: str = "", height: int = 
     return alt.Chart(frame).mark_bar().encode(
         x=alt.X(f"{x}:O", axis=alt.Axis(labelAngle=0)), y=alt.Y(f"{y}:Q", axis=axis, scale=scale),
         tooltip=[x, alt.Tooltip(f"{y}:Q", format=y_format or ",")]).properties(height=height)
+
+
+# The image browser's two charts leave their data out, so their specs (slow to build:
+# Altair validates every part) can be built once and drawn again and again on other
+# data: ``with_data(chart.to_dict(), name=frame)`` for ``st.vega_lite_chart``.
+THUMBNAILS, PIXELS = "thumbnails", "pixels"
+
+
+def with_data(spec: dict, **frames: pd.DataFrame) -> dict:
+    """A copy of ``spec`` (a chart's ``to_dict()``) given its named data sets."""
+    return {**spec, "datasets": {**spec.get("datasets", {}), **frames}}
+
+
+def thumbnail_frame(images, indices, labels, vmax: float, inspected: int | None = None,
+                    columns: int = 8, size: int = 56) -> pd.DataFrame:
+    """The data of :func:`thumbnail_grid`: each image's ``index``, ``label``, place in the
+    grid, caption ``#index: label``, a PNG data URL, and whether it is the ``inspected`` one."""
+    from .plots import data_url
+
+    n = len(indices)
+    return pd.DataFrame({
+        "index": [int(i) for i in indices], "label": [int(y) for y in labels],
+        "col": [k % columns for k in range(n)], "row": [k // columns for k in range(n)],
+        "caption": [f"#{int(i)}: {int(y)}" for i, y in zip(indices, labels)],
+        "url": [data_url(img, size, vmax) for img in images],
+        "inspected": [int(i) == inspected for i in indices]})
+
+
+def thumbnail_grid(columns: int = 8, rows: int = 4, size: int = 56) -> alt.LayerChart:
+    """Thumbnails to click, ``columns`` to a row, each captioned, drawn from the data set
+    named ``thumbnails`` (:func:`thumbnail_frame`).  Its point selection is named
+    ``thumb`` (field ``index``); the clicked and the ``inspected`` thumbnails are shaded.
+    Images shrink to fit a narrow column and never grow past ``size`` pixels."""
+    pick = alt.selection_point(name="thumb", fields=["index"], on="click", clear=False, toggle=False)
+    base = alt.Chart(alt.NamedData(THUMBNAILS)).encode(
+        x=alt.X("col:O", axis=None, scale=alt.Scale(domain=list(range(columns)), paddingInner=0.06)),
+        y=alt.Y("row:O", axis=None, scale=alt.Scale(domain=list(range(rows)), paddingInner=0.06)),
+        tooltip=[alt.Tooltip("index:Q", format="d"), alt.Tooltip("label:Q", format="d")])
+    shade = alt.value("#ff4b4b40")
+    cell = base.mark_rect(cornerRadius=4, cursor="pointer").encode(
+        fill=alt.when(pick, empty=False).then(shade).when(alt.datum.inspected).then(shade)
+        .otherwise(alt.value("transparent"))).add_params(pick)
+    side = f"max(8, min({size}, bandwidth('x') - 6, bandwidth('y') - 24))"
+    image = base.mark_image(width=alt.expr(side), height=alt.expr(side), cursor="pointer",
+                            yOffset=-8).encode(url="url:N")
+    caption = base.mark_text(baseline="top", fontSize=12, cursor="pointer",
+                             yOffset=alt.expr(f"{side} / 2 - 6")).encode(text="caption:N")
+    return (cell + image + caption).properties(height=rows * (size + 30))
+
+
+def pixel_frame(image) -> pd.DataFrame:
+    """The data of :func:`pixel_heatmap`: one row per pixel (``row``, ``column``,
+    ``value``, and ``text``: the value, blank for 0)."""
+    import numpy as np
+
+    img = np.asarray(image)
+    rows, cols = np.indices(img.shape)
+    values = img.ravel()
+    return pd.DataFrame({"row": rows.ravel(), "column": cols.ravel(), "value": values,
+                         "text": [str(v) if v else "" for v in values.tolist()]})
+
+
+def pixel_heatmap(shape: tuple[int, int], vmax: float = 255) -> alt.LayerChart:
+    """An image's pixels as a grid, drawn from the data set named ``pixels``
+    (:func:`pixel_frame`): each cell shaded by its value (0 black, ``vmax`` white) with
+    the value written in it, and a tooltip with its row, column and value.  The numbers
+    grow with the cells (up to 16 px) and give way to the tooltip when cells are too
+    narrow for them."""
+    h, w = shape
+    base = alt.Chart(alt.NamedData(PIXELS)).encode(
+        x=alt.X("column:O", title=None, scale=alt.Scale(domain=list(range(w))),
+                axis=alt.Axis(orient="top", labelAngle=0, labelFontSize=10, ticks=False, domain=False)),
+        y=alt.Y("row:O", title=None, scale=alt.Scale(domain=list(range(h))),
+                axis=alt.Axis(labelFontSize=10, ticks=False, domain=False)))
+    rect = base.mark_rect().encode(
+        color=alt.Color("value:Q", scale=alt.Scale(domain=[0, vmax], range=["black", "white"]), legend=None),
+        tooltip=[alt.Tooltip("row:O"), alt.Tooltip("column:O"), alt.Tooltip("value:Q", format="d")])
+    digits = len(str(int(vmax)))
+    size = f"min(16, bandwidth('x') / {0.55 * digits + 0.3:g}, bandwidth('y') * 0.65)"
+    text = base.mark_text(fontSize=alt.expr(size), opacity=alt.expr(f"{size} >= 8 ? 1 : 0")).encode(
+        text="text:N", color=alt.when(alt.datum.value > vmax / 2).then(alt.value("black"))
+        .otherwise(alt.value("white")))
+    return (rect + text).properties(height=22 * h if h > 10 else 40 * h)
