@@ -13,7 +13,7 @@ from pathlib import Path
 from ..analysis import evaluate, predict_image
 from ..config import parse_text, specs
 from ..data import candidate_dirs, default_cache_dir, load_dataset, load_digits, load_image, load_mnist, locate_mnist
-from ..errors import InvalidParameter, MnistError, TrainingDiverged
+from ..errors import EmptyImage, InvalidParameter, MnistError, TrainingDiverged
 from ..models import MODELS, model_class, recommended_training
 from ..storage import load_model, save_model
 from ..training import peak_rss_mib, train_model
@@ -161,13 +161,32 @@ def cmd_mistakes(args: argparse.Namespace) -> int:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    model, _ = load_model(args.model)
+    """One line per image: the best guess and the verdict (blank, not_a_digit, unsure,
+    digit), judged against the model's training set; without that set, no verdict."""
+    from ..explain.verdict import build_judge
+
+    model, meta = load_model(args.model)
+    try:
+        judge = build_judge(model, _dataset_for(meta, args.data_dir))
+    except MnistError as err:
+        print(f"No verdicts: {err}", file=sys.stderr)
+        judge = None
     for name in args.images:
-        p = predict_image(model, load_image(Path(name)))
+        image = load_image(Path(name))
+        try:
+            p = predict_image(model, image, judge)
+            verdict, digit, proba = p.verdict, p.digit, p.proba
+        except EmptyImage:
+            verdict, digit, proba = (judge.judge(None, None) if judge else None), None, None
+        if verdict is not None and verdict.verdict == "blank":
+            digit = None
         if args.json:
-            emit_json({"file": name, "digit": p.digit, "probabilities": [round(float(v), 6) for v in p.proba]})
+            emit_json({"file": name, "digit": digit, "verdict": verdict.verdict if verdict else None,
+                       "probabilities": None if proba is None else [round(float(v), 6) for v in proba],
+                       "evidence": verdict.evidence if verdict else None})
         else:
-            print(f"{name}: {p.digit} ({p.confidence:.1%})")
+            said = "no digit" if digit is None else f"{digit} ({float(proba[digit]):.1%})"
+            print(f"{name}: {said}" + (f", {verdict.verdict}" if verdict else ""))
     return 0
 
 

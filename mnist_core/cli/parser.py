@@ -76,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--min-confidence", type=float, default=0.0, metavar="A")
     sp.add_argument("--max-confidence", type=float, default=1.0, metavar="B")
 
-    sp = command("predict", commands.cmd_predict, "recognise digits in image files", data_dir=False)
+    sp = command("predict", commands.cmd_predict, "recognise digits in image files, each with a verdict: "
+                 "blank, not_a_digit, unsure or digit")
     sp.add_argument("--model", required=True, help="a saved model (.npz)")
     sp.add_argument("images", nargs="+", metavar="IMAGE")
 

@@ -167,7 +167,11 @@ def digits_style(ink: np.ndarray) -> np.ndarray:
 
 def prepare(image: np.ndarray, shape: tuple[int, int] = (28, 28)) -> np.ndarray:
     """Any image (see :func:`ink_map`) -> the (h, w) float input a model of ``shape`` takes."""
-    ink = ink_map(image)
+    return prepare_ink(ink_map(image), shape)
+
+
+def prepare_ink(ink: np.ndarray, shape: tuple[int, int] = (28, 28)) -> np.ndarray:
+    """An ink map (H, W) in [0, 1] -> the (h, w) float input a model of ``shape`` takes."""
     if tuple(shape) == (28, 28):
         return mnist_style(ink)
     if tuple(shape) == (8, 8):
