@@ -11,7 +11,10 @@ upload, so a digit gets identical treatment wherever it comes from:
 3. :func:`digits_style` -- the way scikit-learn's 8x8 digits were made (UCI optdigits):
    fit the ink into a 32x32 bitmap, then count the inked cells of each 4x4 block (0-16).
 
-:func:`prepare` picks 2 or 3 from the size a model expects.
+:func:`prepare` picks 2 or 3 from the size a model expects.  Both are built from public
+step functions (:func:`ink_box`, :func:`crop_to_ink`, :func:`fit_mnist`,
+:func:`centre_by_mass`, :func:`digits_bitmap`, :func:`block_counts`), so
+:mod:`mnist_core.explain.steps` can show each step of the real pipeline.
 """
 from __future__ import annotations
 
@@ -92,12 +95,23 @@ def ink_map(image: np.ndarray) -> np.ndarray:
     return ink
 
 
-def _crop_to_ink(ink: np.ndarray) -> np.ndarray:
+def ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
+    """The ink's bounding box (top, left, bottom, right), bottom and right exclusive
+    like slice bounds; an ink map with no ink raises EmptyImage."""
     rows = np.flatnonzero(ink.any(axis=1))
     cols = np.flatnonzero(ink.any(axis=0))
     if rows.size == 0:
         raise EmptyImage("The image is blank: draw or upload a digit.")
-    return ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
+
+
+def crop_to_ink(ink: np.ndarray) -> np.ndarray:
+    """The ink map cut to :func:`ink_box`: where on the page a digit was written stops mattering."""
+    top, left, bottom, right = ink_box(ink)
+    return ink[top:bottom, left:right]
+
+
+_crop_to_ink = crop_to_ink  # its earlier, private name
 
 
 def _fit(ink: np.ndarray, box: int) -> np.ndarray:
@@ -122,13 +136,20 @@ def _paste_centered(small: np.ndarray, size: int) -> np.ndarray:
     return field
 
 
-def mnist_style(ink: np.ndarray) -> np.ndarray:
-    """Ink (H, W) -> (28, 28) float32 in [0, 1], made the way MNIST was."""
-    digit = _fit(_crop_to_ink(ink), 20)
+def fit_mnist(crop: np.ndarray) -> np.ndarray:
+    """MNIST's first step on a cropped digit: its longer side fitted to 20 pixels (aspect
+    ratio kept, anti-aliased), ink scaled to a peak of 1."""
+    digit = _fit(crop, 20)
     peak = digit.max()
     if peak <= 0:
         raise EmptyImage("The image is blank: draw or upload a digit.")
-    field = _paste_centered(digit / peak, 28)
+    return digit / peak
+
+
+def centre_by_mass(digit: np.ndarray) -> np.ndarray:
+    """MNIST's second step: the fitted digit in a 28x28 field, moved by whole pixels so
+    its centre of mass is at the centre."""
+    field = _paste_centered(digit, 28)
     # MNIST's centres of mass sit at pixel index (14, 14) on average (measured over the
     # test set), not at the geometric centre 13.5: match the data, not the description.
     cy, cx = ndimage.center_of_mass(field)
@@ -136,6 +157,11 @@ def mnist_style(ink: np.ndarray) -> np.ndarray:
     if shift != (0, 0):
         field = ndimage.shift(field, shift, order=0, mode="constant", cval=0.0)
     return field
+
+
+def mnist_style(ink: np.ndarray) -> np.ndarray:
+    """Ink (H, W) -> (28, 28) float32 in [0, 1], made the way MNIST was."""
+    return centre_by_mass(fit_mnist(crop_to_ink(ink)))
 
 
 #: Stroke width, in pixels of the 32x32 bitmap, to thicken thin pens to (the UCI 1s are
@@ -150,7 +176,12 @@ def digits_style(ink: np.ndarray) -> np.ndarray:
     The UCI bitmaps have thick strokes (~7 px of 32, ~313 set cells whatever the
     digit); a thin pen is thickened to that width, or a drawn 1 becomes a sliver.
     """
-    crop = _crop_to_ink(ink)
+    return block_counts(digits_bitmap(crop_to_ink(ink)))
+
+
+def digits_bitmap(crop: np.ndarray) -> np.ndarray:
+    """The UCI digits' first step on a cropped digit: a (32, 32) bool bitmap of it, a thin
+    stroke thickened to :data:`DIGITS_STROKE` pixels (see :func:`digits_style`)."""
     bitmap = _paste_centered(_fit(crop, 32), 32) >= 0.5
     if not bitmap.any():
         raise EmptyImage("The image is blank: draw or upload a digit.")
@@ -161,6 +192,12 @@ def digits_style(ink: np.ndarray) -> np.ndarray:
         inner = max(4, round(32 - 2 * grow))
         skeleton = _paste_centered(_fit(crop, inner), 32) >= 0.5
         bitmap = ndimage.distance_transform_edt(~skeleton) <= grow
+    return bitmap
+
+
+def block_counts(bitmap: np.ndarray) -> np.ndarray:
+    """The UCI digits' second step: the set cells of each 4x4 block of a (32, 32) bitmap,
+    as a fraction of 16 -> (8, 8) float32."""
     counts = bitmap.reshape(8, 4, 8, 4).sum(axis=(1, 3))
     return counts.astype(np.float32) / 16.0
 
