@@ -30,3 +30,66 @@ def first_layer_weights(model: Model) -> np.ndarray:
     else:
         raise ValueError(f"No first layer is known for a {model.kind!r} model.")
     return np.ascontiguousarray(w, np.float32).reshape(len(w), side, side)
+
+
+def unit_drive(model: Model) -> np.ndarray:
+    """(n_units, 10): how strongly each first-layer unit pushes each output, per unit of
+    its activation, whatever the image.
+
+    classic: ``w_ho.T`` exactly (output d's input is sum_j w_ho[d, j] h_j).  MLP: the
+    product of the later weight matrices, the path a unit's signal takes if every
+    ReLU on the way passes it (an upper bound on its reach: the sorting key, not a
+    promise; :func:`unit_activity` gives the exact figure for one image)."""
+    if model.kind == "classic":
+        return np.ascontiguousarray(model.w_ho.T, np.float32)
+    if model.kind == "mlp":
+        path = model.params["w2"]
+        for i in range(3, model.n_layers + 1):
+            path = path @ model.params[f"w{i}"]
+        return path.astype(np.float32)
+    raise ValueError(f"Units to rank are shown for the classic network and the MLP, not a {model.kind!r} model.")
+
+
+def unit_activity(model: Model, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For one image (h, w): each first-layer unit's activation (n_units,) and how much it
+    pushed each output's score (n_units, 10).
+
+    classic: activation h_j times ``w_ho[:, j]``: the outputs' inputs are exactly the
+    column sums.  MLP: activation times the gradient of each logit with respect to it
+    (exact for a ReLU network up to the biases: the logits are linear in the first
+    layer's outputs for this image's pattern of open ReLUs)."""
+    from .gradients import onehot
+
+    x = model._flat(image[None])
+    if model.kind == "classic":
+        h = model.forward(model.scale_inputs(x))[0][0]
+        return h, h[:, None] * model.w_ho.T
+    if model.kind == "mlp":
+        _, inputs = model.forward(x)
+        h = inputs[1][0]  # the first hidden layer's ReLU outputs
+        jac = np.stack([_mlp_grad_at_layer1(model, inputs, onehot(d)[0]) for d in range(model.config.n_outputs)], 1)
+        return h, h[:, None] * jac
+    raise ValueError(f"Unit activity is shown for the classic network and the MLP, not a {model.kind!r} model.")
+
+
+def _mlp_grad_at_layer1(model: Model, inputs: list[np.ndarray], g: np.ndarray) -> np.ndarray:
+    d = g[None, :]
+    for i in range(model.n_layers, 1, -1):
+        d = (d @ model.params[f"w{i}"].T) * (inputs[i - 1] > 0)
+    return d[0]
+
+
+def feature_maps(model: Model, image: np.ndarray) -> list[np.ndarray]:
+    """CNN: each conv block's maps for one image (h, w), after its ReLU and before its
+    pooling: a list of (C_i, h_i, w_i) float32, one per block."""
+    from ..models.layers import conv_forward, maxpool_forward, relu_forward
+
+    if model.kind != "cnn":
+        raise ValueError(f"Feature maps are shown for the CNN, not a {model.kind!r} model.")
+    x = model._flat(image[None]).reshape(1, model.side, model.side, 1)
+    maps = []
+    for i in range(1, len(model.config.channels) + 1):
+        conv, _ = conv_forward(x, model.params[f"conv{i}_w"], model.params[f"conv{i}_b"], model.pad)
+        maps.append(np.maximum(conv[0], 0).transpose(2, 0, 1).copy())
+        x = relu_forward(maxpool_forward(conv, need_grad=False)[0])
+    return maps

@@ -146,26 +146,33 @@ class Judge:
         """The verdict on one image: ``seen`` (h, w) what the model received (None: no ink
         at all), ``proba`` (10,) its answer, ``ink`` (H, W) the drawing's ink before
         preprocessing (the dot test; without it, ``seen``)."""
-        floor = round(self.space.extent, 3)
         if seen is None or proba is None:
-            return Verdict("blank", None, {"extent_in_pens": 0.0, "extent_threshold": floor})
-        extent = extent_in_pens(ink if ink is not None else seen)
-        evidence = {"extent_in_pens": round(extent, 3), "extent_threshold": floor}
-        if extent < self.space.extent:
-            return Verdict("blank", None, evidence)
-        far = False
-        for name, d in self.distances(seen[None]).items():
-            evidence[f"{name}_distance"] = round(float(d[0]), 4)
-            evidence[f"{name}_threshold"] = round(self.thresholds[name], 4)
-            far |= bool(d[0] > self.thresholds[name])
-        top2 = np.sort(proba)[-2:]
-        evidence.update(margin=round(float(top2[1] - top2[0]), 4), margin_threshold=round(self.margin, 4))
-        digit = int(np.argmax(proba))
-        if far:
-            return Verdict("not_a_digit", digit, evidence)
-        if top2[1] - top2[0] < self.margin:
-            return Verdict("unsure", digit, evidence)
-        return Verdict("digit", digit, evidence)
+            return Verdict("blank", None, {"extent_in_pens": 0.0, "extent_threshold": round(self.space.extent, 3)})
+        return self.judge_all(seen[None], proba[None], [ink])[0]
+
+    def judge_all(self, seen: np.ndarray, proba: np.ndarray, inks: list[np.ndarray | None] | None = None) -> list[Verdict]:
+        """Verdicts for many images at once: ``seen`` (n, h, w) model inputs, ``proba`` (n, 10),
+        ``inks`` their ink before preprocessing where known (the distances are searched in blocks)."""
+        inks = inks or [None] * len(seen)
+        extents = [extent_in_pens(ink if ink is not None else image) for ink, image in zip(inks, seen)]
+        distances = self.distances(seen)
+        top2 = np.sort(proba, axis=1)[:, -2:]
+        out = []
+        for i, extent in enumerate(extents):
+            evidence = {"extent_in_pens": round(extent, 3), "extent_threshold": round(self.space.extent, 3)}
+            if extent < self.space.extent:
+                out.append(Verdict("blank", None, evidence))
+                continue
+            far = False
+            for name, d in distances.items():
+                evidence[f"{name}_distance"] = round(float(d[i]), 4)
+                evidence[f"{name}_threshold"] = round(self.thresholds[name], 4)
+                far |= bool(d[i] > self.thresholds[name])
+            gap = float(top2[i, 1] - top2[i, 0])
+            evidence.update(margin=round(gap, 4), margin_threshold=round(self.margin, 4))
+            digit = int(np.argmax(proba[i]))
+            out.append(Verdict("not_a_digit" if far else "unsure" if gap < self.margin else "digit", digit, evidence))
+        return out
 
 
 def digit_space(dataset: Dataset) -> DigitSpace:

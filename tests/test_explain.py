@@ -1,0 +1,179 @@
+"""The explanations (mnist_core.explain) against independent computations: finite
+differences, brute-force distances, the estimator's own scores, and what the issue asks."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mnist_core.analysis import predict_image
+from mnist_core.data.handdrawn import draw_digit
+from mnist_core.errors import EmptyImage
+from mnist_core.explain import (DigitSpace, NeighbourIndex, build_judge, digit_space, features, imagine,
+                                occlusion, saliency)
+from mnist_core.explain.gradients import logits
+from mnist_core.explain.imagine import as_ink, back_query, class_visualisation
+from mnist_core.explain.units import feature_maps, first_layer_weights, unit_activity, unit_drive
+from mnist_core.training import TrainConfig
+from mnist_core.training.pipeline import train_model
+
+
+@pytest.fixture(scope="module")
+def digit_models(digits):
+    """One trained model of every kind on the 8x8 digits (a few seconds in all)."""
+    return {kind: train_model(kind, digits, {}, TrainConfig(epochs=e, batch_size=32)).model
+            for kind, e in (("classic", 30), ("mlp", 30), ("cnn", 8), ("logreg", 1))}
+
+
+@pytest.fixture(scope="module")
+def mnist_judge(mnist, mnist_classic):
+    return build_judge(mnist_classic.model, mnist)
+
+
+def test_saliency_matches_finite_differences_for_every_kind(digits, digit_models):
+    """Every pixel's central difference against the gradient: a ReLU kink can bend a
+    few pixels, so the whole map is compared (correlation and relative error)."""
+    image = digits.floats(digits.x_test[:1]).reshape(8, 8).astype(np.float64)
+    for kind, model in digit_models.items():
+        for digit in (0, 7):
+            if kind == "logreg":  # the estimator's own linear score, not our code
+                est = model.estimator
+                score = lambda x: est.decision_function(x.reshape(1, -1) * model.config.pixel_scale)[0][digit]
+            else:
+                score = lambda x: float(logits(model, x[None].astype(np.float32))[0, digit])
+            numeric = np.zeros(64)
+            for i in range(64):
+                up, down = image.copy().ravel(), image.copy().ravel()
+                up[i] += 5e-3
+                down[i] -= 5e-3
+                numeric[i] = (score(up.reshape(8, 8)) - score(down.reshape(8, 8))) / 1e-2
+            s = saliency(model, image.astype(np.float32), digit).ravel()
+            assert np.corrcoef(s, numeric)[0, 1] > 0.995, (kind, digit)
+            assert np.linalg.norm(s - numeric) <= 0.05 * np.linalg.norm(numeric), (kind, digit)
+
+
+def test_logreg_saliency_is_its_weights_up_to_scale(digits, digit_models):
+    model = digit_models["logreg"]
+    image = digits.floats(digits.x_test[5:6]).reshape(8, 8)
+    for digit in range(10):
+        weights = model.estimator.coef_[digit].reshape(8, 8)
+        s = saliency(model, image, digit)
+        assert np.corrcoef(s.ravel(), weights.ravel())[0, 1] == pytest.approx(1.0, abs=1e-6)
+        np.testing.assert_allclose(s, weights * model.config.pixel_scale, rtol=1e-5, atol=1e-6)
+
+
+def test_occluding_an_empty_region_changes_nothing(digits, digit_models):
+    image = np.zeros((8, 8), np.float32)
+    image[1:7, 1:4] = digits.floats(digits.x_test[:1]).reshape(8, 8)[1:7, 1:4]  # ink on the left only
+    for model in digit_models.values():
+        occ = occlusion(model, image, 3, patch=2, stride=1)
+        before = model.predict_proba(image[None])[0]
+        for r in range(occ.drops.shape[0]):
+            for c in range(occ.drops.shape[1]):
+                if not image[r:r + 2, c:c + 2].any():
+                    assert occ.drops[r, c] == 0.0
+                    hidden = image.copy()
+                    hidden[r:r + 2, c:c + 2] = 0.0
+                    np.testing.assert_array_equal(model.predict_proba(hidden[None])[0], before)
+        assert np.abs(occ.drops).max() > 0  # covering the ink does change the answer
+        assert occ.heat.shape == (8, 8)
+
+
+def test_back_query_images_read_as_their_own_digit(mnist_classic):
+    model = mnist_classic.model
+    book = back_query(model)
+    assert book.shape == (10, 28, 28) and book.min() >= 0.01 - 1e-6 and book.max() <= 0.99 + 1e-6
+    read = model.predict(as_ink(book))
+    assert (read == np.arange(10)).sum() >= 9, read
+
+
+def test_class_visualisation_raises_its_class_above_90_percent(digit_models):
+    for kind in ("mlp", "cnn"):
+        model = digit_models[kind]
+        for digit in (1, 4, 7):
+            picture = class_visualisation(model, digit)
+            assert picture.min() >= 0 and picture.max() <= 1
+            assert model.predict_proba(picture[None])[0, digit] > 0.9, (kind, digit)
+    assert imagine(digit_models["logreg"]).shape == (10, 8, 8)
+
+
+def test_nearest_neighbours_are_exact_and_a_training_image_finds_itself(digits):
+    x = digits.floats(digits.x_train)
+    index = NeighbourIndex(x)  # 64 dimensions: searched through the 48-component bound
+    found = index.query(x[:50], k=4)
+    assert (found.index[:, 0] == np.arange(50)).all() or (found.distance[:, 0] == 0).all()
+    assert (found.distance[:, 0] == 0).all()
+    queries = digits.floats(digits.x_test[:30])
+    got = index.query(queries, k=6)
+    for q, idx, dist in zip(queries, got.index, got.distance):
+        brute = np.sqrt(np.square(x.astype(np.float64) - q).sum(axis=1))
+        np.testing.assert_allclose(dist, np.sort(brute)[:6], rtol=1e-9)
+        np.testing.assert_allclose(brute[idx], dist, rtol=1e-9)
+    left_out = index.query(x[:20], k=1, leave_out=np.arange(20))
+    assert (left_out.index[:, 0] != np.arange(20)).all()
+
+
+def test_mnist_nearest_neighbour_of_a_training_image_is_itself(mnist_judge):
+    space = mnist_judge.space
+    found = space.pixels.query(space.images[[0, 123, 59999]], k=3)
+    assert found.index[:, 0].tolist() == [0, 123, 59999] and (found.distance[:, 0] == 0).all()
+    own = mnist_judge.features.query(mnist_judge.features.vectors[[7]], k=1)
+    assert own.distance[0, 0] == 0
+
+
+def test_mnist_test_set_is_almost_never_rejected(mnist, mnist_judge):
+    model = mnist_judge.model
+    x = mnist.floats(mnist.x_test).reshape(-1, 28, 28)
+    proba = model.predict_proba(x)
+    verdicts = [v.verdict for v in mnist_judge.judge_all(x, proba)]
+    rejected = np.isin(verdicts, ["blank", "not_a_digit"]).mean()
+    assert rejected <= 0.01, rejected
+    assert {"digit", "unsure"} <= set(verdicts)
+
+
+def test_blank_canvas_and_a_dot_are_blank_a_line_is_not_a_digit(mnist_judge):
+    model = mnist_judge.model
+    canvas = np.zeros((280, 280, 4), np.uint8)
+    with pytest.raises(EmptyImage):
+        predict_image(model, canvas, mnist_judge)
+    assert mnist_judge.judge(None, None).verdict == "blank"
+    dot = canvas.copy()
+    yy, xx = np.mgrid[:280, :280]
+    dot[(yy - 140) ** 2 + (xx - 120) ** 2 <= 10 ** 2, 3] = 255  # one click of the 20-px pen
+    p = predict_image(model, dot, mnist_judge)
+    assert p.verdict.verdict == "blank" and p.verdict.digit is None
+    line = canvas.copy()
+    line[130:150, 40:240, 3] = 255
+    p = predict_image(model, line, mnist_judge)
+    assert p.verdict.verdict == "not_a_digit" and p.verdict.digit == p.digit
+    evidence = p.verdict.evidence
+    assert any(evidence[f"{s}_distance"] > evidence[f"{s}_threshold"] for s in ("pixel", "stroke", "feature"))
+    drawn = predict_image(model, draw_digit(7, np.random.default_rng(1)), mnist_judge)
+    assert drawn.verdict.verdict in ("digit", "unsure") and drawn.verdict.digit == 7
+
+
+def test_units_of_classic_and_mlp_and_the_cnn_maps(digits, digit_models):
+    image = digits.floats(digits.x_test[:1]).reshape(8, 8)
+    classic = digit_models["classic"]
+    h, push = unit_activity(classic, image)
+    np.testing.assert_allclose(push.sum(axis=0), logits(classic, image[None])[0], rtol=1e-4, atol=1e-4)
+    assert unit_drive(classic).shape == (classic.config.hidden, 10)
+    mlp = digit_models["mlp"]
+    h, push = unit_activity(mlp, image)
+    assert h.shape == (mlp.config.hidden[0],) and push.shape == (len(h), 10) and (h >= 0).all()
+    assert first_layer_weights(mlp).shape == (mlp.config.hidden[0], 8, 8)
+    cnn = digit_models["cnn"]
+    maps = feature_maps(cnn, image)
+    assert [m.shape[0] for m in maps] == list(cnn.config.channels) and all((m >= 0).all() for m in maps)
+    assert features(cnn, image[None]).shape == (1, cnn.config.hidden)
+
+
+def test_digit_space_on_the_8x8_digits(digits, digit_models):
+    space = digit_space(digits)
+    assert isinstance(space, DigitSpace) and space.extent > 0
+    judge = build_judge(digit_models["classic"], digits, space)
+    assert judge.space is space and set(judge.thresholds) == {"pixel", "stroke", "feature"}
+    x = digits.floats(digits.x_test).reshape(-1, 8, 8)
+    proba = judge.model.predict_proba(x)
+    verdicts = [v.verdict for v in judge.judge_all(x, proba)]
+    assert verdicts[:5] == [judge.judge(i, p).verdict for i, p in zip(x[:5], proba[:5])]
+    assert np.isin(verdicts, ["blank", "not_a_digit"]).mean() <= 0.03
