@@ -10,8 +10,10 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 import studio_ui as ui
+from studio_ui.steps import preprocessing_steps_panel
 from mnist_core.analysis import plots, predict_image
 from mnist_core.data import load_image
+from mnist_core.data.preprocess import ink_map
 from mnist_core.errors import EmptyImage, MnistError
 
 ui.start_page()
@@ -27,12 +29,16 @@ def clear() -> None:
     st.session_state[ui.CANVAS] += 1  # a new key: a new, empty canvas
 
 
+def why() -> None:
+    st.session_state[ui.INSIDE_SOURCE] = "Your drawing"
+
+
 def read(image: np.ndarray | None, started: float) -> np.ndarray | None:
-    """The prediction, its probabilities and what the network saw; returns that image."""
+    """The prediction with its verdict, its probabilities and what the network saw; returns that image."""
     try:
         if image is None:
             raise EmptyImage("")
-        pred = predict_image(model, image)
+        pred = predict_image(model, image, ui.judge(rec))
     except EmptyImage:
         st.info("Draw a digit on the black square (or upload one): the prediction appears here as you draw.")
         return None
@@ -40,13 +46,16 @@ def read(image: np.ndarray | None, started: float) -> np.ndarray | None:
         st.error(ui.plain(err))
         return None
     elapsed_ms = (time.perf_counter() - started) * 1000
+    st.session_state[ui.DRAWING] = {"seen": pred.image, "ink": ink_map(image)}
     m, v = st.columns([1, 1])
-    m.metric("Prediction", pred.digit)
-    m.markdown(f"**{pred.confidence:.0%}** confident")
+    with m:
+        ui.verdict_block(pred)
     v.image(plots.upscale(pred.image, 140, 1.0), caption="What the network sees", width=140)
+    if v.button("Why? Look inside", key="draw_why", on_click=why):
+        st.switch_page("pages/Inside.py")
     st.bar_chart(pd.DataFrame({"probability": pred.proba}, index=pd.Index(range(10), name="digit")),
-                 height=220, y_label="probability")
-    st.caption(f"Preprocessing + prediction took {elapsed_ms:.1f} ms on the server.")
+                 height=200, y_label="probability")
+    st.caption(f"Preprocessing, prediction and verdict took {elapsed_ms:.1f} ms on the server.")
     return pred.image
 
 
@@ -87,6 +96,9 @@ def draw_and_read() -> None:
     started = time.perf_counter()  # the drawing has arrived: time our part from here
     with right:
         seen = read(image, started)
+    if image is not None:
+        with st.expander("How your drawing becomes the network's input"):
+            preprocessing_steps_panel(image, model.image_shape)
     if seen is not None and st.toggle("Show every saved model's prediction", key="draw_compare"):
         every_model(seen)
 

@@ -59,6 +59,8 @@ else:
             caption=f"Test image #{pick}: true {ev.y_true[pick]}, predicted {ev.y_pred[pick]}")
     top2 = ev.proba[pick].argsort()[::-1][:2]
     a.caption(f"Top two: {top2[0]} ({ev.proba[pick][top2[0]]:.1%}), {top2[1]} ({ev.proba[pick][top2[1]]:.1%}).")
+    if a.button("Why? Look inside", key="mistake_why"):
+        st.switch_page("pages/Inside.py", query_params={"test": pick})
     b.altair_chart(charts.probability_chart(ev.proba[pick], int(ev.y_true[pick])), width="stretch")
 
 st.subheader("Per label")

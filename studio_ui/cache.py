@@ -8,6 +8,7 @@ and nothing goes stale.  Arrays handed out are read-only: sessions share them.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -15,6 +16,11 @@ from mnist_core.analysis import Entry, Evaluation, evaluate, plots
 from mnist_core.data import Dataset, load_dataset, mnist_folder
 from mnist_core.models import Model
 from mnist_core.storage import ModelRecord, ModelStore, load_model
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from mnist_core.explain import DigitSpace, Judge, Snapshots
 
 
 def source(name: str) -> tuple[str, str | None]:
@@ -119,3 +125,47 @@ def unreadable(store: ModelStore) -> list[ModelRecord]:
 def comparison_entries(recs: list[ModelRecord]) -> list[Entry]:
     """Saved models as :class:`mnist_core.analysis.Entry` (with cached evaluations)."""
     return [Entry(r.name, evaluation(r), r.meta, r.size_kib) for r in recs]
+
+
+# -- explanations: what depends on a dataset, or on a model file, computed once --------
+@st.cache_resource(max_entries=2, show_spinner="Measuring the training images, once (a few seconds)...")
+def _digit_space(name: str, folder: str | None) -> "DigitSpace":
+    from mnist_core.explain import digit_space
+
+    return digit_space(_dataset(name, folder))
+
+
+@st.cache_resource(max_entries=8, show_spinner="Calibrating the model's verdicts, once...")
+def _judge(path: str, mtime: float, name: str, folder: str | None) -> "Judge":
+    from mnist_core.explain import build_judge
+
+    return build_judge(_model(path, mtime)[0], _dataset(name, folder), _digit_space(name, folder))
+
+
+def judge(record: ModelRecord) -> "Judge":
+    """The verdict-giver of a saved model (its dataset's space is shared by its models)."""
+    return _judge(str(record.path), _mtime(record), *source(record.meta.get("dataset", "digits")))
+
+
+@st.cache_resource(max_entries=16, show_spinner="Asking the network what it imagines...")
+def _imagined(path: str, mtime: float) -> "np.ndarray":
+    from mnist_core.explain import imagine
+
+    return imagine(_model(path, mtime)[0])
+
+
+def imagined(record: ModelRecord) -> "np.ndarray":
+    """(10, h, w): what the model imagines each digit to be (see mnist_core.explain.imagine)."""
+    return _imagined(str(record.path), _mtime(record))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _snapshots(path: str, mtime: float) -> "Snapshots | None":
+    from mnist_core.storage.modelfile import load_snapshots
+
+    return load_snapshots(path)
+
+
+def snapshots(record: ModelRecord) -> "Snapshots | None":
+    """The first layer's pictures taken while the model trained, if its file has them."""
+    return _snapshots(str(record.path), _mtime(record))

@@ -30,6 +30,9 @@ ACTIVATED = "activated_jobs"  # ids of finished jobs already made active (or not
 CANVAS = "canvas_key"  # changes to clear the drawing
 TOAST = "toast"  # a message for the next page run
 HANDED_OVER = "handed_to_navigation"  # a legacy pages/ run was handed to st.navigation
+DRAWING = "last_drawing"  # {"seen": model input (h, w), "ink": the canvas's ink}: Inside explains it
+INSIDE_SOURCE = "inside_source"  # "Your drawing" | "A test image"
+INSIDE_TEST = "inside_test"  # the test image Inside explains
 
 LABELS = {"mnist": "MNIST (28x28)", "digits": "Digits (8x8, embedded)"}
 _ADJECTIVES = ("amber", "bold", "bright", "calm", "clever", "eager", "gentle", "happy", "keen", "lively",

@@ -195,3 +195,22 @@ def pixel_heatmap(shape: tuple[int, int], vmax: float = 255) -> alt.LayerChart:
         text="text:N", color=alt.when(alt.datum.value > vmax / 2).then(alt.value("black"))
         .otherwise(alt.value("white")))
     return (rect + text).properties(height=22 * h if h > 10 else 40 * h)
+
+
+def push_chart(table: pd.DataFrame, units: list[int], activations: list[float], height: int = 320) -> alt.LayerChart:
+    """Hidden units (rows, in the given order, labelled with how strongly each fired) x
+    outputs (columns): how much each unit pushed each output's score, red towards, blue away.
+    ``table`` has columns unit, output, push."""
+    frame = table.copy()
+    names = {u: f"unit {u} (fires {a:.2f})" for u, a in zip(units, activations)}
+    frame["unit"] = frame["unit"].map(names)
+    size = float(frame["push"].abs().max()) or 1.0
+    frame["text"] = [f"{p:+.1f}" if abs(p) >= 0.05 * size else "" for p in frame["push"]]
+    base = alt.Chart(frame).encode(
+        x=alt.X("output:O", title="output digit", axis=alt.Axis(orient="top", labelAngle=0)),
+        y=alt.Y("unit:N", sort=[names[u] for u in units], title=None))
+    rect = base.mark_rect().encode(
+        color=alt.Color("push:Q", scale=alt.Scale(scheme="redblue", reverse=True, domain=[-size, size]), legend=None),
+        tooltip=["unit", "output", alt.Tooltip("push:Q", format="+.3f")])
+    text = base.mark_text(fontSize=11).encode(text="text:N")
+    return (rect + text).properties(height=height)

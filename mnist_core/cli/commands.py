@@ -97,7 +97,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.store:
         from ..storage import ModelStore
 
-        record = ModelStore().save(result.model, meta)
+        record = ModelStore().save(result.model, meta, snapshots=result.snapshots)
         print(f"saved in the model store as {record.name}", file=sys.stderr)
     summary = {
         "test_accuracy": result.test_accuracy, "train_seconds": meta["train_seconds"],
@@ -192,9 +192,12 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Train the kind's default configuration on real MNIST; for ``classic`` also time
-    the tutorial's own per-sample float64 path on a slice and extrapolate."""
+    the tutorial's own per-sample float64 path on a slice and extrapolate.  With
+    ``--explain``: the explain engine's timings and the verdict's quality instead."""
     from ..analysis.benchmarks import bench_model
 
+    if args.explain:
+        return _bench_explain(args)
     if args.tutorial_samples < 100:
         raise InvalidParameter("--tutorial-samples must be at least 100.")
     result = dict(bench_model(args.model, args.data_dir, augment=args.augment))
@@ -212,6 +215,35 @@ def cmd_bench(args: argparse.Namespace) -> int:
         })
     for key, value in result.items():
         print(f"{key:>28}: {value}", file=sys.stderr if args.json else sys.stdout)
+    if args.json:
+        emit_json(result)
+    return 0
+
+
+def _bench_explain(args: argparse.Namespace) -> int:
+    """``bench --explain``: one line per figure, each target beside its figure (shares in %)."""
+    from ..analysis import benchmarks
+
+    result = benchmarks.bench_explain(args.model, args.data_dir, augment=args.augment)
+
+    def shown(key: str, value):
+        share = isinstance(value, float) and ("rejected" in key or "right" in key)
+        return f"{value:.1%}" if share else value
+
+    out = sys.stderr if args.json else sys.stdout
+    for key, value in result.items():
+        if key in ("targets", "met"):
+            continue
+        if isinstance(value, dict) and key.endswith("by_kind"):
+            value = ", ".join(f"{k} {shown(key, v)}" for k, v in value.items())
+        text = f"{shown(key, value)}"
+        if key in benchmarks.EXPLAIN_TARGETS:
+            op, bound = benchmarks.EXPLAIN_TARGETS[key]
+            target = f"{op} {shown(key, bound)}"
+            if key in benchmarks.EXPLAIN_AIMS:
+                target += ", aim {} {}".format(benchmarks.EXPLAIN_AIMS[key][0], shown(key, benchmarks.EXPLAIN_AIMS[key][1]))
+            text += f"   (target {target}: {'met' if result['met'][key] else 'NOT met'})"
+        print(f"{key:>28}: {text}", file=out)
     if args.json:
         emit_json(result)
     return 0

@@ -13,12 +13,15 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import MnistError, ModelFileError
 from ..models import Model
 from ..files import atomic_write_bytes, link_exclusive, remove_stale_parts
-from .modelfile import load_model, model_metadata, model_to_bytes, read_metadata
+from .modelfile import load_model, load_snapshots, model_metadata, model_to_bytes, read_metadata
+
+if TYPE_CHECKING:
+    from ..explain.snapshots import Snapshots
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
@@ -91,11 +94,13 @@ class ModelStore:
         """Every stored model's name (unsorted), readable or not."""
         return [p.stem for p in self.root.glob("*.npz")] if self.root.is_dir() else []
 
-    def save(self, model: Model, meta: dict[str, Any] | None = None, name: str | None = None) -> ModelRecord:
-        """Save under ``name``, or under a fresh readable one (``classic-mnist-3``);
-        never overwrites another model, even when another process saves at once."""
+    def save(self, model: Model, meta: dict[str, Any] | None = None, name: str | None = None,
+             snapshots: Snapshots | None = None) -> ModelRecord:
+        """Save under ``name``, or under a fresh readable one (``classic-mnist-3``), with the
+        training ``snapshots`` if given; never overwrites another model, even when another
+        process saves at once."""
         meta = {**model_metadata(model), **(meta or {})}
-        return self.save_bytes(model_to_bytes(model, meta), meta, name)
+        return self.save_bytes(model_to_bytes(model, meta, snapshots), meta, name)
 
     def save_bytes(self, payload: bytes, meta: dict[str, Any], name: str | None = None) -> ModelRecord:
         """Save a model file's bytes (made by :func:`model_to_bytes`), as :meth:`save` does."""
@@ -175,7 +180,7 @@ def publish(record: ModelRecord, workspace: str) -> ModelRecord:
     store, base = gallery(), f"{workspace}.{record.name}"[:60]
     taken = set(store.names())
     name = next(n for n in (base if i == 1 else f"{base}-{i}" for i in range(1, 10**6)) if n not in taken)
-    return store.save(model, meta, name)
+    return store.save(model, meta, name, snapshots=load_snapshots(record.path))
 
 
 def check_name(name: str) -> None:

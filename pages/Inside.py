@@ -1,0 +1,54 @@
+"""Inside (URL /Inside): why the active model answers what it does, for your drawing or
+a test image: its hidden units, what it imagines each digit to be, which pixels
+decided, the nearest training images, and its first layer while it trained."""
+import numpy as np
+import streamlit as st
+
+import studio_ui as ui
+from mnist_core.analysis import Prediction, charts, plots
+from mnist_core.explain import pictures
+
+ui.start_page()
+st.title("Inside the network")
+rec = ui.ensure_model()
+model, ds = ui.model(rec), ui.dataset()
+st.caption(ui.plain(f"Model {rec.label} ({rec.meta.get('model')}), trained on {ui.LABELS[ui.active_name()]}."))
+
+drawing = st.session_state.get(ui.DRAWING)
+if drawing is not None and drawing["seen"].shape != model.image_shape:
+    drawing = None  # drawn for a model of another image size
+if "test" in st.query_params and st.query_params["test"].isdigit():
+    st.session_state[ui.INSIDE_TEST] = min(int(st.query_params.pop("test")), len(ds.x_test) - 1)
+    st.session_state[ui.INSIDE_SOURCE] = "A test image"
+sources = (["Your drawing"] if drawing is not None else []) + ["A test image"]
+source = st.radio("Explain", sources, horizontal=True, key=ui.INSIDE_SOURCE)
+if source == "Your drawing":
+    image, ink, truth = drawing["seen"], drawing["ink"], None
+else:
+    index = st.number_input(f"Test image (0 to {len(ds.x_test) - 1:,})", 0, len(ds.x_test) - 1, key=ui.INSIDE_TEST)
+    image = ds.floats(ds.x_test[index:index + 1]).reshape(model.image_shape)
+    ink, truth = None, int(ds.y_test[index])
+proba = model.predict_proba(image[None])[0]
+pred = Prediction(image, proba, ui.judge(rec).judge(image, proba, ink))
+
+left, middle, right = st.columns([1, 1, 2])
+left.image(pictures.zoom(pictures.grey(image, 1.0), max(1, 168 // image.shape[0])), width=168,
+           caption="What the network sees" + ("" if truth is None else f" (labelled {truth})"))
+with middle:
+    ui.verdict_block(pred)
+right.altair_chart(charts.probability_chart(proba, -1 if truth is None else truth, height=200), width="stretch")
+digit = st.segmented_control("Explain the digit", list(range(10)), default=pred.digit, key="inside_digit")
+digit = pred.digit if digit is None else int(digit)
+
+units, imagined, decided, near, motion = st.tabs(
+    ["Hidden units", "What it imagines", "Which pixels decided", "Nearest training images", "Training in motion"])
+with units:
+    ui.units_panel(rec, image, digit)
+with imagined:
+    ui.imagine_panel(rec)
+with decided:
+    ui.pixels_panel(rec, image, digit)
+with near:
+    ui.neighbours_panel(rec, image)
+with motion:
+    ui.motion_panel(rec)

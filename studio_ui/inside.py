@@ -1,0 +1,149 @@
+"""The Inside page's panels, and the verdict Draw shares: each draws one explanation
+from :mod:`mnist_core.explain` for the active model and one image (h, w) in [0, 1]."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from mnist_core.analysis import Prediction, charts
+from mnist_core.explain import (FEATURE_SPACE, SENTENCES, first_layer_weights, occlusion, pictures, saliency,
+                                tile)
+from mnist_core.explain.imagine import METHOD
+from mnist_core.explain.units import feature_maps, unit_activity, unit_drive
+from mnist_core.storage import ModelRecord
+
+from . import cache
+from .widgets import plain
+
+#: Evidence rows: key, what it measures, and which side of the threshold is a digit's.
+EVIDENCE = [("extent_in_pens", "Ink extent, in pen widths", "at least"),
+            ("pixel_distance", "Distance to the 5 nearest training images: pixels", "at most"),
+            ("stroke_distance", "... stroke directions", "at most"),
+            ("feature_distance", "... the model's own features", "at most"),
+            ("margin", "Gap between the two best probabilities", "at least")]
+
+
+def fit(n: int, side: int, width: int = 120) -> int:
+    """The whole zoom that makes a side-pixel picture about ``width`` pixels wide."""
+    return max(1, round(width / side))
+
+
+def verdict_block(pred: Prediction) -> None:
+    """The answer in large type, one plain sentence, and the evidence beside its thresholds."""
+    v = pred.verdict
+    if v is None:
+        st.metric("Prediction", pred.digit)
+        return
+    if v.verdict == "blank":
+        st.info(SENTENCES["blank"])
+    else:
+        runner_up = int(np.argsort(pred.proba)[-2])
+        shown = {"digit": f"{v.digit}", "unsure": f"{v.digit}?", "not_a_digit": "?"}[v.verdict]
+        st.metric("Prediction", shown, help="? alone: not a digit; a digit with ?: the model is unsure")
+        say = SENTENCES[v.verdict].format(digit=v.digit, runner_up=runner_up)
+        (st.success if v.verdict == "digit" else st.warning)(f"{say} ({pred.confidence:.0%} confident)")
+    with st.expander("Why this verdict"):
+        rows = [{"measure": label, "value": v.evidence[key],
+                 "a digit's": f"{side} {v.evidence[key.replace('distance', 'threshold').replace('margin', 'margin_threshold').replace('extent_in_pens', 'extent_threshold')]}"}
+                for key, label, side in EVIDENCE if key in v.evidence]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        st.caption("Every threshold was measured on the training images (see the README): a drawing far from all "
+                   "of them in any one of the three spaces is not a digit the model knows.")
+
+
+def units_panel(record: ModelRecord, image: np.ndarray, digit: int) -> None:
+    """First-layer units: sorted by how hard they push ``digit``, and what they do with this image."""
+    model = cache.model(record)
+    if model.kind == "cnn":
+        filters = first_layer_weights(model)
+        st.caption(f"The {len(filters)} first-layer filters ({filters.shape[1]}x{filters.shape[2]} pixels): each "
+                   "slides over the image and lights up where the ink matches it (red: ink there excites it).")
+        st.image(pictures.grid([pictures.zoom(pictures.diverging(f), 8) for f in filters], gap=3))
+        for i, maps in enumerate(feature_maps(model, image), start=1):
+            st.caption(f"Block {i}: its {len(maps)} feature maps for this image ({maps.shape[1]}x{maps.shape[2]}), "
+                       "white where a filter found its pattern.")
+            top = max(float(maps.max()), 1e-6)
+            st.image(pictures.grid([pictures.zoom(pictures.grey(m, top), fit(1, m.shape[0], 64)) for m in maps],
+                                   columns=8, gap=2))
+        return
+    if model.kind == "logreg":
+        st.info("Logistic regression has no hidden units: each digit has one weight template, shown under "
+                "'What it imagines'.")
+        return
+    weights = first_layer_weights(model)
+    drive = unit_drive(model)[:, digit]
+    order = np.argsort(drive)[::-1][:32]
+    side = weights.shape[1]
+    st.caption(f"The 32 of {len(weights)} first-layer units that push {digit} hardest, strongest first: each "
+               "unit's weights as an image (red: ink there makes it fire; blue: ink there silences it).")
+    st.image(pictures.grid([pictures.zoom(pictures.diverging(weights[j]), fit(1, side, 56)) for j in order],
+                           columns=8, gap=2))
+    active, push = unit_activity(model, image)
+    strongest = np.argsort(np.abs(push[:, digit]))[::-1][:12]
+    st.caption(f"For this image: the 12 units that moved {digit}'s score most, how strongly each fired, and what "
+               "each pushed every output by (red: towards it, blue: away).")
+    table = pd.DataFrame([{"unit": int(j), "output": d, "push": float(push[j, d])} for j in strongest for d in range(10)])
+    st.altair_chart(charts.push_chart(table, [int(j) for j in strongest], [float(active[j]) for j in strongest]),
+                    width="stretch")
+
+
+def imagine_panel(record: ModelRecord) -> None:
+    """The ten pictures the model has of the digits, and how it reads them back."""
+    model, images = cache.model(record), cache.imagined(record)
+    st.caption(plain(f"How: {METHOD[model.kind]}."))
+    signed = model.kind == "logreg"
+    read = model.predict_proba(np.clip(images, 0, 1)) if not signed else None
+    pics = [pictures.zoom(pictures.diverging(im) if signed else pictures.grey(im, 1.0), fit(1, im.shape[0], 84))
+            for im in images]
+    captions = [f"{d}" if read is None else f"{d}: read as {read[d].argmax()} ({read[d].max():.0%})"
+                for d in range(len(images))]
+    st.image(pics, caption=captions)
+
+
+def pixels_panel(record: ModelRecord, image: np.ndarray, digit: int) -> None:
+    """Saliency and occlusion for ``digit``, side by side over the image."""
+    model = cache.model(record)
+    a, b = st.columns(2)
+    size = fit(1, image.shape[0], 224)
+    grad = saliency(model, image, digit)
+    a.image(pictures.zoom(pictures.overlay(image, grad), size), width=224)
+    a.caption(f"Saliency: where a little more ink would raise {digit}'s score (red) or lower it (blue). "
+              "Exact, but it only looks at tiny changes.")
+    occ = occlusion(model, image, digit)
+    b.image(pictures.zoom(pictures.overlay(image, occ.heat), size), width=224)
+    b.caption(f"Occlusion: covering a {occ.patch}x{occ.patch} patch of this region costs {digit} this much "
+              f"probability (red; blue: it rises). Now {occ.baseline:.0%}; the largest drop "
+              f"{float(occ.drops.max()):.0%}.")
+
+
+def neighbours_panel(record: ModelRecord, image: np.ndarray) -> None:
+    """The 8 nearest training images in pixel space and in the model's feature space."""
+    from mnist_core.explain.gradients import features
+
+    judge, ds = cache.judge(record), cache.dataset(record.meta.get("dataset", "digits"))
+    model = cache.model(record)
+    for title, index, query in (("pixels (what it looks like)", judge.space.pixels, image[None]),
+                                (f"the model's features: {FEATURE_SPACE[model.kind]}", judge.features,
+                                 features(model, image[None]))):
+        found = index.query(query, k=8)
+        st.caption(plain(f"Nearest in {title}"))
+        st.image([pictures.zoom(pictures.grey(ds.x_train[i], ds.pixel_max), fit(1, image.shape[0], 72))
+                  for i in found.index[0]],
+                 caption=[f"#{i}: {ds.y_train[i]} (distance {d:.2f})" for i, d in zip(found.index[0], found.distance[0])])
+
+
+def motion_panel(record: ModelRecord) -> None:
+    """The first layer while it trained, played back with a slider."""
+    snaps = cache.snapshots(record)
+    if snaps is None:
+        st.info("This model's file has no training snapshots: logistic regression is fitted in one go, and "
+                "models saved before snapshots were recorded have none.")
+        return
+    labels = [f"epoch {e:.2f} ({n:,} images)" for e, n in zip(snaps.epoch, snaps.samples_seen)]
+    t = st.select_slider("Moment of training", options=list(range(len(snaps))), value=len(snaps) - 1,
+                         format_func=lambda i: labels[i], key=f"motion_{record.key}")
+    side = snaps.frames.shape[2]
+    st.image(tile(snaps.frames[t], zoom=fit(1, side, 48)))
+    st.caption(f"{len(snaps.units)} of the first layer's units, from random noise at the start to what they "
+               "look for at the end (red: positive weights, blue: negative, each moment on its own scale).")
