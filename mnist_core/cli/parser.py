@@ -85,4 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--model", choices=list(MODELS), default="classic")
     sp.add_argument("--augment", action="store_true", help="train on augmented images (compare the hand-drawn accuracy)")
     sp.add_argument("--tutorial-samples", type=int, default=3000, help="samples to time the tutorial's path on")
+    sp.add_argument("--explain", action="store_true", help="instead: time the explain engine (nearest "
+                    "neighbours, a prediction with its verdict, saliency, occlusion) and measure the verdicts "
+                    "on MNIST, MNIST on the canvas, hand-drawn digits and non-digits, against the targets")
     return p
