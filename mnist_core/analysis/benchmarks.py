@@ -175,7 +175,6 @@ def bench_explain(kind: str = "classic", data_dir: str | Path | None = None, dat
     load_before = _load_average()
     n_test = len(data.x_test) if test_images is None else min(test_images, len(data.x_test))
     x_test = data.floats(data.x_test[:n_test]).reshape(-1, *shape)
-    y_test = data.y_test[:n_test]
     probe = [x_test[i % n_test] for i in range(repeats)]
     drawings, labels = handdrawn_set(per_digit=per_digit, seed=EXPLAIN_SEEDS["handdrawn"])
     timings = {
