@@ -19,7 +19,7 @@ from mnist_core.errors import EmptyImage, MnistError
 ui.start_page()
 st.title("Draw a digit")
 rec = ui.ensure_model()
-model = ui.model(rec)
+model, judge = ui.model(rec), ui.judge(rec)  # the judge is calibrated once per model, before the first stroke
 st.caption(ui.plain(f"Model {rec.label} ({rec.meta.get('model')}) reads {model.image_shape[0]}x{model.image_shape[1]} "
                     "images."))
 st.session_state.setdefault(ui.CANVAS, 0)
@@ -38,7 +38,7 @@ def read(image: np.ndarray | None, started: float) -> np.ndarray | None:
     try:
         if image is None:
             raise EmptyImage("")
-        pred = predict_image(model, image, ui.judge(rec))
+        pred = predict_image(model, image, judge)
     except EmptyImage:
         st.info("Draw a digit on the black square (or upload one): the prediction appears here as you draw.")
         return None

@@ -41,8 +41,8 @@ def verdict_block(pred: Prediction) -> None:
         runner_up = int(np.argsort(pred.proba)[-2])
         shown = {"digit": f"{v.digit}", "unsure": f"{v.digit}?", "not_a_digit": "?"}[v.verdict]
         st.metric("Prediction", shown, help="? alone: not a digit; a digit with ?: the model is unsure")
-        say = SENTENCES[v.verdict].format(digit=v.digit, runner_up=runner_up)
-        (st.success if v.verdict == "digit" else st.warning)(f"{say} ({pred.confidence:.0%} confident)")
+        say = SENTENCES[v.verdict].format(digit=v.digit, runner_up=runner_up, confidence=pred.confidence)
+        (st.success if v.verdict == "digit" else st.warning)(say)
     with st.expander("Why this verdict"):
         rows = [{"measure": label, "value": v.evidence[key],
                  "a digit's": f"{side} {v.evidence[key.replace('distance', 'threshold').replace('margin', 'margin_threshold').replace('extent_in_pens', 'extent_threshold')]}"}
@@ -96,9 +96,9 @@ def imagine_panel(record: ModelRecord) -> None:
     read = model.predict_proba(np.clip(images, 0, 1)) if not signed else None
     pics = [pictures.zoom(pictures.diverging(im) if signed else pictures.grey(im, 1.0), fit(1, im.shape[0], 84))
             for im in images]
-    captions = [f"{d}" if read is None else f"{d}: read as {read[d].argmax()} ({read[d].max():.0%})"
+    captions = [f"{d}" if read is None else f"{d}: read {read[d].argmax()}, {read[d].max():.0%}"
                 for d in range(len(images))]
-    st.image(pics, caption=captions)
+    st.image(pics, caption=captions, width=pics[0].shape[1])
 
 
 def pixels_panel(record: ModelRecord, image: np.ndarray, digit: int) -> None:
@@ -128,9 +128,10 @@ def neighbours_panel(record: ModelRecord, image: np.ndarray) -> None:
                                  features(model, image[None]))):
         found = index.query(query, k=8)
         st.caption(plain(f"Nearest in {title}"))
-        st.image([pictures.zoom(pictures.grey(ds.x_train[i], ds.pixel_max), fit(1, image.shape[0], 72))
-                  for i in found.index[0]],
-                 caption=[f"#{i}: {ds.y_train[i]} (distance {d:.2f})" for i, d in zip(found.index[0], found.distance[0])])
+        zoom = fit(1, image.shape[0], 72)
+        st.image([pictures.zoom(pictures.grey(ds.x_train[i], ds.pixel_max), zoom) for i in found.index[0]],
+                 width=zoom * image.shape[0],
+                 caption=[f"{ds.y_train[i]}, d={d:.2f} (#{i})" for i, d in zip(found.index[0], found.distance[0])])
 
 
 def motion_panel(record: ModelRecord) -> None:

@@ -24,7 +24,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         # pages of other windows run at full speed, as ten pupils' browsers would
         "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
         "--disable-backgrounding-occluded-windows"]
-PAGES = [("", "home"), ("Dataset", "dataset"), ("Train", "train"), ("Draw", "draw"), ("Mistakes", "mistakes"),
+PAGES = [("", "home"), ("Dataset", "dataset"), ("Train", "train"), ("Draw", "draw"), ("Inside", "inside"), ("Mistakes", "mistakes"),
          ("Compare", "compare")]
 
 

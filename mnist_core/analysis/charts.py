@@ -92,9 +92,14 @@ def confusion_chart(matrix, height: int = 420) -> alt.LayerChart:
 
 
 def probability_chart(proba, true_label: int, height: int = 220) -> alt.Chart:
-    """A model's 10 probabilities for one image, the true label's bar marked."""
+    """A model's 10 probabilities for one image, the true label's bar marked (none: -1)."""
     frame = pd.DataFrame({"digit": range(len(proba)), "probability": [float(p) for p in proba]})
     frame["label"] = ["true label" if d == true_label else "other" for d in frame["digit"]]
+    if true_label not in range(len(proba)):  # a drawing: no true label to mark
+        return alt.Chart(frame).mark_bar(color="#1f77b4").encode(
+            x=alt.X("digit:O", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".0%")),
+            tooltip=["digit", alt.Tooltip("probability:Q", format=".2%")]).properties(height=height)
     return alt.Chart(frame).mark_bar().encode(
         x=alt.X("digit:O", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".0%")),

@@ -36,17 +36,25 @@ class Neighbours:
 class NeighbourIndex:
     """Every training vector, (n, d) float32, ready to be searched."""
 
-    def __init__(self, vectors: np.ndarray, seed: int = 0) -> None:
+    def __init__(self, vectors: np.ndarray, seed: int = 0, parts: dict[str, np.ndarray] | None = None) -> None:
+        """``parts``: the :meth:`parts` of an index built before on the same vectors (a cache)."""
         self.vectors = np.ascontiguousarray(np.asarray(vectors, np.float32).reshape(len(vectors), -1))
-        self.mean = self.vectors.mean(axis=0)
-        d = self.vectors.shape[1]
-        if d > COMPONENTS and len(self.vectors) > COMPONENTS:
-            sample = self.vectors[np.random.default_rng(seed).permutation(len(self.vectors))[:10_000]] - self.mean
-            self.basis = np.ascontiguousarray(np.linalg.svd(sample, full_matrices=False)[2][:COMPONENTS].T)
+        if parts is not None:
+            self.mean, self.basis, self.projected = parts["mean"], parts["basis"], parts["projected"]
         else:
-            self.basis = np.eye(d, dtype=np.float32)  # the bound is the distance itself
-        self.projected = np.ascontiguousarray((self.vectors - self.mean) @ self.basis)
+            self.mean = self.vectors.mean(axis=0)
+            d = self.vectors.shape[1]
+            if d > COMPONENTS and len(self.vectors) > COMPONENTS:
+                sample = self.vectors[np.random.default_rng(seed).permutation(len(self.vectors))[:10_000]] - self.mean
+                self.basis = np.ascontiguousarray(np.linalg.svd(sample, full_matrices=False)[2][:COMPONENTS].T)
+            else:
+                self.basis = np.eye(d, dtype=np.float32)  # the bound is the distance itself
+            self.projected = np.ascontiguousarray((self.vectors - self.mean) @ self.basis)
         self.projected_norms = np.einsum("ij,ij->i", self.projected, self.projected)
+
+    def parts(self) -> dict[str, np.ndarray]:
+        """What building the index computed (to cache it on disk)."""
+        return {"mean": self.mean, "basis": self.basis, "projected": self.projected}
 
     def __len__(self) -> int:
         return len(self.vectors)

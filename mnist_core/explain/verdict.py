@@ -26,13 +26,17 @@ how much ink there is.  Every threshold is calibrated on the training data alone
 """
 from __future__ import annotations
 
+import hashlib
+import io
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy import ndimage
 
-from ..data.datasets import Dataset
+from ..data.datasets import Dataset, default_cache_dir
+from ..files import atomic_write_bytes
 from ..models.base import Model
 from .gradients import features
 from .neighbours import NeighbourIndex, stroke_directions
@@ -51,13 +55,25 @@ EXTENT_PERCENTILE = 0.1
 def extent_in_pens(ink: np.ndarray) -> float:
     """How many pen widths the ink spans: the longer side of its bounding box over the
     width of its thickest stroke (twice the deepest point's distance to the paper).
-    A dot is ~1, a digit ~5; scale-free, so it compares a canvas with MNIST."""
-    mark = np.asarray(ink) >= 0.5
+    A dot is ~1, a digit ~5; scale-free, so it compares a canvas with MNIST.  The ink
+    is cropped to its box and shrunk to at most 64 pixels a side first (a 280x280
+    canvas took 5-8 ms, the crop well under one)."""
+    mark = np.asarray(ink, np.float32) >= 0.5
     rows, cols = np.flatnonzero(mark.any(axis=1)), np.flatnonzero(mark.any(axis=0))
     if rows.size == 0:
         return 0.0
-    side = max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1)
-    return float(side / (2 * ndimage.distance_transform_edt(np.pad(mark, 1)).max()))
+    box = mark[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    step = -(-max(box.shape) // 64)  # a whole factor: a block of step x step pixels becomes one
+    if step > 1:
+        h, w = -(-box.shape[0] // step) * step, -(-box.shape[1] // step) * step
+        padded = np.zeros((h, w), np.float32)
+        padded[:box.shape[0], :box.shape[1]] = box
+        box = padded.reshape(h // step, step, w // step, step).mean(axis=(1, 3)) >= 0.5
+        if not box.any():
+            return 0.0
+    depth = ndimage.distance_transform_edt(np.pad(box, 1)).max()
+    side = max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1) / step
+    return float(side / (2 * depth))
 
 
 class DigitSpace:
@@ -65,21 +81,35 @@ class DigitSpace:
     with a calibration sample's distances measured (building it on MNIST takes a few
     seconds, once, for every model trained on it)."""
 
-    def __init__(self, train_images: np.ndarray, train_labels: np.ndarray, seed: int = 0) -> None:
-        """``train_images`` float (n, h, w) in [0, 1], ``train_labels`` (n,)."""
+    def __init__(self, train_images: np.ndarray, train_labels: np.ndarray, seed: int = 0,
+                 cached: dict[str, np.ndarray] | None = None) -> None:
+        """``train_images`` float (n, h, w) in [0, 1], ``train_labels`` (n,); ``cached``:
+        the :meth:`arrays` of a space built before on the same images."""
         self.images = np.asarray(train_images, np.float32)
         self.labels = np.asarray(train_labels)
         self.shape = self.images.shape[1:]
-        self.pixels = NeighbourIndex(self.images)
-        self.strokes = NeighbourIndex(stroke_directions(self.images))
+        c = cached or {}
+        part = lambda prefix: {k: c[f"{prefix}_{k}"] for k in ("mean", "basis", "projected")} if c else None
+        self.pixels = NeighbourIndex(self.images, parts=part("pixels"))
+        self.strokes = NeighbourIndex(c["strokes"] if c else stroke_directions(self.images), parts=part("strokes"))
         rng = np.random.default_rng(seed)
         #: The calibration sample: training rows, and their distances with themselves left out.
-        self.sample = np.sort(rng.choice(len(self.images), min(SAMPLE, len(self.images) - 1), replace=False))
-        self.sample_distances = {
+        self.sample = c["sample"] if c else np.sort(rng.choice(len(self.images), min(SAMPLE, len(self.images) - 1),
+                                                               replace=False))
+        self.sample_distances = {name: c[f"sample_{name}"] for name in ("pixel", "stroke")} if c else {
             "pixel": self.pixels.query(self.pixels.vectors[self.sample], K, leave_out=self.sample).distance.mean(axis=1),
             "stroke": self.strokes.query(self.strokes.vectors[self.sample], K, leave_out=self.sample).distance.mean(axis=1),
         }
-        self.extent = float(np.percentile([extent_in_pens(im) for im in self.images[self.sample]], EXTENT_PERCENTILE))
+        self.extent = float(c["extent"]) if c else float(np.percentile(
+            [extent_in_pens(im) for im in self.images[self.sample]], EXTENT_PERCENTILE))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Everything building the space computed, to save (see :func:`digit_space`)."""
+        out = {"strokes": self.strokes.vectors, "sample": self.sample, "extent": np.float64(self.extent),
+               **{f"sample_{k}": v for k, v in self.sample_distances.items()}}
+        for prefix, index in (("pixels", self.pixels), ("strokes", self.strokes)):
+            out.update({f"{prefix}_{k}": v for k, v in index.parts().items()})
+        return out
 
     def distances(self, images: np.ndarray) -> dict[str, np.ndarray]:
         """(n, h, w) model inputs -> mean distance to the K nearest training images in
@@ -175,9 +205,34 @@ class Judge:
         return out
 
 
-def digit_space(dataset: Dataset) -> DigitSpace:
-    """The :class:`DigitSpace` of a dataset's training images."""
-    return DigitSpace(dataset.floats(dataset.x_train).reshape(-1, *dataset.image_shape), dataset.y_train)
+#: Changes whenever what a DigitSpace computes changes: cached spaces of another version are not read.
+SPACE_VERSION = 2
+
+
+def digit_space(dataset: Dataset, cache_dir: str | Path | None = None) -> DigitSpace:
+    """The :class:`DigitSpace` of a dataset's training images, kept in ``cache_dir``
+    (default: the data cache, see :func:`mnist_core.data.default_cache_dir`) under a
+    name made from the images' own SHA-1: building it on MNIST takes ~15 s, reading it
+    back well under one.  A cache that cannot be read or written is ignored."""
+    images = dataset.floats(dataset.x_train).reshape(-1, *dataset.image_shape)
+    digest = hashlib.sha1(dataset.x_train.tobytes())
+    digest.update(dataset.y_train.tobytes())
+    digest.update(repr((SPACE_VERSION, K, SAMPLE, EXTENT_PERCENTILE, dataset.pixel_max)).encode())
+    path = Path(cache_dir or default_cache_dir()) / f"digit-space-{dataset.name}-{digest.hexdigest()[:16]}.npz"
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return DigitSpace(images, dataset.y_train, cached={k: archive[k] for k in archive.files})
+    except (OSError, KeyError, ValueError):
+        pass
+    space = DigitSpace(images, dataset.y_train)
+    try:
+        buffer = io.BytesIO()
+        np.savez(buffer, **space.arrays())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, buffer.getvalue())
+    except OSError:
+        pass
+    return space
 
 
 def build_judge(model: Model, dataset: Dataset, space: DigitSpace | None = None) -> Judge:
@@ -188,7 +243,8 @@ def build_judge(model: Model, dataset: Dataset, space: DigitSpace | None = None)
 #: One plain sentence per verdict (the page adds the evidence beside it).
 SENTENCES = {
     "blank": "There is too little ink to read: draw a digit.",
-    "not_a_digit": "This does not look like any digit the model was trained on; its best guess would be {digit}.",
-    "unsure": "Probably {digit}, but the model is unsure: {runner_up} is nearly as likely.",
-    "digit": "This is a {digit}.",
+    "not_a_digit": "This does not look like any digit the model was trained on (its best guess would be {digit}, "
+                   "{confidence:.0%}).",
+    "unsure": "Probably {digit} ({confidence:.0%}), but the model is unsure: {runner_up} is nearly as likely.",
+    "digit": "This is a {digit} ({confidence:.0%} confident).",
 }
