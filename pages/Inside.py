@@ -21,11 +21,15 @@ if "test" in st.query_params and st.query_params["test"].isdigit():
     st.session_state[ui.INSIDE_TEST] = min(int(st.query_params.pop("test")), len(ds.x_test) - 1)
     st.session_state[ui.INSIDE_SOURCE] = "A test image"
 sources = (["Your drawing"] if drawing is not None else []) + ["A test image"]
-source = st.radio("Explain", sources, horizontal=True, key=ui.INSIDE_SOURCE)
+if st.session_state.get(ui.INSIDE_SOURCE) not in sources:
+    st.session_state[ui.INSIDE_SOURCE] = sources[0]
+pick, which = st.columns([2, 1])
+source = pick.radio("Explain", sources, horizontal=True, key=ui.INSIDE_SOURCE)
 if source == "Your drawing":
     image, ink, truth = drawing["seen"], drawing["ink"], None
 else:
-    index = st.number_input(f"Test image (0 to {len(ds.x_test) - 1:,})", 0, len(ds.x_test) - 1, key=ui.INSIDE_TEST)
+    index = which.number_input(f"Test image (0 to {len(ds.x_test) - 1:,})", 0, len(ds.x_test) - 1,
+                               key=ui.INSIDE_TEST)
     image = ds.floats(ds.x_test[index:index + 1]).reshape(model.image_shape)
     ink, truth = None, int(ds.y_test[index])
 proba = model.predict_proba(image[None])[0]

@@ -98,6 +98,17 @@ def test_predict_reads_any_polarity_and_refuses_non_images(tmp_path, mnist_class
     for r in lines:
         assert r["digit"] == 1 and len(r["probabilities"]) == 10
         assert sum(r["probabilities"]) == pytest.approx(1.0, abs=1e-4)
+        assert r["verdict"] in ("digit", "unsure") and r["evidence"]["pixel_threshold"] > 0
+    blank = tmp_path / "blank.png"
+    Image.new("L", (280, 280), 0).save(blank)
+    line = tmp_path / "line.png"
+    canvas = Image.new("L", (280, 280), 0)
+    canvas.paste(255, (40, 130, 240, 150))
+    canvas.save(line)
+    proc = run("predict", "--model", str(model), str(blank), str(line), "--json")
+    empty, flat = [json.loads(x) for x in proc.stdout.strip().splitlines()]
+    assert empty["verdict"] == "blank" and empty["digit"] is None and empty["probabilities"] is None
+    assert flat["verdict"] == "not_a_digit" and flat["digit"] == max(range(10), key=flat["probabilities"].__getitem__)
     (tmp_path / "notes.txt").write_text("not an image")
     proc = run("predict", "--model", str(model), str(tmp_path / "notes.txt"), check=False)
     assert proc.returncode == 1 and "not an image" in proc.stderr and "Traceback" not in proc.stderr

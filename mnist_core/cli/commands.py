@@ -166,13 +166,16 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from ..explain.verdict import build_judge
 
     model, meta = load_model(args.model)
-    try:
-        judge = build_judge(model, _dataset_for(meta, args.data_dir))
-    except MnistError as err:
-        print(f"No verdicts: {err}", file=sys.stderr)
-        judge = None
+    judge, judged = None, False
     for name in args.images:
         image = load_image(Path(name))
+        if not judged:  # built once, for the first image that could be read
+            judged = True
+            dataset = meta.get("dataset") or ("digits" if model.image_shape == (8, 8) else "mnist")
+            try:
+                judge = build_judge(model, _dataset_for({"dataset": dataset}, args.data_dir))
+            except MnistError as err:
+                print(f"No verdicts: {err}", file=sys.stderr)
         try:
             p = predict_image(model, image, judge)
             verdict, digit, proba = p.verdict, p.digit, p.proba

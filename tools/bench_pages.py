@@ -1,0 +1,98 @@
+"""Server time of the pages' clicks, measured with Streamlit's AppTest (the script run
+itself: what a click costs the server, without the browser).
+
+    MNIST_DATA_DIR=... python tools/bench_pages.py [--repeats 7] [--model classic] [--json]
+
+Trains the kind's default model on MNIST once into a fresh MNIST_STUDIO_HOME, then
+reports medians, warm (every cache filled by a first run):
+
+* ``inside_ms``: the Inside page for one test image (all five panels), then another image;
+* ``mistakes_first_ms``: the Mistakes page's first run once the evaluation is cached;
+* ``mistakes_cell_ms``: clicking a confusion-matrix cell (the selection set, the page rerun);
+* ``mistakes_thumbnail_ms``: clicking a thumbnail of the gallery;
+* ``draw_verdict_ms``: the Draw page's run (the canvas cannot be drawn on in AppTest: the
+  figure is the page without a drawing, for reference) -- see ``bench --explain`` for a
+  drawing's prediction with its verdict.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+APP = str(ROOT / "streamlit_app.py")
+
+
+def timed(run) -> float:
+    start = time.perf_counter()
+    run()
+    return (time.perf_counter() - start) * 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--model", default="classic")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    os.environ["MNIST_STUDIO_HOME"] = tempfile.mkdtemp(prefix="bench-pages-")
+    os.chdir(ROOT)
+    from streamlit.testing.v1 import AppTest
+
+    from mnist_core.data import load_mnist
+    from mnist_core.models import recommended_training
+    from mnist_core.storage import ModelStore
+    from mnist_core.training.pipeline import train_model
+
+    result = train_model(args.model, load_mnist(), config=recommended_training(args.model))
+    rec = ModelStore().save(result.model, result.meta, name=f"bench-{args.model}", snapshots=result.snapshots)
+
+    def app(page: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=600)
+        at.run()
+        at.session_state["active_models"] = {"mnist": rec.key}
+        at.session_state["active_dataset"] = "mnist"
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    out: dict[str, float] = {"model": args.model}
+    inside = app("Inside")  # cold: builds the judge, imagines, loads the snapshots
+    times = []
+    for i in range(args.repeats):
+        inside.number_input[0].set_value(100 + i)
+        times.append(timed(inside.run))
+    out["inside_ms"] = statistics.median(times)
+    first = []
+    for _ in range(3):
+        first.append(timed(lambda: app("Mistakes")))  # includes the first (navigation) run: an upper bound
+    out["mistakes_first_ms"] = statistics.median(first)
+    mistakes = app("Mistakes")
+    cells, thumbs = [], []
+    for i in range(args.repeats):
+        true, pred = (7, 2) if i % 2 else (4, 9)
+        mistakes.session_state["confusion_pick"] = {"selection": {"cell": [{"true": true, "predicted": pred}]}}
+        cells.append(timed(mistakes.run))
+        mistakes.session_state["mistake_rows"] = {"selection": {"rows": [i % 3], "columns": []}}
+        thumbs.append(timed(mistakes.run))
+    out["mistakes_cell_ms"] = statistics.median(cells)
+    out["mistakes_thumbnail_ms"] = statistics.median(thumbs)
+    out["load_average"] = round(os.getloadavg()[0], 2)
+    if args.json:
+        print(json.dumps({k: round(v, 1) if isinstance(v, float) else v for k, v in out.items()}))
+    else:
+        for key, value in out.items():
+            print(f"{key:>24}: {value:.1f}" if isinstance(value, float) else f"{key:>24}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
