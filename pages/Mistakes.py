@@ -52,7 +52,7 @@ else:
                         on_select="rerun", selection_mode="single-row", key="mistake_rows", row_height=60,
                         column_config={"image": st.column_config.ImageColumn("image"),
                                        "confidence": st.column_config.NumberColumn(format="percent")})
-    selected = rows.selection.rows
+    selected = [r for r in rows.selection.rows if r < len(shown)]  # a row of an earlier, longer list: ignored
     pick = int(shown["index"].iloc[selected[0]] if selected else shown["index"].iloc[0])
     a, b = st.columns([1, 2])
     a.image(plots.upscale(ds.x_test[pick], 224, ds.pixel_max), width=224,

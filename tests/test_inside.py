@@ -115,3 +115,20 @@ def test_publishing_keeps_the_training_snapshots(trained, tmp_path):
     before, after = load_snapshots(rec.path), load_snapshots(shared.path)
     assert before is not None and after is not None
     np.testing.assert_array_equal(before.frames, after.frames)
+
+
+def test_a_row_chosen_in_a_longer_list_does_not_break_mistakes(trained, digits):
+    from mnist_core.analysis import evaluate
+
+    result = trained["classic"]
+    rec = ModelStore().save(result.model, result.meta, name="classic-rows")
+    confusion = evaluate(result.model, digits).confusion()
+    true, pred = next((t, p) for t in range(10) for p in range(10) if t != p and 1 <= confusion[t][p] <= 3)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.session_state["active_models"] = {"digits": rec.key}
+    at.switch_page("pages/Mistakes.py").run()
+    at.session_state["confusion_pick"] = {"selection": {"cell": [{"true": true, "predicted": pred}]}}
+    ok(at.run())
+    at.session_state["mistake_rows"] = {"selection": {"rows": [5], "columns": []}}  # a row of a longer list
+    ok(at.run())

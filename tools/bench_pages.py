@@ -83,6 +83,7 @@ def main() -> int:
         cells.append(timed(mistakes.run))
         mistakes.session_state["mistake_rows"] = {"selection": {"rows": [i % 3], "columns": []}}
         thumbs.append(timed(mistakes.run))
+        assert not mistakes.exception, [e.value for e in mistakes.exception]
     out["mistakes_cell_ms"] = statistics.median(cells)
     out["mistakes_thumbnail_ms"] = statistics.median(thumbs)
     out["load_average"] = round(os.getloadavg()[0], 2)
