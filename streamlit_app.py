@@ -14,6 +14,7 @@ PAGES = [
     st.Page("pages/Dataset.py", title="Dataset", icon=":material/dataset:", url_path="Dataset"),
     st.Page("pages/Train.py", title="Train", icon=":material/model_training:", url_path="Train"),
     st.Page("pages/Draw.py", title="Draw", icon=":material/draw:", url_path="Draw"),
+    st.Page("pages/Handwriting.py", title="My handwriting", icon=":material/gesture:", url_path="Handwriting"),
     st.Page("pages/Inside.py", title="Inside", icon=":material/neurology:", url_path="Inside"),
     st.Page("pages/Mistakes.py", title="Mistakes", icon=":material/search:", url_path="Mistakes"),
     st.Page("pages/Compare.py", title="Compare", icon=":material/compare_arrows:", url_path="Compare"),

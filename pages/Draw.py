@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 import studio_ui as ui
+from studio_ui.handwriting import save_control
 from studio_ui.steps import preprocessing_steps_panel
 from mnist_core.analysis import plots, predict_image
 from mnist_core.data import load_image
@@ -96,6 +97,7 @@ def draw_and_read() -> None:
     started = time.perf_counter()  # the drawing has arrived: time our part from here
     with right:
         seen = read(image, started)
+        save_control(image if seen is not None else None)  # "Save as my ...": kept in the workspace
     if image is not None:
         with st.expander("How your drawing becomes the network's input"):
             preprocessing_steps_panel(image, model.image_shape)

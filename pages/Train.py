@@ -4,6 +4,7 @@ the class gallery."""
 import streamlit as st
 
 import studio_ui as ui
+from studio_ui import handwriting as hw
 from mnist_core.config import TrainConfig, specs
 from mnist_core.models import MODELS, recommended_training
 from mnist_core.storage import publish
@@ -21,10 +22,12 @@ with st.form("train_form"):
     hyper = ui.hyperparameter_inputs(kind)
     training = ui.config_inputs([s for s in specs(TrainConfig) if s.name != "shuffle"], vars(recommended),
                                 f"train_{kind}_{name}")
+    add_mine, repeat = hw.train_inputs()
     start = st.form_submit_button("Start training", type="primary")
 if start:  # only a click trains, never a plain rerun
     with ui.errors_shown(), st.spinner("Sending the run to a worker (the first run starts the workers)..."):
-        jobs.submit(workspace, kind, ds, hyper, recommended.replace(**training), store=ui.store())
+        jobs.submit(workspace, kind, ds, hyper, recommended.replace(**training), store=ui.store(),
+                    handwriting=hw.training_set(ds, repeat) if add_mine else None)
 
 ui.activate_finished_runs()
 runs = jobs.jobs(workspace)[:3]

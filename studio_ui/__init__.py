@@ -6,7 +6,9 @@
 * :mod:`.widgets` -- pieces of page (sidebar, forms, download panel, error display);
 * :mod:`.inside` -- the explanations (Inside's panels, the verdict Draw shows too);
 * :mod:`.browse` -- the Dataset page's clickable thumbnails, heatmap and pixel table;
-* :mod:`.steps` -- the drawing's preprocessing, step by step.
+* :mod:`.steps` -- the drawing's preprocessing, step by step;
+* :mod:`.handwriting` -- the user's own drawings: Draw's "Save as my ...", Train's
+  "Add my handwriting", the My handwriting page's panels.
 
 Pages ``import studio_ui as ui`` and use the names below.  Nothing here runs at
 import time but definitions.

@@ -33,6 +33,8 @@ HANDED_OVER = "handed_to_navigation"  # a legacy pages/ run was handed to st.nav
 DRAWING = "last_drawing"  # {"seen": model input (h, w), "ink": the canvas's ink}: Inside explains it
 INSIDE_SOURCE = "inside_source"  # "Your drawing" | "A test image"
 INSIDE_TEST = "inside_test"  # the test image Inside explains
+HANDWRITING_SAVED = "handwriting_saved"  # ("success" | "error", sentence): the last "Save as my ..." on Draw
+HANDWRITING_IMPORT = "handwriting_import"  # ("success" | "error", sentence): the last import on My handwriting
 
 LABELS = {"mnist": "MNIST (28x28)", "digits": "Digits (8x8, embedded)"}
 _ADJECTIVES = ("amber", "bold", "bright", "calm", "clever", "eager", "gentle", "happy", "keen", "lively",

@@ -304,6 +304,7 @@ def model_table(recs: list[ModelRecord], active: ModelRecord | None) -> None:
         "test accuracy": r.meta.get("test_accuracy"), "status": r.meta.get("status", "done"),
         "epochs": len(r.meta.get("history") or []),
         "augmented": "yes" if (r.meta.get("training") or {}).get("augment") else "",
+        "my handwriting": "{images} x {repeat}".format(**r.meta["handwriting"]) if r.meta.get("handwriting") else "",
         "trained": r.created, "published": str(r.meta.get("published_at", ""))[:16].replace("T", " ") if r.shared else "",
         "seconds": r.meta.get("train_seconds"), "KiB": round(r.size_kib),
     } for r in recs]), hide_index=True, column_config={"test accuracy": st.column_config.NumberColumn(format="percent")})

@@ -58,11 +58,19 @@ class JobManager:
     # -- submitting -----------------------------------------------------------------
     def submit(self, workspace: str, kind: str, dataset: Dataset, hyper: dict[str, Any] | None = None,
                config: TrainConfig | None = None, store: ModelStore | None = None,
-               name: str | None = None, publish: bool = False) -> Job:
+               name: str | None = None, publish: bool = False,
+               handwriting: tuple[np.ndarray, np.ndarray, int] | None = None) -> Job:
         """Queue a run of ``kind`` on ``dataset`` for ``workspace``; it will be saved in
-        ``store`` (``publish``: marked as published by the workspace).  Bad settings, a
-        model too large to save and a full workspace are refused here, with a sentence."""
+        ``store`` (``publish``: marked as published by the workspace; ``handwriting``:
+        ``(images, labels, repeat)`` added to the training set, see ``add_handwriting``).
+        Bad settings, a model too large to save and a full workspace are refused here, with a sentence."""
         hyper = dict(hyper or {})
+        if handwriting is not None:
+            from .pipeline import check_handwriting
+
+            images, labels, repeat = handwriting
+            check_handwriting(dataset, images, labels, repeat)
+            handwriting = {"images": np.asarray(images), "labels": np.asarray(labels), "repeat": int(repeat)}
         config = config or recommended_training(kind, len(dataset.x_train))
         from ..storage.modelfile import MAX_WEIGHT_BYTES
         from .pipeline import dataset_hyperparameters
@@ -92,7 +100,7 @@ class JobManager:
             extra = ({"published_by": workspace, "published_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
                      if publish else {})
             job.future = client.submit(run_job, job.id, kind, data, hyper, config,
-                                       seconds_setting("MNIST_STUDIO_JOB_SECONDS", 1800.0), extra,
+                                       seconds_setting("MNIST_STUDIO_JOB_SECONDS", 1800.0), extra, handwriting,
                                        key=f"train-{job.id}", pure=False)
         except Exception as err:  # noqa: BLE001 -- the slot is given back, the reason told
             with self._lock:

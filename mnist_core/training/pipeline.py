@@ -4,6 +4,7 @@ records how its first layer changed (:mod:`mnist_core.explain.snapshots`), saved
 with the model."""
 from __future__ import annotations
 
+import dataclasses
 import resource
 import sys
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ import numpy as np
 
 from ..config import TrainConfig, derived_names
 from ..data.datasets import Dataset
+from ..errors import InvalidParameter
 from ..explain.snapshots import SnapshotRecorder, Snapshots
 from ..models import Model, build_model, model_class, recommended_training
 from ..storage import model_metadata
@@ -45,6 +47,30 @@ def dataset_hyperparameters(kind: str, dataset: Dataset) -> dict[str, Any]:
     facts = {"n_inputs": dataset.n_inputs,
              "pixel_scale": float(dataset.pixel_max) if dataset.pixel_max < 255 else 1.0}
     return {name: facts[name] for name in derived_names(model_class(kind).Config) if name in facts}
+
+
+#: Most times the user's handwriting may be repeated in a training set.
+MAX_REPEAT = 50
+
+
+def check_handwriting(dataset: Dataset, images: np.ndarray, labels: np.ndarray, repeat: int) -> None:
+    """Refuse, with a sentence, handwriting that :func:`add_handwriting` could not add."""
+    images, labels = np.asarray(images), np.asarray(labels)
+    if (images.dtype != np.uint8 or images.shape[1:] != dataset.image_shape or labels.shape != images.shape[:1]
+            or not len(images) or labels.min() < 0 or labels.max() > 9 or images.max() > dataset.pixel_max):
+        raise InvalidParameter(f"The handwriting to add must be {dataset.image_shape[0]}x{dataset.image_shape[1]} "
+                               f"images of 0-{dataset.pixel_max}, each with a label 0-9.")
+    if not (isinstance(repeat, (int, np.integer)) and 1 <= repeat <= MAX_REPEAT):
+        raise InvalidParameter(f"The handwriting's repeat factor must be between 1 and {MAX_REPEAT}.")
+
+
+def add_handwriting(dataset: Dataset, images: np.ndarray, labels: np.ndarray, repeat: int = 1) -> Dataset:
+    """``dataset`` with ``images`` (uint8, its image shape and pixel range) and their
+    ``labels`` appended ``repeat`` times to the training set (the loop shuffles them in);
+    the test set is unchanged."""
+    check_handwriting(dataset, images, labels, repeat)
+    return dataclasses.replace(dataset, x_train=np.concatenate([dataset.x_train, *[images] * repeat]),
+                               y_train=np.concatenate([dataset.y_train, *[labels] * repeat]))
 
 
 def train_model(

@@ -32,7 +32,7 @@ from ..config import TrainConfig
 from ..data.datasets import Dataset
 from ..errors import sentence
 from ..storage.modelfile import model_to_bytes, thin
-from .pipeline import train_model
+from .pipeline import add_handwriting, train_model
 
 #: Most points of the learning curve sent with each progress update.
 CURVE_POINTS = 120
@@ -188,10 +188,16 @@ class StopCheck:
 
 
 def run_job(job_id: str, kind: str, dataset: Dataset, hyper: dict[str, Any], config: TrainConfig,
-            time_limit: float, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+            time_limit: float, extra: dict[str, Any] | None = None,
+            handwriting: dict[str, Any] | None = None) -> dict[str, Any]:
     """Train on this worker; return ``{status, pid, meta, model}`` (``model``: the
     .npz bytes, whose metadata has ``extra`` added) or ``{status: "failed", pid, error}``
-    with a sentence."""
+    with a sentence.  ``handwriting`` (``{images, labels, repeat}``): the user's drawings,
+    appended ``repeat`` times to the training set and recorded in the metadata."""
+    if handwriting is not None:
+        dataset = add_handwriting(dataset, handwriting["images"], handwriting["labels"], handwriting["repeat"])
+        extra = {**(extra or {}), "handwriting": {"images": len(handwriting["images"]),
+                                                  "repeat": int(handwriting["repeat"])}}
     link = Link(job_id)
     link.start()
     reporter = Reporter(link, len(dataset.x_train) * config.epochs)

@@ -1,0 +1,239 @@
+"""The user's own handwriting in the app: the Draw page's "Save as my ..." buttons, the
+Train form's "Add my handwriting", and the My handwriting page's panels (the grid of
+drawings, the models' accuracy on them, export and import).  The drawings live in the
+workspace (:mod:`mnist_core.data.handwriting`); this module only shows them."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from mnist_core.analysis import charts, plots
+from mnist_core.data import Dataset
+from mnist_core.data.handwriting import (TEST_EVERY, Drawing, HandwritingStore, arrays, export_csv, export_zip,
+                                         model_inputs, read_upload, training_arrays, workspace_handwriting)
+from mnist_core.errors import EmptyImage, MnistError, sentence
+from mnist_core.storage import ModelRecord
+from mnist_core.training.pipeline import MAX_REPEAT
+
+from . import cache, session
+from .widgets import plain
+
+PER_PAGE = 24
+COLUMNS = 8
+
+
+def store() -> HandwritingStore:
+    """This workspace's drawings."""
+    return workspace_handwriting(session.workspace())
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _listing(root: str, stamp: tuple) -> list[Drawing]:
+    return HandwritingStore(root).list()
+
+
+def drawings() -> list[Drawing]:
+    """The workspace's drawings, oldest first: read again only when a file changed."""
+    hw = store()
+    return _listing(str(hw.root), hw.stamp())
+
+
+# Keyed by the drawings' ids (unique across workspaces; a relabel keeps the image), so the
+# numbers always belong to the very list the page shows.
+@st.cache_resource(max_entries=16, show_spinner="Preparing your drawings for the model...")
+def _inputs(ids: tuple, shape: tuple[int, int], _found: list[Drawing]) -> np.ndarray:
+    seen = model_inputs(_found, shape)
+    seen.flags.writeable = False
+    return seen
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _proba(path: str, mtime: float, ids: tuple, _record: ModelRecord, _found: list[Drawing]) -> np.ndarray:
+    model = cache.model(_record)
+    return model.predict_proba(_inputs(ids, model.image_shape, _found))
+
+
+def proba(record: ModelRecord, found: list[Drawing]) -> np.ndarray:
+    """(n, 10): the model's probabilities for each drawing (8x8 models read the raw
+    picture prepared the way the UCI digits were)."""
+    return _proba(str(record.path), cache._mtime(record), tuple(d.id for d in found), record, found)
+
+
+def thumb(drawing: Drawing, size: int = 56) -> np.ndarray:
+    return plots.upscale(drawing.image, size, 255)
+
+
+# -- Draw -------------------------------------------------------------------------------
+def _save(picture: np.ndarray, label: int) -> None:
+    try:
+        store().save(picture, label)
+        count = len(store().ids())
+        st.session_state[session.HANDWRITING_SAVED] = (
+            "success", f"Saved as your {label} ({count:,} drawing{'s' if count != 1 else ''} in all; "
+                       "see them on My handwriting).")
+        st.session_state[session.CANVAS] = st.session_state.get(session.CANVAS, 0) + 1  # a fresh canvas
+    except EmptyImage:
+        st.session_state[session.HANDWRITING_SAVED] = ("error", "Draw a digit first.")
+    except Exception as err:  # noqa: BLE001 -- a sentence, never a traceback
+        st.session_state[session.HANDWRITING_SAVED] = ("error", sentence(err))
+
+
+def save_control(picture: np.ndarray | None) -> None:
+    """"Save as my ..." with the digit meant, one click: keeps the drawing in the
+    workspace (and clears the canvas).  ``None`` (nothing drawn): only the last save's message."""
+    if picture is not None:
+        st.caption("Save as my ... (the digit you meant: it is kept in your workspace, and the canvas clears)")
+        for digit, col in enumerate(st.columns(10, gap="small")):
+            col.button(str(digit), key=f"save_my_{digit}", on_click=_save, args=(picture, digit),
+                       help=f"Save this drawing as your {digit}", width="stretch")
+    kind, text = st.session_state.pop(session.HANDWRITING_SAVED, (None, ""))
+    if kind:
+        (st.success if kind == "success" else st.error)(plain(text))
+
+
+# -- Train --------------------------------------------------------------------------------
+def train_inputs() -> tuple[bool, int]:
+    """Inside the Train form: add the drawings to the training set, how many times."""
+    count = len(drawings())
+    left, right, _ = st.columns(3)
+    add = left.checkbox(f"Add my handwriting ({count:,} drawing{'s' if count != 1 else ''})", key="train_hw_add",
+                        help="Your drawings from the My handwriting page join the training set, repeated as "
+                             "often as the repeat factor says; the saved model records it.")
+    repeat = right.number_input("Repeat factor", 1, MAX_REPEAT, 10, key="train_hw_repeat",
+                                help="How many copies of each drawing the training set gets.")
+    return add, int(repeat)
+
+
+def training_set(dataset: Dataset, repeat: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """The drawings as the dataset stores images (28x28 0-255, or 8x8 0-16), for a run."""
+    found = drawings()
+    if not found:
+        raise MnistError("You have no saved drawings yet: save some on the Draw page, or import them "
+                         "on My handwriting, first.")
+    images, labels = training_arrays(found, dataset.image_shape, dataset.pixel_max)
+    return images, labels, repeat
+
+
+def recorded(meta: dict) -> str:
+    """What a model's metadata says about the handwriting it was trained with ("" if none)."""
+    hw = meta.get("handwriting")
+    return f"{hw['images']} x {hw['repeat']}" if isinstance(hw, dict) else ""
+
+
+# -- My handwriting page ------------------------------------------------------------------------
+def _relabel(drawing_id: str) -> None:
+    try:
+        store().relabel(drawing_id, int(st.session_state[f"hw_label_{drawing_id}"]))
+    except Exception as err:  # noqa: BLE001
+        st.session_state[session.TOAST] = sentence(err)
+
+
+def _delete(drawing_id: str) -> None:
+    store().delete(drawing_id)
+    st.session_state[session.TOAST] = "Drawing deleted."
+
+
+def grid(found: list[Drawing]) -> None:
+    """The drawings, newest first, a page at a time: each with its label (change it to
+    relabel) and a Delete button."""
+    newest = found[::-1]
+    pages = max(1, -(-len(newest) // PER_PAGE))
+    if st.session_state.get("hw_page", 1) > pages:  # deletions left fewer pages
+        st.session_state["hw_page"] = pages
+    page = int(st.number_input("Page", 1, pages, key="hw_page")) if pages > 1 else 1
+    shown = newest[(page - 1) * PER_PAGE: page * PER_PAGE]
+    for start in range(0, len(shown), COLUMNS):
+        for col, d in zip(st.columns(COLUMNS), shown[start:start + COLUMNS]):
+            with col.container(border=True):
+                st.image(thumb(d, 84), width=84, caption=f"saved {d.created[5:16].replace('T', ' ')}")
+                st.selectbox("Label", range(10), index=d.label, key=f"hw_label_{d.id}", on_change=_relabel,
+                             args=(d.id,), format_func=lambda v: f"a {v}", label_visibility="collapsed",
+                             help="The digit this drawing is: change it to relabel the drawing.")
+                st.button("Delete", key=f"hw_delete_{d.id}", on_click=_delete, args=(d.id,), width="stretch")
+    if pages > 1:
+        st.caption(f"Page {page} of {pages}, newest first.")
+
+
+def accuracy_panel(record: ModelRecord | None, found: list[Drawing]) -> None:
+    """The active model's accuracy on the drawings, and the ones it misreads."""
+    if record is None:
+        st.info("No model for this dataset yet: train one on the Train page, or open Draw.")
+        return
+    p = proba(record, found)
+    pred = p.argmax(axis=1)
+    labels = np.array([d.label for d in found])
+    wrong = np.flatnonzero(pred != labels)
+    a, b = st.columns(2)
+    a.metric("Active model on your handwriting", f"{np.mean(pred == labels):.1%}")
+    b.metric("Misread", f"{len(wrong)} of {len(found)}")
+    h, w = cache.model(record).image_shape
+    how = "your 28x28 drawings" if (h, w) == (28, 28) else f"your raw drawings prepared as {h}x{w} images"
+    st.caption(plain(f"Model {record.label} ({record.meta.get('model')}), reading {how}."))
+    if len(wrong):
+        shown = wrong[::-1][:40]
+        st.image([thumb(found[i], 84) for i in shown], width=84,
+                 caption=[f"drawn {found[i].label}, read {pred[i]} ({p[i].max():.0%})" for i in shown])
+    else:
+        st.success("It reads every one of your drawings right.")
+
+
+def every_model_panel(records: list[ModelRecord], found: list[Drawing]) -> None:
+    """Every saved model of the active dataset on the drawings, side by side."""
+    labels = np.array([d.label for d in found])
+    rows = []
+    for r in records:
+        try:
+            acc = float(np.mean(proba(r, found).argmax(axis=1) == labels))
+        except MnistError as err:
+            rows.append({"model": r.label, "kind": r.meta.get("model"), "error": str(err)})
+            continue
+        rows.append({"model": r.label, "kind": r.meta.get("model"), "on my handwriting": acc,
+                     "test accuracy": r.meta.get("test_accuracy"), "trained with my handwriting": recorded(r.meta)})
+    frame = pd.DataFrame(rows)
+    if "on my handwriting" in frame and frame["on my handwriting"].notna().sum() > 1:
+        st.altair_chart(charts.bars(frame.dropna(subset=["on my handwriting"]), "model", "on my handwriting", ".0%"),
+                        width="stretch")
+    st.dataframe(frame, hide_index=True, column_config={
+        "on my handwriting": st.column_config.NumberColumn(format="percent"),
+        "test accuracy": st.column_config.NumberColumn(format="percent")})
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _exports(key: tuple, _found: list[Drawing]) -> tuple[bytes, bytes]:
+    images, labels = arrays(_found)
+    return export_zip(images, labels), export_csv(images, labels)
+
+
+def export_panel(found: list[Drawing]) -> None:
+    idx, csv = _exports(tuple((d.id, d.label) for d in found), found)
+    n_test = len(found) // TEST_EVERY
+    st.caption(f"The four MNIST IDX files, gzipped, in one zip: every {TEST_EVERY}th drawing (the {TEST_EVERY}th, "
+               f"{2 * TEST_EVERY}th, ...) is in the t10k test pair ({n_test}), the others in the train pair "
+               f"({len(found) - n_test}). The CSV is the tutorial's: one line per drawing, the label then 784 "
+               "pixels 0-255, no header. Both keep your drawings' order; importing puts them back in it.")
+    a, b = st.columns(2)
+    a.download_button("Download the IDX files (.zip)", idx, "my-handwriting-idx.zip", "application/zip",
+                      key="hw_export_idx", on_click="ignore", width="stretch")
+    b.download_button("Download the CSV", csv, "my-handwriting.csv", "text/csv", key="hw_export_csv",
+                      on_click="ignore", width="stretch")
+
+
+def _import() -> None:
+    files = st.session_state.get("hw_import_files") or []
+    try:
+        images, labels = read_upload([(f.name, f.getvalue()) for f in files])
+        count = store().add(images, labels, replace=bool(st.session_state.get("hw_import_replace")))
+        st.session_state[session.HANDWRITING_IMPORT] = ("success", f"Imported {count:,} drawings.")
+    except Exception as err:  # noqa: BLE001 -- the sentence, nothing changed
+        st.session_state[session.HANDWRITING_IMPORT] = ("error", sentence(err))
+
+
+def import_panel() -> None:
+    st.file_uploader("One CSV, the zip made by Download, or the IDX files (.gz or not)", accept_multiple_files=True,
+                     key="hw_import_files")
+    st.checkbox("Replace the drawings I have (otherwise the imported ones are added)", key="hw_import_replace")
+    st.button("Import", key="hw_import", on_click=_import)
+    kind, text = st.session_state.pop(session.HANDWRITING_IMPORT, (None, ""))
+    if kind:
+        (st.success if kind == "success" else st.error)(plain(text))
