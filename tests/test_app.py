@@ -15,7 +15,7 @@ from mnist_core.training import manager
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
-PAGES = ["home", "dataset", "train", "draw", "inside", "mistakes", "compare"]
+PAGES = ["home", "dataset", "train", "draw", "handwriting", "inside", "mistakes", "compare"]
 HAS_MNIST = bool(os.environ.get("MNIST_DATA_DIR")) and locate_mnist() is not None
 
 
