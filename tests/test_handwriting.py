@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mnist_core.data import handwriting as hwm
+from mnist_core.data import exchange, handwriting as hwm
 from mnist_core.data.handdrawn import draw_digit
-from mnist_core.data.handwriting import (HandwritingStore, arrays, export_csv, export_idx, export_zip, idx_bytes,
-                                         read_upload, workspace_handwriting)
+from mnist_core.data.exchange import export_csv, export_idx, export_zip, idx_bytes, read_upload
+from mnist_core.data.handwriting import HandwritingStore, arrays, workspace_handwriting
 from mnist_core.data.preprocess import prepare
 from mnist_core.errors import EmptyImage, MnistError, sentence
 from mnist_core.storage import ModelStore, workspace_store
@@ -114,7 +114,7 @@ def test_idx_round_trip_is_byte_identical(tmp_path):
     assert np.array_equal(kept_images, images) and np.array_equal(kept_labels, labels)
 
     files = export_idx(kept_images, kept_labels)
-    assert sorted(files) == sorted(n for pair in hwm.IDX_FILES.values() for n in pair)
+    assert sorted(files) == sorted(n for pair in exchange.IDX_FILES.values() for n in pair)
     test_labels = gzip.decompress(files["t10k-labels-idx1-ubyte.gz"])[8:]
     assert list(test_labels) == list(labels[4::5])  # every 5th drawing is in the test pair
     assert gzip.decompress(files["train-images-idx3-ubyte.gz"])[:16] == bytes.fromhex("00000803") + \

@@ -8,42 +8,29 @@ the way MNIST was), its label and when it was saved.  Each file is written atomi
 under a name nobody else can take (the time in nanoseconds and a random part), so two
 sessions of one workspace saving at once both keep their drawing.
 
-Export: every 5th drawing (the 5th, 10th, ...) goes to the t10k test pair, the others
-to the train pair, each in saved order; importing such a pair puts them back in their
-places, so export then import gives the same images and labels in the same order.
-An import checks everything (magic numbers, 28x28, counts, labels 0-9, truncated
-files, CSV fields) before it stores anything, and says what is wrong in one sentence.
+Exporting and importing them (MNIST's IDX files, the tutorial's CSV) is in
+:mod:`.exchange`.
 """
 from __future__ import annotations
 
-import gzip
 import io
 import re
 import secrets
-import struct
 import time
-import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from ..errors import EmptyImage, IdxError, MnistError
+from ..errors import EmptyImage, MnistError
 from ..files import atomic_write_bytes, remove_stale_parts
-from .idx import parse_idx
 from .preprocess import prepare
 
 #: Most drawings one workspace keeps (an import that would pass it is refused).
 MAX_DRAWINGS = 2000
 #: A raw picture larger than this a side is shrunk before it is kept (the canvas is 280).
 RAW_SIDE = 280
-#: Every TEST_EVERY-th drawing goes to the exported test pair.
-TEST_EVERY = 5
-IDX_FILES = {"train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
-             "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")}
-_MAX_CONTENT = 16 * 2**20  # decompressed bytes one imported file may hold
 _ID = re.compile(r"[0-9a-f]{16}-[0-9a-f]{8}")
 
 
@@ -223,155 +210,3 @@ def training_arrays(drawings: list[Drawing], shape: tuple[int, int], pixel_max: 
 
 
 # -- export ------------------------------------------------------------------------------
-def idx_bytes(array: np.ndarray) -> bytes:
-    array = np.ascontiguousarray(array, np.uint8)
-    return struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape) + array.tobytes()
-
-
-def _test_mask(n: int) -> np.ndarray:
-    return np.arange(n) % TEST_EVERY == TEST_EVERY - 1
-
-
-def export_idx(images: np.ndarray, labels: np.ndarray) -> dict[str, bytes]:
-    """The four MNIST files (gzipped, reproducible to the byte): every 5th image in the test pair."""
-    test = _test_mask(len(images))
-    files = {}
-    for split, keep in (("train", ~test), ("test", test)):
-        for name, array in zip(IDX_FILES[split], (images[keep], labels[keep])):
-            files[name] = gzip.compress(idx_bytes(array), compresslevel=9, mtime=0)
-    return files
-
-
-def export_zip(images: np.ndarray, labels: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
-        for name, data in export_idx(images, labels).items():
-            zf.writestr(zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0)), data)
-    return buf.getvalue()
-
-
-def export_csv(images: np.ndarray, labels: np.ndarray) -> bytes:
-    """The tutorial's CSV: one line per image, the label then 784 pixels 0-255, no header."""
-    table = np.column_stack([labels.astype(np.int64), images.reshape(len(images), -1)]) if len(images) else []
-    return "".join(",".join(map(str, row.tolist())) + "\n" for row in table).encode("ascii")
-
-
-# -- import ------------------------------------------------------------------------------
-def _gunzip(name: str, data: bytes) -> bytes:
-    if data[:2] != b"\x1f\x8b":
-        return data
-    inflater = zlib.decompressobj(wbits=31)
-    try:
-        out = inflater.decompress(data, _MAX_CONTENT + 1)
-    except zlib.error:
-        raise IdxError(f"{name}: the gzip data is corrupted.") from None
-    if len(out) > _MAX_CONTENT:
-        raise IdxError(f"{name}: too large for a set of handwritten digits.")
-    if not inflater.eof:
-        raise IdxError(f"{name}: the gzip file is truncated.")
-    return out
-
-
-def _role(name: str) -> str | None:
-    """Which of the four files ``name`` is (``train-images`` ... ``test-labels``), from its name."""
-    low = Path(name).name.lower().replace("t10k-", "test-")
-    return next((r for r in ("train-images", "train-labels", "test-images", "test-labels") if r in low), None)
-
-
-def _pair(images_file: tuple[str, bytes] | None, labels_file: tuple[str, bytes] | None) -> tuple[np.ndarray, np.ndarray]:
-    if images_file is None or labels_file is None:
-        name = (images_file or labels_file)[0]
-        raise HandwritingError(f"{name} came without its {'labels' if labels_file is None else 'images'} file: "
-                               "import images and labels together.")
-    (img_name, img), (lab_name, lab) = images_file, labels_file
-    images, labels = parse_idx(_gunzip(img_name, img), img_name, 3), parse_idx(_gunzip(lab_name, lab), lab_name, 1)
-    if images.shape[1:] != (28, 28):
-        raise IdxError(f"{img_name} holds {images.shape[1]}x{images.shape[2]} images: MNIST's are 28x28.")
-    if len(images) != len(labels):
-        raise IdxError(f"{img_name} holds {len(images):,} images but {lab_name} holds {len(labels):,} labels: "
-                       "the files do not belong together.")
-    if labels.size and labels.max() > 9:
-        raise IdxError(f"{lab_name}: label {int(labels.max())} is not a digit 0-9.")
-    return images, labels
-
-
-def read_idx_files(files: list[tuple[str, bytes]]) -> tuple[np.ndarray, np.ndarray]:
-    """MNIST IDX files (plain or gzipped, told apart by their names) -> checked images
-    and labels; both pairs from :func:`export_idx` are put back in their order."""
-    found: dict[str, tuple[str, bytes]] = {}
-    for name, data in files:
-        role = _role(name)
-        if role is None:
-            raise HandwritingError(f"{name}: not one of MNIST's four file names (train-images, train-labels, "
-                                   "t10k-images, t10k-labels).")
-        if role in found:
-            raise HandwritingError(f"Two files are {role}: {found[role][0]} and {name}.")
-        found[role] = (name, data)
-    pairs = {split: _pair(found.get(f"{split}-images"), found.get(f"{split}-labels"))
-             for split in ("train", "test") if f"{split}-images" in found or f"{split}-labels" in found}
-    empty = (np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.uint8))
-    (x_tr, y_tr), (x_te, y_te) = pairs.get("train", empty), pairs.get("test", empty)
-    n = len(x_tr) + len(x_te)
-    test = _test_mask(n) if len(x_te) == n // TEST_EVERY and len(x_tr) else np.arange(n) >= len(x_tr)
-    images, labels = np.zeros((n, 28, 28), np.uint8), np.zeros(n, np.uint8)
-    images[~test], labels[~test], images[test], labels[test] = x_tr, y_tr, x_te, y_te
-    return images, labels
-
-
-def read_csv(name: str, data: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """The tutorial's CSV (label then 784 pixels 0-255 a line, no header) -> checked images and labels."""
-    try:
-        lines = data.decode("ascii").splitlines()
-    except UnicodeDecodeError:
-        raise HandwritingError(f"{name}: not a CSV of numbers (it holds other characters).") from None
-    rows, numbers = [], []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        fields = line.split(",")
-        if len(fields) != 785:
-            raise HandwritingError(f"{name}, line {number}: {len(fields)} values where a line has 785 "
-                                   "(a label, then 28x28 pixels).")
-        try:
-            rows.append(np.array(fields, dtype=np.int64))
-        except ValueError:
-            bad = next(f for f in fields if not re.fullmatch(r"\s*[+-]?\d+\s*", f))
-            raise HandwritingError(f"{name}, line {number}: {bad.strip()[:20]!r} is not a whole number.") from None
-        numbers.append(number)
-    if not rows:
-        raise HandwritingError(f"{name}: the file holds no lines.")
-    table = np.stack(rows)
-    for column, low, high, what in ((slice(0, 1), 0, 9, "label {} is not a digit 0-9"),
-                                    (slice(1, None), 0, 255, "pixel value {} is outside 0-255")):
-        part = table[:, column]
-        bad = np.flatnonzero((part < low).any(axis=1) | (part > high).any(axis=1))
-        if bad.size:
-            row = part[bad[0]]
-            value = row[(row < low) | (row > high)][0]
-            raise HandwritingError(f"{name}, line {numbers[bad[0]]}: {what.format(value)}.")
-    return table[:, 1:].astype(np.uint8).reshape(-1, 28, 28), table[:, 0].astype(np.uint8)
-
-
-def read_upload(files: list[tuple[str, bytes]]) -> tuple[np.ndarray, np.ndarray]:
-    """What a person uploads -- one CSV, one zip of the IDX files, or the IDX files
-    themselves -- -> checked images and labels, or a :class:`MnistError` sentence."""
-    if not files:
-        raise HandwritingError("Choose a file to import first.")
-    if len(files) == 1 and (files[0][0].lower().endswith(".csv") or (
-            _role(files[0][0]) is None and files[0][1][:2] not in (b"\x1f\x8b", b"PK"))):
-        return read_csv(*files[0])
-    if len(files) == 1 and files[0][1][:4] == b"PK\x03\x04":
-        name, data = files[0]
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                members = [i for i in zf.infolist() if not i.is_dir() and _role(i.filename)]
-                if sum(i.file_size for i in members) > 4 * _MAX_CONTENT:
-                    raise HandwritingError(f"{name}: too large for a set of handwritten digits.")
-                files = [(Path(i.filename).name, zf.read(i)) for i in members]
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
-            raise HandwritingError(f"{name}: the zip file is damaged or truncated.") from None
-        if not files:
-            raise HandwritingError(f"{name} holds none of MNIST's four IDX files.")
-    if any(n.lower().endswith(".csv") for n, _ in files):
-        raise HandwritingError("Import one CSV file by itself, or the IDX files without a CSV.")
-    return read_idx_files(files)
