@@ -2,13 +2,27 @@
 
 Everything the engine raises on purpose derives from :class:`MnistError`; its
 message is written for a person (what went wrong and, where possible, what to do),
-so callers print ``str(err)`` and never a traceback.
+so callers print ``str(err)`` and never a traceback.  The message is a whole English
+sentence with named placeholders, and the values apart --
+``ImageError("{name}: no such file.", name=name)`` -- so :func:`sentence` can give it
+in the user's language (:mod:`mnist_core.i18n`); ``str(err)`` is the English.
 """
 from __future__ import annotations
+
+from typing import Any
 
 
 class MnistError(Exception):
     """Base class: a failure the user can understand and act on."""
+
+    def __init__(self, message: str = "", /, **params: Any) -> None:
+        self.message, self.params = message, params
+        super().__init__(message.format(**params) if params else message)
+
+    def translated(self, lang: str) -> str:
+        from .i18n import translate
+
+        return translate(self.message, lang, **self.params) if self.message else str(self)
 
 
 class IdxError(MnistError):
@@ -47,15 +61,22 @@ class EmptyImage(ImageError):
     """The image or drawing holds no ink: there is nothing to recognise yet."""
 
 
-def sentence(err: BaseException) -> str:
-    """The one place that turns any exception into what a person reads: an
+def sentence(err: BaseException, lang: str = "en") -> str:
+    """The one place that turns any exception into what a person reads, in ``lang``: an
     MnistError's own text; a full disk or a refused write as such; anything else
     as "something unexpected" with its type, never a traceback."""
+    from .i18n import N_, translate
+
     if isinstance(err, MnistError):
-        return str(err)
+        return err.translated(lang)
     if isinstance(err, OSError) and err.errno is not None:
-        where = f" ({err.filename})" if err.filename else ""
-        return f"The file system refused{where}: {err.strerror or err}."
+        if err.filename:
+            return translate(N_("The file system refused ({file}): {reason}."), lang, file=err.filename,
+                             reason=err.strerror or err)
+        return translate(N_("The file system refused: {reason}."), lang, reason=err.strerror or err)
     text = str(err).strip().splitlines()[0] if str(err).strip() else ""
-    detail = f": {text}" if text else ""
-    return f"Something unexpected went wrong ({type(err).__name__}{detail}). Saved models are untouched."
+    if text:
+        return translate(N_("Something unexpected went wrong ({kind}: {detail}). Saved models are untouched."),
+                         lang, kind=type(err).__name__, detail=text)
+    return translate(N_("Something unexpected went wrong ({kind}). Saved models are untouched."), lang,
+                     kind=type(err).__name__)

@@ -1,0 +1,80 @@
+"""Japanese and English: one gettext catalogue per language, and numbers per language.
+
+The catalogues are ``mnist_core/locales/<lang>/LC_MESSAGES/studio.po``, read with
+Babel (``read_po``) and compiled in memory on first use, so there is no binary ``.mo``
+to keep in step.  English is the source language: a message is its own English text.
+
+Every message is a whole sentence with *named* placeholders -- ``"{name} is not an
+image that can be read."`` -- never a sentence glued from fragments, so a translation
+can put the parts in its own order (Japanese puts the verb last).  :func:`N_` marks a
+message where it is written (module constants, error raises) so ``tools/messages.py``
+finds it; :func:`translate` renders it in a language where it is shown.
+"""
+from __future__ import annotations
+
+import gettext
+import io
+from functools import lru_cache
+from pathlib import Path
+
+LANGUAGES = {"en": "English", "ja": "日本語"}
+SOURCE = "en"
+LOCALES = Path(__file__).resolve().parent / "locales"
+DOMAIN = "studio"
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation without translating it (it is shown later)."""
+    return message
+
+
+def language_of(tag: str | None) -> str:
+    """A browser's or a user's language tag (``ja-JP``, ``en_US``, ``ja``) -> a supported language."""
+    code = (tag or "").replace("_", "-").split("-")[0].lower()
+    return code if code in LANGUAGES else SOURCE
+
+
+def po_path(lang: str) -> Path:
+    return LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: str) -> gettext.NullTranslations:
+    """The language's translations (English: the messages themselves)."""
+    if lang == SOURCE or not po_path(lang).exists():
+        return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with open(po_path(lang), "rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def translate(message: str, lang: str = SOURCE, /, **params: object) -> str:
+    """``message`` in ``lang``, its ``{name}`` placeholders filled from ``params``."""
+    text = catalogue(language_of(lang)).gettext(message) if message else message
+    return text.format(**params) if params else text
+
+
+def number(value: float, lang: str = SOURCE, digits: int = 0) -> str:
+    """A number with the language's grouping and decimal signs (Babel)."""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=_locale(lang))
+
+
+def percent(value: float, lang: str = SOURCE, digits: int = 1) -> str:
+    """A share (0.975) as a percentage in the language's style (97.5%)."""
+    from babel.numbers import format_percent
+
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return format_percent(value, format=pattern, locale=_locale(lang))
+
+
+def _locale(lang: str) -> str:
+    return {"en": "en_US", "ja": "ja_JP"}[language_of(lang)]

@@ -1,0 +1,127 @@
+"""The message catalogues: find every message in the code, merge translations in, check.
+
+    python tools/messages.py check            # every message has a Japanese translation
+    python tools/messages.py missing          # the messages without one, one JSON string a line
+    python tools/messages.py add < pairs.json # merge {"English": "日本語", ...} into ja's studio.po
+
+A message is found where the code marks it: the first string argument of ``t(...)``,
+``N_(...)`` and ``translate(...)``; a string literal raised as an engine error
+(``raise ImageError("...", name=...)``); the label and the help of a hyperparameter
+(``param(default, "label", "help", ...)``).  ``add`` holds a lock on the catalogue
+while it writes, so several people (or helpers) can add translations at once.
+"""
+from __future__ import annotations
+
+import ast
+import fcntl
+import json
+import re
+import string
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from mnist_core.i18n import po_path  # noqa: E402
+
+SOURCES = ["streamlit_app.py", "pages", "studio_ui", "mnist_core"]
+MARKERS = {"t", "N_", "translate"}
+ERROR = re.compile(r"(Error|Parameter|Image|NotFound|Diverged|Cancelled)$")
+
+
+def _literal(node: ast.AST) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value else None
+
+
+def messages() -> dict[str, str]:
+    """Every marked message -> where it was first found (file:line)."""
+    found: dict[str, str] = {}
+    files = [ROOT / s for s in SOURCES if (ROOT / s).is_file()]
+    files += [p for s in SOURCES if (ROOT / s).is_dir() for p in sorted((ROOT / s).rglob("*.py"))]
+    for path in files:
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            texts: list[str | None] = []
+            if isinstance(node, ast.Call):
+                name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+                if name in MARKERS and node.args:
+                    texts.append(_literal(node.args[0]))
+                elif name == "param" and len(node.args) >= 3:
+                    texts += [_literal(node.args[1]), _literal(node.args[2])]
+            elif isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args:
+                func = node.exc.func
+                name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+                if ERROR.search(name):
+                    texts.append(_literal(node.exc.args[0]))
+            for text in texts:
+                if text:
+                    found.setdefault(text, f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def _fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+def load(lang: str = "ja"):
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import read_po
+
+    path = po_path(lang)
+    if not path.exists():
+        return Catalog(locale=lang, domain="studio", project="MNIST studio")
+    with open(path, "rb") as fh:
+        return read_po(fh, locale=lang)
+
+
+def problems(lang: str = "ja") -> list[str]:
+    catalog, out = load(lang), []
+    for text, where in messages().items():
+        entry = catalog.get(text)
+        if entry is None or not entry.string:
+            out.append(f"{where}: no {lang} translation of {text!r}")
+        elif _fields(entry.string) != _fields(text):
+            out.append(f"{where}: the {lang} translation of {text!r} has placeholders {sorted(_fields(entry.string))}")
+    return out
+
+
+def add(pairs: dict[str, str], lang: str = "ja") -> int:
+    from babel.messages.pofile import write_po
+
+    path = po_path(lang)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        catalog = load(lang)
+        for source, translation in pairs.items():
+            if _fields(source) != _fields(translation):
+                raise SystemExit(f"placeholders differ: {source!r} -> {translation!r}")
+            catalog.add(source, translation)
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "wb") as fh:
+            write_po(fh, catalog, width=0, sort_output=True, omit_header=False)
+        tmp.replace(path)
+    return len(pairs)
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "check"
+    if command == "check":
+        found = problems()
+        print("\n".join(found) or f"every one of {len(messages())} messages is translated")
+        return 1 if found else 0
+    if command == "missing":
+        catalog = load()
+        for text in messages():
+            if not (catalog.get(text) and catalog.get(text).string):
+                print(json.dumps(text, ensure_ascii=False))
+        return 0
+    if command == "add":
+        print(f"added {add(json.load(sys.stdin))}")
+        return 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
