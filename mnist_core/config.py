@@ -22,6 +22,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from .errors import InvalidParameter
+from .i18n import Text
 
 
 def param(default: Any, label: str, help: str, *, low: float | None = None, high: float | None = None,
@@ -84,11 +85,34 @@ def check_range(label: str, value: Any, low: float | None, high: float | None) -
     except TypeError:
         ok = False
     if not ok:
-        span = (f"between {low:g} and {high:g}" if low is not None and high is not None
-                else f"at least {low:g}" if low is not None else f"at most {high:g}" if high is not None
-                else "a number")
-        shown = f"{value!r}" if len(repr(value)) <= 40 else f"{repr(value)[:37]}..."
-        raise InvalidParameter(f"{label} must be {span} (got {shown}).")
+        shown, label = _shown(value), Text(label)  # the label is a message too: it is translated with the sentence
+        if low is not None and high is not None:
+            raise InvalidParameter("{label} must be between {low:g} and {high:g} (got {shown}).", label=label,
+                                   low=low, high=high, shown=shown)
+        if low is not None:
+            raise InvalidParameter("{label} must be at least {low:g} (got {shown}).", label=label, low=low, shown=shown)
+        if high is not None:
+            raise InvalidParameter("{label} must be at most {high:g} (got {shown}).", label=label, high=high,
+                                   shown=shown)
+        raise InvalidParameter("{label} must be a number (got {shown}).", label=label, shown=shown)
+
+
+def _shown(value: Any) -> str:
+    """A value as a sentence quotes it: its repr, cut at 40 characters."""
+    return f"{value!r}" if len(repr(value)) <= 40 else f"{repr(value)[:37]}..."
+
+
+class _LowerLabel(Text):
+    """A field's label in lower case inside an English sentence ("hidden layers"); in
+    another language, the label's own translation."""
+
+    def __new__(cls, label: str) -> "_LowerLabel":
+        self = str.__new__(cls, label.lower())
+        self.message, self.params = str(label), {}
+        return self
+
+    def __reduce__(self):
+        return _LowerLabel, (self.message,)
 
 
 def _whole(value: Any) -> int:
@@ -112,8 +136,8 @@ def as_int_tuple(value: object, label: str) -> tuple[int, ...]:
             raise ValueError(value)
         return tuple(_whole(v) for v in value)
     except (TypeError, ValueError, OverflowError):
-        shown = f"{given!r}" if len(repr(given)) <= 40 else f"{repr(given)[:37]}..."
-        raise InvalidParameter(f"{label} must be whole numbers such as 512,256 (got {shown}).") from None
+        raise InvalidParameter("{label} must be whole numbers such as 512,256 (got {shown}).", label=Text(label),
+                               shown=_shown(given)) from None
 
 
 def parse_text(spec: Spec, text: str) -> Any:
@@ -128,7 +152,7 @@ def parse_text(spec: Spec, text: str) -> Any:
         if spec.type in ("int", "float"):
             return {"int": int, "float": float}[spec.type](text)
     except ValueError:
-        raise InvalidParameter(f"{spec.label}: {text!r} is not a valid value.") from None
+        raise InvalidParameter("{label}: {text!r} is not a valid value.", label=Text(spec.label), text=text) from None
     return text
 
 
@@ -143,23 +167,29 @@ class Params:
             if s.type == "ints":
                 value = as_int_tuple(value, s.label)
                 object.__setattr__(self, s.name, value)
-                check_range(f"The number of entries in {s.label.lower()}", len(value), *s.count)  # type: ignore[misc]
+                low, high = s.count  # type: ignore[misc]
+                if not low <= len(value) <= high:
+                    raise InvalidParameter("The number of entries in {label} must be between {low:g} and {high:g} "
+                                           "(got {shown}).", label=_LowerLabel(s.label), low=low, high=high,
+                                           shown=_shown(len(value)))
                 for v in value:
                     check_range(s.label, v, s.low, s.high)
             elif s.type == "choice":
                 if value not in s.choices:  # type: ignore[operator]
-                    raise InvalidParameter(f"{s.label} must be one of {', '.join(s.choices)} "  # type: ignore[arg-type]
-                                           f"(got {value!r}).")
+                    raise InvalidParameter("{label} must be one of {choices} (got {value!r}).", label=Text(s.label),
+                                           choices=", ".join(s.choices), value=value)  # type: ignore[arg-type]
             elif s.type == "bool":
                 if not _is_bool(value):
-                    raise InvalidParameter(f"{s.label} must be true or false (got {value!r}).")
+                    raise InvalidParameter("{label} must be true or false (got {value!r}).", label=Text(s.label),
+                                           value=value)
                 object.__setattr__(self, s.name, bool(value))
             elif s.type in ("int", "float"):
                 if s.type == "int":
                     try:
                         value = _whole(value)
                     except (ValueError, OverflowError):
-                        raise InvalidParameter(f"{s.label} must be a whole number (got {value!r}).") from None
+                        raise InvalidParameter("{label} must be a whole number (got {value!r}).",
+                                               label=Text(s.label), value=value) from None
                 check_range(s.label, value, s.low, s.high)
                 object.__setattr__(self, s.name, int(value) if s.type == "int" else float(value))
         self.check()

@@ -64,19 +64,21 @@ class EmptyImage(ImageError):
 def sentence(err: BaseException, lang: str = "en") -> str:
     """The one place that turns any exception into what a person reads, in ``lang``: an
     MnistError's own text; a full disk or a refused write as such; anything else
-    as "something unexpected" with its type, never a traceback."""
-    from .i18n import N_, translate
+    as "something unexpected" with its type, never a traceback.  In English it is a
+    :class:`~mnist_core.i18n.Text`, so a sentence kept for later (a run's failure) can
+    still be shown in another language."""
+    from .i18n import N_, SOURCE, Text, language_of
 
     if isinstance(err, MnistError):
-        return err.translated(lang)
-    if isinstance(err, OSError) and err.errno is not None:
-        if err.filename:
-            return translate(N_("The file system refused ({file}): {reason}."), lang, file=err.filename,
-                             reason=err.strerror or err)
-        return translate(N_("The file system refused: {reason}."), lang, reason=err.strerror or err)
-    text = str(err).strip().splitlines()[0] if str(err).strip() else ""
-    if text:
-        return translate(N_("Something unexpected went wrong ({kind}: {detail}). Saved models are untouched."),
-                         lang, kind=type(err).__name__, detail=text)
-    return translate(N_("Something unexpected went wrong ({kind}). Saved models are untouched."), lang,
-                     kind=type(err).__name__)
+        text = Text(err.message, **err.params) if err.message else Text(str(err))
+    elif isinstance(err, OSError) and err.errno is not None:
+        reason = str(err.strerror or err)
+        text = (Text(N_("The file system refused ({file}): {reason}."), file=str(err.filename), reason=reason)
+                if err.filename else Text(N_("The file system refused: {reason}."), reason=reason))
+    elif detail := (str(err).strip().splitlines()[0] if str(err).strip() else ""):
+        text = Text(N_("Something unexpected went wrong ({kind}: {detail}). Saved models are untouched."),
+                    kind=type(err).__name__, detail=detail)
+    else:
+        text = Text(N_("Something unexpected went wrong ({kind}). Saved models are untouched."),
+                    kind=type(err).__name__)
+    return text if language_of(lang) == SOURCE else text.translated(lang)

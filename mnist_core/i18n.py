@@ -28,6 +28,31 @@ def N_(message: str) -> str:
     return message
 
 
+class Text(str):
+    """A sentence the engine builds for a person: a ``str`` holding its English, that keeps
+    its message and values apart so it can be shown in any language --
+    ``Text(N_("Cropped to the ink ({height}x{width})"), height=20, width=14)`` equals
+    ``"Cropped to the ink (20x14)"``, and ``translate(text, "ja")`` gives it in Japanese."""
+
+    message: str
+    params: dict[str, object]
+
+    def __new__(cls, message: str, /, **params: object) -> "Text":
+        self = super().__new__(cls, message.format(**params) if params else message)
+        self.message, self.params = str(message), params
+        return self
+
+    def __reduce__(self):  # pickles (to and from a worker) with its message and values
+        return _text, (self.message, self.params)
+
+    def translated(self, lang: str) -> str:
+        return translate(self.message, lang, **self.params)
+
+
+def _text(message: str, params: dict[str, object]) -> Text:
+    return Text(message, **params)
+
+
 def language_of(tag: str | None) -> str:
     """A browser's or a user's language tag (``ja-JP``, ``en_US``, ``ja``) -> a supported language."""
     code = (tag or "").replace("_", "-").split("-")[0].lower()
@@ -55,7 +80,11 @@ def catalogue(lang: str) -> gettext.NullTranslations:
 
 
 def translate(message: str, lang: str = SOURCE, /, **params: object) -> str:
-    """``message`` in ``lang``, its ``{name}`` placeholders filled from ``params``."""
+    """``message`` in ``lang``, its ``{name}`` placeholders filled from ``params``; a
+    :class:`Text` (as ``message`` or as a value) is given in ``lang`` too."""
+    if isinstance(message, Text) and not params:
+        return message.translated(lang)
+    params = {k: v.translated(lang) if isinstance(v, Text) else v for k, v in params.items()}
     text = catalogue(language_of(lang)).gettext(message) if message else message
     return text.format(**params) if params else text
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import MnistError
+from ..i18n import N_, Text
 from ..models import chosen_hyperparameters
 from .evaluation import Evaluation
 
@@ -36,7 +37,7 @@ class Entry:
 def _check_names(entries: Sequence[Entry]) -> None:
     names = [e.name for e in entries]
     if len(set(names)) != len(names):
-        raise MnistError(f"Two models to compare share a name ({', '.join(names)}): each needs its own.")
+        raise MnistError("Two models to compare share a name ({names}): each needs its own.", names=", ".join(names))
 
 
 def hyperparameter_text(meta: dict[str, Any]) -> str:
@@ -53,13 +54,17 @@ def hyperparameter_text(meta: dict[str, Any]) -> str:
 
 
 def training_text(meta: dict[str, Any]) -> str:
-    """How it was trained, e.g. ``5 epochs of batch 16, augmented``."""
+    """How it was trained, e.g. ``5 epochs of batch 16, augmented`` (a :class:`~mnist_core.i18n.Text`)."""
     t = meta.get("training") or {}
     if not t:
         return ""
     epochs = len(meta.get("history") or []) or t.get("epochs")
-    text = f"{epochs} epoch{'s' if epochs != 1 else ''} of batch {t.get('batch_size')}"
-    return text + (", augmented" if t.get("augment") else "")
+    if t.get("augment"):
+        message = N_("{epochs} epoch of batch {batch}, augmented") if epochs == 1 else \
+            N_("{epochs} epochs of batch {batch}, augmented")
+    else:
+        message = N_("{epochs} epoch of batch {batch}") if epochs == 1 else N_("{epochs} epochs of batch {batch}")
+    return Text(message, epochs=epochs, batch=t.get("batch_size"))
 
 
 def summary_table(entries: Sequence[Entry]) -> pd.DataFrame:
@@ -99,15 +104,15 @@ def check_same_test_set(entries: Sequence[Entry]) -> None:
     """Raise MnistError unless every entry was evaluated on the same test set."""
     kinds = {e.meta.get("dataset") for e in entries}
     if len(kinds) > 1:
-        raise MnistError("These models were trained on different datasets "
-                         f"({', '.join(sorted(map(str, kinds)))}): only models of one dataset can be "
-                         "compared image by image.")
+        raise MnistError("These models were trained on different datasets ({datasets}): only models of one dataset "
+                         "can be compared image by image.", datasets=", ".join(sorted(map(str, kinds))))
     first = entries[0].evaluation.y_true if entries else None
     for e in entries[1:]:
         y = e.evaluation.y_true
         if len(y) != len(first) or not np.array_equal(y, first):
-            raise MnistError(f"{e.name} was evaluated on a different test set than {entries[0].name} "
-                             f"({len(y):,} vs {len(first):,} images): they cannot be compared image by image.")
+            raise MnistError("{name} was evaluated on a different test set than {first} ({count:,} vs {first_count:,} "
+                             "images): they cannot be compared image by image.", name=e.name, first=entries[0].name,
+                             count=len(y), first_count=len(first))
 
 
 def right_wrong_matrix(entries: Sequence[Entry]) -> pd.DataFrame:
@@ -149,5 +154,8 @@ def pair_sentence(matrix: pd.DataFrame) -> str:
     if pair is None:
         return ""
     a, b, ab, ba = pair
-    image = "image" if ab == 1 else "images"
-    return f"{a} gets {ab:,} test {image} right that {b} gets wrong; the reverse: {ba:,}."
+    if ab == 1:
+        return Text(N_("{a} gets {ab:,} test image right that {b} gets wrong; the reverse: {ba:,}."), a=a, ab=ab, b=b,
+                    ba=ba)
+    return Text(N_("{a} gets {ab:,} test images right that {b} gets wrong; the reverse: {ba:,}."), a=a, ab=ab, b=b,
+                ba=ba)

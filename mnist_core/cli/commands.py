@@ -61,7 +61,8 @@ def _hyperparameters(args: argparse.Namespace, kind: str) -> dict:
         if text is None:
             continue
         if name not in own:
-            raise InvalidParameter(f"--{name.replace('_', '-')} does not apply to the {kind} model.")
+            raise InvalidParameter("{flag} does not apply to the {kind} model.", flag=f"--{name.replace('_', '-')}",
+                                   kind=kind)
         hyper[name] = parse_text(own[name], text)
     return hyper
 
@@ -70,9 +71,9 @@ def _check_writable(out: str) -> None:
     """Fail before training, not after, when ``--out`` cannot be written."""
     folder = Path(out).expanduser().resolve().parent
     if not folder.is_dir():
-        raise MnistError(f"Cannot save to {out}: the folder {folder} does not exist.")
+        raise MnistError("Cannot save to {out}: the folder {folder} does not exist.", out=out, folder=str(folder))
     if not os.access(folder, os.W_OK):
-        raise MnistError(f"Cannot save to {out}: the folder {folder} is not writable.")
+        raise MnistError("Cannot save to {out}: the folder {folder} is not writable.", out=out, folder=str(folder))
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -87,7 +88,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     config = recommended_training(args.model, len(dataset.x_train), **chosen)
     result = train_model(args.model, dataset, hyper, config, callbacks=[ProgressPrinter()])
     if result.history.diverged:
-        raise TrainingDiverged(result.history.diverged)
+        raise TrainingDiverged("{reason}", reason=result.history.diverged)  # a sentence already (a Text)
     meta = result.meta
     print(f"{args.model} on {dataset.name}: test accuracy {result.test_accuracy:.4f} "
           f"in {meta['train_seconds']:.2f} s", file=sys.stderr)
@@ -116,7 +117,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 def _dataset_for(meta: dict, data_dir: str | None):
     name = meta.get("dataset", "mnist")
     if name not in ("mnist", "digits"):
-        raise MnistError(f"The model was trained on {name!r}, which cannot be reloaded by name.")
+        raise MnistError("The model was trained on {name!r}, which cannot be reloaded by name.", name=name)
     return load_dataset(name, data_dir)
 
 
@@ -144,7 +145,8 @@ def cmd_mistakes(args: argparse.Namespace) -> int:
     for name in ("min_confidence", "max_confidence"):
         value = getattr(args, name)
         if not 0.0 <= value <= 1.0:
-            raise InvalidParameter(f"--{name.replace('_', '-')} must be between 0 and 1 (got {value:g}).")
+            raise InvalidParameter("{flag} must be between 0 and 1 (got {value:g}).",
+                                   flag=f"--{name.replace('_', '-')}", value=value)
     model, meta = load_model(args.model)
     ev = evaluate(model, _dataset_for(meta, args.data_dir))
     table = ev.select(args.true, args.pred, args.min_confidence, args.max_confidence)

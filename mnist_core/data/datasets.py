@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DatasetNotFound, IdxError, MnistError
+from ..i18n import N_
 from .idx import read_images_labels
 
 #: The four LeCun files, by role: (images, labels) for each split.
@@ -139,8 +140,9 @@ def check_integrity(files: dict[str, Path]) -> None:
         if key in _verified or content_size(path) != MNIST_SIZES[stem]:
             continue
         if sha256_of(path) != MNIST_SHA256[stem + ".gz"]:
-            raise IdxError(f"{path.name} in {path.parent} is not the published MNIST file (its SHA-256 differs): "
-                           "it is corrupted or was altered; delete it and download MNIST again.")
+            raise IdxError("{name} in {folder} is not the published MNIST file (its SHA-256 differs): "
+                           "it is corrupted or was altered; delete it and download MNIST again.",
+                           name=path.name, folder=str(path.parent))
         _verified.add(key)
 
 
@@ -156,20 +158,19 @@ def load_mnist(data_dir: str | Path | None = None, download: bool = False, progr
         folder = fetch_mnist(default_cache_dir(), progress=progress)
     if folder is None:
         looked = ", ".join(f"{why} ({path})" for why, path in candidate_dirs(data_dir))
-        raise DatasetNotFound(
-            f"MNIST was not found in {looked}. Run `python -m mnist_core download` "
-            "or point MNIST_DATA_DIR at a folder with the four IDX files."
-        )
+        raise DatasetNotFound("MNIST was not found in {places}. Run `python -m mnist_core download` "
+                              "or point MNIST_DATA_DIR at a folder with the four IDX files.", places=looked)
     files = mnist_files_in(folder)
     assert files is not None
     check_integrity(files)
     x_train, y_train = read_images_labels(*(files[s] for s in MNIST_FILES["train"]))
     x_test, y_test = read_images_labels(*(files[s] for s in MNIST_FILES["test"]))
-    for name, x in (("training", x_train), ("test", x_test)):
-        if x.shape[1:] != (28, 28):
-            raise IdxError(f"MNIST {name} images are {x.shape[1:]}, not 28x28.")
+    if x_train.shape[1:] != (28, 28):
+        raise IdxError("MNIST training images are {shape}, not 28x28.", shape=x_train.shape[1:])
+    if x_test.shape[1:] != (28, 28):
+        raise IdxError("MNIST test images are {shape}, not 28x28.", shape=x_test.shape[1:])
     return Dataset("mnist", x_train, y_train, x_test, y_test, 255, str(folder),
-                   "MNIST: 70,000 handwritten digits, 28x28 grey levels 0-255.")
+                   N_("MNIST: 70,000 handwritten digits, 28x28 grey levels 0-255."))
 
 
 def load_digits(test_size: float = 0.2, random_state: int = 42) -> Dataset:
@@ -185,8 +186,8 @@ def load_digits(test_size: float = 0.2, random_state: int = 42) -> Dataset:
     x = bunch.images.astype(np.uint8)
     y = bunch.target.astype(np.uint8)
     x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=test_size, random_state=random_state)
-    return Dataset("digits", x_train, y_train, x_test, y_test, 16, "scikit-learn (bundled)",
-                   "UCI optical digits bundled with scikit-learn: 1,797 images of 8x8, values 0-16.")
+    return Dataset("digits", x_train, y_train, x_test, y_test, 16, N_("scikit-learn (bundled)"),
+                   N_("UCI optical digits bundled with scikit-learn: 1,797 images of 8x8, values 0-16."))
 
 
 def read_csv_split(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
@@ -202,18 +203,20 @@ def read_csv_split(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
             warnings.simplefilter("ignore", UserWarning)  # numpy warns on an empty file
             table = np.loadtxt(path, delimiter=",", dtype=np.int32, ndmin=2, skiprows=skip)
     except (OSError, UnicodeDecodeError) as err:
-        raise MnistError(f"{path.name}: cannot be read ({err}).") from err
+        raise MnistError("{name}: cannot be read ({reason}).", name=path.name, reason=str(err)) from err
     except ValueError as err:
-        raise MnistError(f"{path.name}: not a CSV of integers (label then 784 pixels): {err}") from err
+        raise MnistError("{name}: not a CSV of integers (label then 784 pixels): {reason}", name=path.name,
+                         reason=str(err)) from err
     if table.size == 0:
-        raise MnistError(f"{path.name}: the file holds no rows.")
+        raise MnistError("{name}: the file holds no rows.", name=path.name)
     if table.shape[1] != 785:
-        raise MnistError(f"{path.name}: rows have {table.shape[1]} columns, expected 785 (label + 28x28).")
+        raise MnistError("{name}: rows have {columns} columns, expected 785 (label + 28x28).", name=path.name,
+                         columns=table.shape[1])
     labels, pixels = table[:, 0], table[:, 1:]
     if labels.min() < 0 or labels.max() > 9:
-        raise MnistError(f"{path.name}: labels must be digits 0-9.")
+        raise MnistError("{name}: labels must be digits 0-9.", name=path.name)
     if pixels.min() < 0 or pixels.max() > 255:
-        raise MnistError(f"{path.name}: pixel values must be 0-255.")
+        raise MnistError("{name}: pixel values must be 0-255.", name=path.name)
     return pixels.astype(np.uint8).reshape(-1, 28, 28), labels.astype(np.uint8)
 
 
@@ -222,7 +225,7 @@ def load_csv(train_path: str | Path, test_path: str | Path) -> Dataset:
     x_train, y_train = read_csv_split(train_path)
     x_test, y_test = read_csv_split(test_path)
     return Dataset("csv", x_train, y_train, x_test, y_test, 255, f"{train_path}, {test_path}",
-                   "MNIST-format CSV files (label, then 784 pixels).")
+                   N_("MNIST-format CSV files (label, then 784 pixels)."))
 
 
 def mnist_folder(data_dir: str | Path | None = None) -> str | None:
@@ -242,4 +245,4 @@ def load_dataset(name: str, data_dir: str | Path | None = None, download: bool =
         return load_mnist(data_dir, download=download)
     if name == "digits":
         return load_digits()
-    raise MnistError(f"Unknown dataset {name!r}: choose one of {', '.join(DATASET_NAMES)}.")
+    raise MnistError("Unknown dataset {name!r}: choose one of {names}.", name=name, names=", ".join(DATASET_NAMES))

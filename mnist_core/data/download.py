@@ -23,6 +23,7 @@ from typing import Callable
 import pooch
 
 from ..errors import DownloadError
+from ..i18n import N_, Text
 from ..files import remove_stale_parts, temp_for
 
 #: File name (as stored in the cache) -> SHA-256 of its decompressed content.
@@ -97,9 +98,10 @@ def verify_mnist(folder: str | Path) -> list[str]:
     for name, expected in MNIST_SHA256.items():
         copies = _copies(folder, name)
         if not copies:
-            problems.append(f"{name} is missing from {folder}.")
+            problems.append(Text(N_("{name} is missing from {folder}."), name=name, folder=str(folder)))
         elif sha256_of(copies[0]) != expected:  # the copy datasets would read
-            problems.append(f"{copies[0].name} in {folder} is corrupted (checksum mismatch).")
+            problems.append(Text(N_("{name} in {folder} is corrupted (checksum mismatch)."), name=copies[0].name,
+                                 folder=str(folder)))
     return problems
 
 
@@ -190,10 +192,12 @@ def _download_one(folder: Path, name: str, mirrors: list[str], progress: bool,
             if bar is not None:
                 bar.close()
             Path(tmp_name).unlink(missing_ok=True)  # no-op after os.replace
-    raise DownloadError(
-        f"{name} could not be downloaded from any mirror: {', '.join(failures) or 'no mirror given'}; "
-        "set MNIST_MIRRORS to a working mirror or point MNIST_DATA_DIR at a folder holding the files."
-    )
+    if not failures:
+        raise DownloadError("{name} could not be downloaded from any mirror: no mirror given; set MNIST_MIRRORS "
+                            "to a working mirror or point MNIST_DATA_DIR at a folder holding the files.", name=name)
+    raise DownloadError("{name} could not be downloaded from any mirror: {failures}; set MNIST_MIRRORS to a working "
+                        "mirror or point MNIST_DATA_DIR at a folder holding the files.", name=name,
+                        failures=", ".join(failures))
 
 
 def fetch_mnist(folder: str | Path, mirrors: list[str] | None = None, progress: bool = False,
@@ -219,5 +223,6 @@ def fetch_mnist(folder: str | Path, mirrors: list[str] | None = None, progress: 
             if not copies:
                 _download_one(folder, name, mirrors, progress, on_progress)
         except OSError as err:  # disk full, read-only folder: not a mirror's fault
-            raise DownloadError(f"Cannot write {name} into {folder}: {err.strerror or err}.") from err
+            raise DownloadError("Cannot write {name} into {folder}: {reason}.", name=name, folder=str(folder),
+                                reason=str(err.strerror or err)) from err
     return folder

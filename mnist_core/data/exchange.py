@@ -71,11 +71,11 @@ def _gunzip(name: str, data: bytes) -> bytes:
     try:
         out = inflater.decompress(data, _MAX_CONTENT + 1)
     except zlib.error:
-        raise IdxError(f"{name}: the gzip data is corrupted.") from None
+        raise IdxError("{name}: the gzip data is corrupted.", name=name) from None
     if len(out) > _MAX_CONTENT:
-        raise IdxError(f"{name}: too large for a set of handwritten digits.")
+        raise IdxError("{name}: too large for a set of handwritten digits.", name=name)
     if not inflater.eof:
-        raise IdxError(f"{name}: the gzip file is truncated.")
+        raise IdxError("{name}: the gzip file is truncated.", name=name)
     return out
 
 
@@ -87,18 +87,22 @@ def _role(name: str) -> str | None:
 
 def _pair(images_file: tuple[str, bytes] | None, labels_file: tuple[str, bytes] | None) -> tuple[np.ndarray, np.ndarray]:
     if images_file is None or labels_file is None:
-        name = (images_file or labels_file)[0]
-        raise HandwritingError(f"{name} came without its {'labels' if labels_file is None else 'images'} file: "
-                               "import images and labels together.")
+        if labels_file is None:
+            raise HandwritingError("{name} came without its labels file: import images and labels together.",
+                                   name=images_file[0])
+        raise HandwritingError("{name} came without its images file: import images and labels together.",
+                               name=labels_file[0])
     (img_name, img), (lab_name, lab) = images_file, labels_file
     images, labels = parse_idx(_gunzip(img_name, img), img_name, 3), parse_idx(_gunzip(lab_name, lab), lab_name, 1)
     if images.shape[1:] != (28, 28):
-        raise IdxError(f"{img_name} holds {images.shape[1]}x{images.shape[2]} images: MNIST's are 28x28.")
+        raise IdxError("{name} holds {height}x{width} images: MNIST's are 28x28.", name=img_name,
+                       height=images.shape[1], width=images.shape[2])
     if len(images) != len(labels):
-        raise IdxError(f"{img_name} holds {len(images):,} images but {lab_name} holds {len(labels):,} labels: "
-                       "the files do not belong together.")
+        raise IdxError("{images_file} holds {images:,} images but {labels_file} holds {labels:,} labels: "
+                       "the files do not belong together.", images_file=img_name, images=len(images),
+                       labels_file=lab_name, labels=len(labels))
     if labels.size and labels.max() > 9:
-        raise IdxError(f"{lab_name}: label {int(labels.max())} is not a digit 0-9.")
+        raise IdxError("{name}: label {label} is not a digit 0-9.", name=lab_name, label=int(labels.max()))
     return images, labels
 
 
@@ -109,10 +113,11 @@ def read_idx_files(files: list[tuple[str, bytes]]) -> tuple[np.ndarray, np.ndarr
     for name, data in files:
         role = _role(name)
         if role is None:
-            raise HandwritingError(f"{name}: not one of MNIST's four file names (train-images, train-labels, "
-                                   "t10k-images, t10k-labels).")
+            raise HandwritingError("{name}: not one of MNIST's four file names (train-images, train-labels, "
+                                   "t10k-images, t10k-labels).", name=name)
         if role in found:
-            raise HandwritingError(f"Two files are {role}: {found[role][0]} and {name}.")
+            raise HandwritingError("Two files are {role}: {first} and {name}.", role=role, first=found[role][0],
+                                   name=name)
         found[role] = (name, data)
     pairs = {split: _pair(found.get(f"{split}-images"), found.get(f"{split}-labels"))
              for split in ("train", "test") if f"{split}-images" in found or f"{split}-labels" in found}
@@ -130,32 +135,36 @@ def read_csv(name: str, data: bytes) -> tuple[np.ndarray, np.ndarray]:
     try:
         lines = data.decode("ascii").splitlines()
     except UnicodeDecodeError:
-        raise HandwritingError(f"{name}: not a CSV of numbers (it holds other characters).") from None
+        raise HandwritingError("{name}: not a CSV of numbers (it holds other characters).", name=name) from None
     rows, numbers = [], []
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         fields = line.split(",")
         if len(fields) != 785:
-            raise HandwritingError(f"{name}, line {number}: {len(fields)} values where a line has 785 "
-                                   "(a label, then 28x28 pixels).")
+            raise HandwritingError("{name}, line {line}: {count} values where a line has 785 "
+                                   "(a label, then 28x28 pixels).", name=name, line=number, count=len(fields))
         try:
             rows.append(np.array(fields, dtype=np.int64))
         except ValueError:
             bad = next(f for f in fields if not re.fullmatch(r"\s*[+-]?\d+\s*", f))
-            raise HandwritingError(f"{name}, line {number}: {bad.strip()[:20]!r} is not a whole number.") from None
+            raise HandwritingError("{name}, line {line}: {value!r} is not a whole number.", name=name, line=number,
+                                   value=bad.strip()[:20]) from None
         numbers.append(number)
     if not rows:
-        raise HandwritingError(f"{name}: the file holds no lines.")
+        raise HandwritingError("{name}: the file holds no lines.", name=name)
     table = np.stack(rows)
-    for column, low, high, what in ((slice(0, 1), 0, 9, "label {} is not a digit 0-9"),
-                                    (slice(1, None), 0, 255, "pixel value {} is outside 0-255")):
+    for column, low, high in ((slice(0, 1), 0, 9), (slice(1, None), 0, 255)):
         part = table[:, column]
         bad = np.flatnonzero((part < low).any(axis=1) | (part > high).any(axis=1))
         if bad.size:
             row = part[bad[0]]
-            value = row[(row < low) | (row > high)][0]
-            raise HandwritingError(f"{name}, line {numbers[bad[0]]}: {what.format(value)}.")
+            value, line = int(row[(row < low) | (row > high)][0]), numbers[bad[0]]
+            if high == 9:
+                raise HandwritingError("{name}, line {line}: label {value} is not a digit 0-9.", name=name, line=line,
+                                       value=value)
+            raise HandwritingError("{name}, line {line}: pixel value {value} is outside 0-255.", name=name, line=line,
+                                   value=value)
     return table[:, 1:].astype(np.uint8).reshape(-1, 28, 28), table[:, 0].astype(np.uint8)
 
 
@@ -173,12 +182,12 @@ def read_upload(files: list[tuple[str, bytes]]) -> tuple[np.ndarray, np.ndarray]
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 members = [i for i in zf.infolist() if not i.is_dir() and _role(i.filename)]
                 if sum(i.file_size for i in members) > 4 * _MAX_CONTENT:
-                    raise HandwritingError(f"{name}: too large for a set of handwritten digits.")
+                    raise HandwritingError("{name}: too large for a set of handwritten digits.", name=name)
                 files = [(Path(i.filename).name, zf.read(i)) for i in members]
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
-            raise HandwritingError(f"{name}: the zip file is damaged or truncated.") from None
+            raise HandwritingError("{name}: the zip file is damaged or truncated.", name=name) from None
         if not files:
-            raise HandwritingError(f"{name} holds none of MNIST's four IDX files.")
+            raise HandwritingError("{name} holds none of MNIST's four IDX files.", name=name)
     if any(n.lower().endswith(".csv") for n, _ in files):
         raise HandwritingError("Import one CSV file by itself, or the IDX files without a CSV.")
     return read_idx_files(files)

@@ -67,7 +67,7 @@ class Drawing:
 
 def check_label(label: object) -> int:
     if isinstance(label, (bool, np.bool_)) or not isinstance(label, (int, np.integer)) or not 0 <= label <= 9:
-        raise HandwritingError(f"{label!r} is not a digit 0-9.")
+        raise HandwritingError("{label!r} is not a digit 0-9.", label=label)
     return int(label)
 
 
@@ -92,7 +92,7 @@ class HandwritingStore:
 
     def _path(self, drawing_id: str) -> Path:
         if not isinstance(drawing_id, str) or not _ID.fullmatch(drawing_id):
-            raise HandwritingError(f"{drawing_id!r} names no drawing.")
+            raise HandwritingError("{drawing!r} names no drawing.", drawing=drawing_id)
         return self.root / f"{drawing_id}.npz"
 
     def ids(self) -> list[str]:
@@ -120,9 +120,9 @@ class HandwritingStore:
         except FileNotFoundError:
             raise HandwritingError("That drawing is gone (deleted in another window?).") from None
         except Exception as err:  # noqa: BLE001 -- any damage: the file is not a drawing
-            raise HandwritingError(f"The drawing {drawing_id} cannot be read.") from err
+            raise HandwritingError("The drawing {drawing} cannot be read.", drawing=drawing_id) from err
         if image.shape != (28, 28) or image.dtype != np.uint8 or not 0 <= label <= 9:
-            raise HandwritingError(f"The drawing {drawing_id} cannot be read.")
+            raise HandwritingError("The drawing {drawing} cannot be read.", drawing=drawing_id)
         image.flags.writeable = False
         return Drawing(drawing_id, label, image, created, raw)
 
@@ -141,8 +141,9 @@ class HandwritingStore:
         """``count`` fresh names, in order; refused if the workspace would keep too many."""
         have = len(self.ids()) - replacing
         if have + count > MAX_DRAWINGS:
-            raise HandwritingError(f"A workspace keeps at most {MAX_DRAWINGS:,} drawings: this one has {have:,} "
-                                   f"and {count:,} more would not fit; delete some first.")
+            raise HandwritingError("A workspace keeps at most {most:,} drawings: this one has {have:,} "
+                                   "and {count:,} more would not fit; delete some first.", most=MAX_DRAWINGS,
+                                   have=have, count=count)
         base, tag = time.time_ns(), secrets.token_hex(4)
         return [f"{base + i:016x}-{tag}" for i in range(count)]
 

@@ -26,40 +26,41 @@ def _read_bytes(path: Path) -> bytes:
     try:
         raw = path.read_bytes()
     except OSError as err:
-        raise IdxError(f"{path.name}: cannot be read ({err.strerror or err}).") from err
+        raise IdxError("{name}: cannot be read ({reason}).", name=path.name, reason=str(err.strerror or err)) from err
     if raw[:2] == b"\x1f\x8b":
         try:
             return gzip.decompress(raw)
         except (OSError, EOFError, zlib.error) as err:
-            raise IdxError(f"{path.name}: the gzip data is corrupted or truncated ({err}).") from err
+            raise IdxError("{name}: the gzip data is corrupted or truncated ({reason}).", name=path.name,
+                          reason=str(err)) from err
     return raw
 
 
 def parse_idx(data: bytes, name: str = "<bytes>", ndim: int | None = None) -> np.ndarray:
     """Parse IDX bytes into a uint8 array; ``ndim`` (1 or 3) is what the caller expects."""
     if len(data) < 4:
-        raise IdxError(f"{name}: too short to be an IDX file ({len(data)} bytes).")
+        raise IdxError("{name}: too short to be an IDX file ({size} bytes).", name=name, size=len(data))
     zero, dtype_code, dims = struct.unpack(">HBB", data[:4])
     if zero != 0:
-        raise IdxError(f"{name}: not an IDX file (bad magic number 0x{data[:4].hex()}).")
+        raise IdxError("{name}: not an IDX file (bad magic number 0x{magic}).", name=name, magic=data[:4].hex())
     if dtype_code != _UBYTE:
-        raise IdxError(f"{name}: IDX data type 0x{dtype_code:02x} is not unsigned byte (0x08).")
+        raise IdxError("{name}: IDX data type 0x{code:02x} is not unsigned byte (0x08).", name=name, code=dtype_code)
     if dims == 0:
-        raise IdxError(f"{name}: the header declares no dimensions.")
+        raise IdxError("{name}: the header declares no dimensions.", name=name)
     if ndim is not None and dims != ndim:
-        raise IdxError(f"{name}: expected {ndim} dimension(s), the header says {dims}.")
+        raise IdxError("{name}: expected {ndim} dimension(s), the header says {dims}.", name=name, ndim=ndim, dims=dims)
     header_len = 4 + 4 * dims
     if len(data) < header_len:
-        raise IdxError(f"{name}: the header is truncated.")
+        raise IdxError("{name}: the header is truncated.", name=name)
     shape = struct.unpack(f">{dims}I", data[4:header_len])
     expected = int(np.prod(shape, dtype=np.int64)) if dims else 0
     actual = len(data) - header_len
     if actual != expected:
-        what = "truncated" if actual < expected else "longer than its header says"
-        raise IdxError(
-            f"{name}: {what}: header shape {tuple(shape)} needs {expected:,} bytes of data, "
-            f"found {actual:,}."
-        )
+        if actual < expected:
+            raise IdxError("{name}: truncated: header shape {shape} needs {expected:,} bytes of data, found {actual:,}.",
+                           name=name, shape=tuple(shape), expected=expected, actual=actual)
+        raise IdxError("{name}: longer than its header says: header shape {shape} needs {expected:,} bytes of data, "
+                       "found {actual:,}.", name=name, shape=tuple(shape), expected=expected, actual=actual)
     return np.frombuffer(data, dtype=np.uint8, offset=header_len).reshape(shape).copy()
 
 
@@ -78,12 +79,11 @@ def read_images_labels(images_path: str | Path, labels_path: str | Path) -> tupl
     labels = read_idx(labels_path, ndim=1)
     img_name, lab_name = Path(images_path).name, Path(labels_path).name
     if images.shape[0] != labels.shape[0]:
-        raise IdxError(
-            f"{img_name} holds {images.shape[0]:,} images but {lab_name} holds "
-            f"{labels.shape[0]:,} labels: the files do not belong together."
-        )
+        raise IdxError("{images_file} holds {images:,} images but {labels_file} holds {labels:,} labels: "
+                       "the files do not belong together.", images_file=img_name, images=images.shape[0],
+                       labels_file=lab_name, labels=labels.shape[0])
     if labels.size and labels.max() > 9:
-        raise IdxError(f"{lab_name}: label {int(labels.max())} is not a digit 0-9.")
+        raise IdxError("{name}: label {label} is not a digit 0-9.", name=lab_name, label=int(labels.max()))
     return images, labels
 
 

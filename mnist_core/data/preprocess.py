@@ -28,6 +28,7 @@ from PIL import Image, UnidentifiedImageError
 from scipy import ndimage
 
 from ..errors import EmptyImage, ImageError
+from ..i18n import N_, Text
 
 #: Ink weaker than this (after normalising to a peak of 1) is treated as paper noise.
 NOISE_FLOOR = 0.1
@@ -47,7 +48,7 @@ def load_image(source: str | Path | bytes | BinaryIO) -> np.ndarray:
     :data:`MAX_PIXELS` in all is refused with a sentence before any pixel is decoded
     (a 165 KB PNG can claim 13000x13000 pixels and take gigabytes); of an animation
     only the first frame is read."""
-    name = Path(source).name if isinstance(source, (str, Path)) else getattr(source, "name", "The image")
+    name = Path(source).name if isinstance(source, (str, Path)) else getattr(source, "name", Text(N_("The image")))
     try:
         if isinstance(source, bytes):
             source = io.BytesIO(source)
@@ -57,15 +58,16 @@ def load_image(source: str | Path | bytes | BinaryIO) -> np.ndarray:
         with img:
             width, height = img.size
             if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
-                raise ImageError(f"{name} is {width}x{height} pixels: too large for a picture of one digit "
-                                 f"(at most {MAX_SIDE} pixels a side and {MAX_PIXELS // 1_000_000} megapixels).")
+                raise ImageError("{name} is {width}x{height} pixels: too large for a picture of one digit "
+                                 "(at most {side} pixels a side and {megapixels} megapixels).", name=name,
+                                 width=width, height=height, side=MAX_SIDE, megapixels=MAX_PIXELS // 1_000_000)
             img.seek(0)  # an animation: its first frame
             img.load()
             return np.asarray(img.convert("RGBA"))
     except FileNotFoundError as err:
-        raise ImageError(f"{name}: no such file.") from err
+        raise ImageError("{name}: no such file.", name=name) from err
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as err:
-        raise ImageError(f"{name} is not an image that can be read (PNG, JPEG, GIF, WebP or BMP).") from err
+        raise ImageError("{name} is not an image that can be read (PNG, JPEG, GIF, WebP or BMP).", name=name) from err
 
 
 def ink_map(image: np.ndarray) -> np.ndarray:
@@ -79,7 +81,7 @@ def ink_map(image: np.ndarray) -> np.ndarray:
     if img.ndim == 3 and img.shape[2] == 1:
         img = img[..., 0]
     if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] not in (3, 4)) or min(img.shape[:2]) < 1:
-        raise ImageError(f"Expected a grey, RGB or RGBA image, got an array of shape {img.shape}.")
+        raise ImageError("Expected a grey, RGB or RGBA image, got an array of shape {shape}.", shape=img.shape)
     img = img.astype(np.float32) / (255.0 if img.dtype == np.uint8 or img.max() > 1.0 else 1.0)
     if img.ndim == 3 and img.shape[2] == 4 and img[..., 3].min() < 0.98:
         ink = img[..., 3].copy()
@@ -213,4 +215,4 @@ def prepare_ink(ink: np.ndarray, shape: tuple[int, int] = (28, 28)) -> np.ndarra
         return mnist_style(ink)
     if tuple(shape) == (8, 8):
         return digits_style(ink)
-    raise ImageError(f"No preprocessing is known for {shape[0]}x{shape[1]} images.")
+    raise ImageError("No preprocessing is known for {height}x{width} images.", height=shape[0], width=shape[1])

@@ -11,15 +11,16 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
+from ..i18n import N_
 from ..models.base import Model
 from ..models.layers import conv_backward, maxpool_backward
 
-#: What :func:`features` is, by model kind, for the page to say.
+#: What :func:`features` is, by model kind, for the page to say (in English, marked for translation).
 FEATURE_SPACE = {
-    "classic": "the hidden layer's sigmoid outputs",
-    "mlp": "the last hidden layer's ReLU outputs",
-    "cnn": "the dense layer's ReLU outputs",
-    "logreg": "its ten class scores (it has no hidden layer)",
+    "classic": N_("the hidden layer's sigmoid outputs"),
+    "mlp": N_("the last hidden layer's ReLU outputs"),
+    "cnn": N_("the dense layer's ReLU outputs"),
+    "logreg": N_("its ten class scores (it has no hidden layer)"),
 }
 
 

@@ -17,15 +17,16 @@ import numpy as np
 from scipy import ndimage
 from scipy.special import logit, softmax
 
+from ..i18n import N_
 from ..models.base import Model
 from .gradients import _logreg_coef, input_gradient, logits, onehot
 
-METHOD = {
-    "classic": ("back-query: the target run backwards through the transposed weights (the book's method); "
-                "shown is what is brighter than its grey background"),
-    "mlp": "class visualisation: gradient ascent on log p(digit) from a blank image",
-    "cnn": "class visualisation: gradient ascent on log p(digit) from a blank image",
-    "logreg": "each digit's weight template (red: ink there raises the digit's score)",
+METHOD = {  # in English, marked for translation
+    "classic": N_("back-query: the target run backwards through the transposed weights (the book's method); "
+                  "shown is what is brighter than its grey background"),
+    "mlp": N_("class visualisation: gradient ascent on log p(digit) from a blank image"),
+    "cnn": N_("class visualisation: gradient ascent on log p(digit) from a blank image"),
+    "logreg": N_("each digit's weight template (red: ink there raises the digit's score)"),
 }
 
 

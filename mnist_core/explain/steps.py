@@ -16,6 +16,7 @@ from scipy import ndimage
 
 from ..data import preprocess as pre
 from ..errors import ImageError
+from ..i18n import N_, Text
 
 Box = tuple[int, int, int, int]
 
@@ -26,7 +27,9 @@ class Step:
 
     ``key`` is a stable id ("canvas", "crop", "fit", "centre", "bitmap", "model") for
     tests and layout; ``title`` and ``why`` are plain text for a person (``why``: one
-    sentence on why MNIST, or the UCI digits, needed this step).  ``image`` is 2-D
+    sentence on why MNIST, or the UCI digits, needed this step), in English, marked for
+    translation (``translate(step.title, lang)`` gives them in another language; a
+    title with numbers in it is a :class:`~mnist_core.i18n.Text`).  ``image`` is 2-D
     float in [0, 1], ink bright.  ``box`` (top, left, bottom, right; bottom and right
     exclusive, like slices) frames the ink; ``point`` (row, col, pixel centres at whole
     numbers) marks the centre of mass.
@@ -47,7 +50,7 @@ def preprocessing_steps(image: np.ndarray, shape: tuple[int, int] = (28, 28)) ->
     ``prepare(image, shape)``; a blank image raises EmptyImage, as ``prepare`` does."""
     shape = (int(shape[0]), int(shape[1]))
     if shape not in ((28, 28), (8, 8)):
-        raise ImageError(f"No preprocessing is known for {shape[0]}x{shape[1]} images.")
+        raise ImageError("No preprocessing is known for {height}x{width} images.", height=shape[0], width=shape[1])
     ink = pre.ink_map(image)
     box, crop = pre.ink_box(ink), pre.crop_to_ink(ink)
     if shape == (28, 28):
@@ -55,15 +58,13 @@ def preprocessing_steps(image: np.ndarray, shape: tuple[int, int] = (28, 28)) ->
     return _digits_steps(ink, box, crop)
 
 
-def _canvas(ink: np.ndarray, box: Box, source: str) -> Step:
-    return Step("canvas", "Your drawing, its ink framed",
-                f"{source} came from scanned forms, so the first job is to find where the ink is (red box).",
-                ink, box=box)
+def _canvas(ink: np.ndarray, box: Box, why: str) -> Step:
+    return Step("canvas", N_("Your drawing, its ink framed"), why, ink, box=box)
 
 
 def _crop(crop: np.ndarray) -> Step:
-    return Step("crop", f"Cropped to the ink ({crop.shape[0]}x{crop.shape[1]})",
-                "Cutting away the empty paper makes the digit the same wherever it was drawn.", crop)
+    return Step("crop", Text(N_("Cropped to the ink ({height}x{width})"), height=crop.shape[0], width=crop.shape[1]),
+                N_("Cutting away the empty paper makes the digit the same wherever it was drawn."), crop)
 
 
 def _mnist_steps(ink: np.ndarray, box: Box, crop: np.ndarray) -> list[Step]:
@@ -71,29 +72,31 @@ def _mnist_steps(ink: np.ndarray, box: Box, crop: np.ndarray) -> list[Step]:
     field = pre.centre_by_mass(fitted)
     cy, cx = ndimage.center_of_mass(field)
     return [
-        _canvas(ink, box, "MNIST's digits"),
+        _canvas(ink, box, N_("MNIST's digits came from scanned forms, so the first job is to find where the ink is "
+                             "(red box).")),
         _crop(crop),
-        Step("fit", f"Fitted into 20x20 ({fitted.shape[0]}x{fitted.shape[1]})",
-             "MNIST's digits were size-normalised to fit a 20x20 box, keeping their aspect ratio "
-             "(LeCun et al.), so a small 3 and a large 3 look alike.", fitted),
-        Step("centre", "Centred by mass in 28x28",
-             "Then each was placed in a 28x28 field with its centre of mass (red cross) at the centre, "
-             "so the network finds strokes where it learned to look for them.", field, point=(float(cy), float(cx))),
-        Step("model", "What the network reads (28x28)",
-             "The network gets these 784 numbers, 0 for paper and 1 for ink, like every MNIST image "
-             "it was trained on.", field),
+        Step("fit", Text(N_("Fitted into 20x20 ({height}x{width})"), height=fitted.shape[0], width=fitted.shape[1]),
+             N_("MNIST's digits were size-normalised to fit a 20x20 box, keeping their aspect ratio "
+                "(LeCun et al.), so a small 3 and a large 3 look alike."), fitted),
+        Step("centre", N_("Centred by mass in 28x28"),
+             N_("Then each was placed in a 28x28 field with its centre of mass (red cross) at the centre, "
+                "so the network finds strokes where it learned to look for them."), field, point=(float(cy), float(cx))),
+        Step("model", N_("What the network reads (28x28)"),
+             N_("The network gets these 784 numbers, 0 for paper and 1 for ink, like every MNIST image "
+                "it was trained on."), field),
     ]
 
 
 def _digits_steps(ink: np.ndarray, box: Box, crop: np.ndarray) -> list[Step]:
     bitmap = pre.digits_bitmap(crop)
     return [
-        _canvas(ink, box, "The UCI 8x8 digits"),
+        _canvas(ink, box, N_("The UCI 8x8 digits came from scanned forms, so the first job is to find where the ink "
+                             "is (red box).")),
         _crop(crop),
-        Step("bitmap", "A 32x32 bitmap, thick strokes",
-             "The UCI digits were 32x32 black-and-white bitmaps of thick pen strokes, so a thin stroke "
-             "is thickened to match.", bitmap.astype(np.float32)),
-        Step("model", "What the network reads (8x8)",
-             "Each 4x4 block of the bitmap became the count of its inked cells (0 to 16): the network "
-             "gets these 64 numbers, divided by 16.", pre.block_counts(bitmap)),
+        Step("bitmap", N_("A 32x32 bitmap, thick strokes"),
+             N_("The UCI digits were 32x32 black-and-white bitmaps of thick pen strokes, so a thin stroke "
+                "is thickened to match."), bitmap.astype(np.float32)),
+        Step("model", N_("What the network reads (8x8)"),
+             N_("Each 4x4 block of the bitmap became the count of its inked cells (0 to 16): the network "
+                "gets these 64 numbers, divided by 16."), pre.block_counts(bitmap)),
     ]

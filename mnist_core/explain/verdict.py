@@ -37,6 +37,7 @@ from scipy import ndimage
 
 from ..data.datasets import Dataset, default_cache_dir
 from ..files import atomic_write_bytes
+from ..i18n import N_
 from ..models.base import Model
 from .gradients import features
 from .neighbours import NeighbourIndex, stroke_directions
@@ -240,11 +241,12 @@ def build_judge(model: Model, dataset: Dataset, space: DigitSpace | None = None)
     return Judge(model, space or digit_space(dataset), dataset.floats(dataset.x_test), dataset.y_test)
 
 
-#: One plain sentence per verdict (the page adds the evidence beside it).
+#: One plain sentence per verdict (the page adds the evidence beside it), in English,
+#: marked for translation: ``translate(SENTENCES[v], lang, digit=..., confidence=...)``.
 SENTENCES = {
-    "blank": "There is too little ink to read: draw a digit.",
-    "not_a_digit": "This does not look like any digit the model was trained on (its best guess would be {digit}, "
-                   "{confidence:.0%}).",
-    "unsure": "Probably {digit} ({confidence:.0%}), but the model is unsure: {runner_up} is nearly as likely.",
-    "digit": "This is a {digit} ({confidence:.0%} confident).",
+    "blank": N_("There is too little ink to read: draw a digit."),
+    "not_a_digit": N_("This does not look like any digit the model was trained on (its best guess would be {digit}, "
+                      "{confidence:.0%})."),
+    "unsure": N_("Probably {digit} ({confidence:.0%}), but the model is unsure: {runner_up} is nearly as likely."),
+    "digit": N_("This is a {digit} ({confidence:.0%} confident)."),
 }

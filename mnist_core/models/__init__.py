@@ -35,7 +35,8 @@ def model_class(kind: str) -> type[Model]:
     try:
         return MODELS[kind]
     except KeyError:
-        raise InvalidParameter(f"Unknown model {kind!r}: choose one of {', '.join(MODELS)}.") from None
+        raise InvalidParameter("Unknown model {kind!r}: choose one of {kinds}.", kind=kind,
+                               kinds=", ".join(MODELS)) from None
 
 
 def recommended_training(kind: str, n_train: int | None = None, **overrides: Any) -> TrainConfig:
@@ -54,11 +55,12 @@ def build_model(kind: str, seed: int = 0, **hyperparameters: Any) -> Model:
     cls = model_class(kind)
     unknown = set(hyperparameters) - {f.name for f in dataclasses.fields(cls.Config)}
     if unknown:
-        raise InvalidParameter(f"Model {kind!r} has no hyperparameter {', '.join(sorted(unknown))}.")
+        raise InvalidParameter("Model {kind!r} has no hyperparameter {names}.", kind=kind,
+                               names=", ".join(sorted(unknown)))
     try:
         config = cls.Config(**hyperparameters)
     except TypeError as err:
-        raise InvalidParameter(f"Bad hyperparameters for {kind!r}: {err}") from err
+        raise InvalidParameter("Bad hyperparameters for {kind!r}: {reason}", kind=kind, reason=str(err)) from err
     return cls(config, seed=seed)
 
 

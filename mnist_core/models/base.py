@@ -122,10 +122,9 @@ class Model:
         x = np.asarray(images, dtype=np.float32)
         x = x.reshape(len(x), -1)
         if x.shape[1] != self.config.n_inputs:
-            raise InvalidParameter(
-                f"This model takes {self.config.n_inputs} pixels per image, got {x.shape[1]}: "
-                "it was trained on a dataset of another image size."
-            )
+            raise InvalidParameter("This model takes {pixels} pixels per image, got {got}: "
+                                   "it was trained on a dataset of another image size.",
+                                   pixels=self.config.n_inputs, got=x.shape[1])
         return x
 
 

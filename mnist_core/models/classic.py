@@ -24,6 +24,7 @@ from scipy.linalg import blas
 from scipy.special import expit
 
 from ..config import Params, TrainConfig, param
+from ..i18n import N_
 from .base import Model, check_shapes, n_inputs_param, n_outputs_param
 
 
@@ -43,10 +44,10 @@ class ClassicNetwork(Model):
     """Weights ``w_ih`` (H, n_inputs) and ``w_ho`` (10, H), as the book names them."""
 
     kind = "classic"
-    title = "Classic network (the tutorial's: sigmoid, no biases)"
-    description = ("The network of Make Your Own Neural Network, exactly: one layer of sigmoid hidden "
-                   "nodes, sigmoid outputs, no biases, targets 0.01 and 0.99, and the book's update rule. "
-                   "Mini-batches of 16 sum the per-sample updates, so the learning rate keeps its meaning.")
+    title = N_("Classic network (the tutorial's: sigmoid, no biases)")
+    description = N_("The network of Make Your Own Neural Network, exactly: one layer of sigmoid hidden "
+                     "nodes, sigmoid outputs, no biases, targets 0.01 and 0.99, and the book's update rule. "
+                     "Mini-batches of 16 sum the per-sample updates, so the learning rate keeps its meaning.")
     Config = ClassicConfig
     training = TrainConfig(epochs=5, batch_size=16)
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..config import Params, TrainConfig, param
 from ..errors import InvalidParameter
+from ..i18n import N_
 from .base import GradientModel, n_inputs_param, n_outputs_param
 from .layers import (conv_backward, conv_forward, conv_out_side, dense_backward, dense_forward, he_normal,
                      maxpool_backward, maxpool_forward, relu_backward, relu_forward, softmax, softmax_cross_entropy)
@@ -44,8 +45,9 @@ def plan_blocks(side: int, n_blocks: int, k: int, padding: str) -> tuple[int, in
             s = max(conv_out_side(s, k, pad), 0) // 2
         if s >= 1:
             return pad, s
-    raise InvalidParameter(f"A {side}x{side} image is too small for {n_blocks} conv blocks of {k}x{k} "
-                           f"with {padding!r} padding: use fewer blocks, a smaller kernel or 'same' padding.")
+    raise InvalidParameter("A {side}x{side} image is too small for {blocks} conv blocks of {kernel}x{kernel} "
+                           "with {padding!r} padding: use fewer blocks, a smaller kernel or 'same' padding.",
+                           side=side, blocks=n_blocks, kernel=k, padding=padding)
 
 
 @dataclass(frozen=True)
@@ -70,9 +72,9 @@ class CNNConfig(Params):
     def check(self) -> None:
         side = math.isqrt(self.n_inputs)
         if side * side != self.n_inputs:
-            raise InvalidParameter(f"The CNN needs square images; {self.n_inputs} pixels are not a square.")
+            raise InvalidParameter("The CNN needs square images; {pixels} pixels are not a square.", pixels=self.n_inputs)
         if self.kernel_size % 2 == 0:
-            raise InvalidParameter(f"Kernel size must be odd (got {self.kernel_size}).")
+            raise InvalidParameter("Kernel size must be odd (got {kernel}).", kernel=self.kernel_size)
         plan_blocks(side, len(self.channels), self.kernel_size, self.padding)
 
 
@@ -81,10 +83,10 @@ class CNN(GradientModel):
     (fan_in, fan_out) and ``fc{j}_b``."""
 
     kind = "cnn"
-    title = "Convolutional network (LeNet-style, NumPy)"
-    description = ("LeNet's idea with today's parts: small convolution kernels slide over the image and "
-                   "learn strokes and corners wherever they are, max-pooling halves each map, and a dense "
-                   "layer reads the result.")
+    title = N_("Convolutional network (LeNet-style, NumPy)")
+    description = N_("LeNet's idea with today's parts: small convolution kernels slide over the image and "
+                     "learn strokes and corners wherever they are, max-pooling halves each map, and a dense "
+                     "layer reads the result.")
     Config = CNNConfig
     training = TrainConfig(epochs=3, batch_size=64)
     predict_chunk = 256  # the im2col rows of 256 images are ~80 MB

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 from ..config import Params, TrainConfig, param
 from ..errors import MnistError
+from ..i18n import N_, Text
 from .base import Model, n_inputs_param, n_outputs_param
 
 SOLVERS = ("lbfgs", "liblinear")
@@ -52,10 +53,10 @@ class LogisticRegressionModel(Model):
     """A fitted scikit-learn estimator in ``self.estimator`` (None until fitted)."""
 
     kind = "logreg"
-    title = "Logistic regression (scikit-learn)"
-    description = ("One weight per pixel and digit, and a softmax: the second tutorial's model. Solver "
-                   "liblinear reproduces the second tutorial exactly (96.1 % on the 8x8 digits, scikit-learn 0.21's "
-                   "default, one-vs-rest); lbfgs is today's default (multinomial).")
+    title = N_("Logistic regression (scikit-learn)")
+    description = N_("One weight per pixel and digit, and a softmax: the second tutorial's model. Solver "
+                     "liblinear reproduces the second tutorial exactly (96.1 % on the 8x8 digits, scikit-learn 0.21's "
+                     "default, one-vs-rest); lbfgs is today's default (multinomial).")
     Config = LogRegConfig
     training = TrainConfig(epochs=1, batch_size=256)  # one fit: neither is used
     iterative = False
@@ -91,8 +92,9 @@ class LogisticRegressionModel(Model):
         self.estimator = estimator
         self.notes = []
         if any(issubclass(w.category, ConvergenceWarning) for w in caught):
-            self.notes.append(f"The {self.config.solver} solver stopped after max_iter={self.config.max_iter} "
-                              "iterations before converging; raise max_iter for a (slightly) better fit.")
+            self.notes.append(Text(N_("The {solver} solver stopped after max_iter={max_iter} iterations before "
+                                      "converging; raise max_iter for a (slightly) better fit."),
+                                   solver=self.config.solver, max_iter=self.config.max_iter))
 
     def proba_chunk(self, x: np.ndarray) -> np.ndarray:
         """(B, 10): scikit-learn's probabilities, in columns by digit even if a digit was

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config import Params, TrainConfig, param
+from ..i18n import N_
 from .base import GradientModel, n_inputs_param, n_outputs_param
 from .layers import dense_backward, dense_forward, he_normal, relu_backward, relu_forward, softmax, softmax_cross_entropy
 from .optim import lr_param, make_optimizer, momentum_param, optimizer_param, schedule_param
@@ -50,9 +51,9 @@ class MLP(GradientModel):
     """Weights ``w1, b1, ..., wL, bL``; ``w_i`` is (fan_in, fan_out) so ``x @ w``."""
 
     kind = "mlp"
-    title = "Multilayer perceptron (ReLU, softmax, Adam)"
-    description = ("What the tutorial's network becomes with today's parts: ReLU hidden layers, biases, "
-                   "a softmax output trained with cross-entropy, He initialisation and the Adam optimiser.")
+    title = N_("Multilayer perceptron (ReLU, softmax, Adam)")
+    description = N_("What the tutorial's network becomes with today's parts: ReLU hidden layers, biases, "
+                     "a softmax output trained with cross-entropy, He initialisation and the Adam optimiser.")
     Config = MLPConfig
     training = TrainConfig(epochs=5, batch_size=256)
 

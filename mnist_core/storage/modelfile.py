@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any, Iterator
 import numpy as np
 
 from .. import __version__
-from ..errors import InvalidParameter, ModelFileError
+from ..errors import InvalidParameter, MnistError, ModelFileError
+from ..i18n import N_, Text
 from ..models import MODELS, Model, build_model
 from ..files import atomic_write_bytes
 from .schema import check_metadata
@@ -97,9 +98,9 @@ def model_to_bytes(model: Model, metadata: dict[str, Any], snapshots: Snapshots 
         arrays.update(snapshots.arrays())
     meta = json.dumps(metadata, default=_json_default).encode("utf-8")
     if len(meta) > MAX_META_BYTES:
-        raise ModelFileError(f"The model's record is {len(meta) // 1024:,} KiB, more than the "
-                             f"{MAX_META_BYTES // 1024} KiB a model file may hold.")
-    check_metadata(json.loads(meta), "The model to save", list(MODELS), FORMAT, FORMAT_VERSION)
+        raise ModelFileError("The model's record is {kib:,} KiB, more than the {most} KiB a model file may hold.",
+                             kib=len(meta) // 1024, most=MAX_META_BYTES // 1024)
+    check_metadata(json.loads(meta), Text(N_("The model to save")), list(MODELS), FORMAT, FORMAT_VERSION)
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays, **{_META_KEY: np.frombuffer(meta, np.uint8)})
     return buf.getvalue()
@@ -135,8 +136,14 @@ def load_model(path: str | Path) -> tuple[Model, dict[str, Any]]:
             model = build_model(kind, **meta["hyperparameters"])
             model.set_params(arrays)
         except (InvalidParameter, KeyError, ValueError, TypeError, OSError, zipfile.BadZipFile, EOFError) as err:
-            raise ModelFileError(f"{path.name}: the weights do not fit a {kind} model ({err}).") from err
+            raise ModelFileError("{name}: the weights do not fit a {kind} model ({reason}).", name=path.name, kind=kind,
+                                 reason=_why(err)) from err
     return model, meta
+
+
+def _why(err: Exception) -> str:
+    """An exception's text inside another sentence (an MnistError's in the sentence's language)."""
+    return Text(err.message, **err.params) if isinstance(err, MnistError) and err.message else str(err)
 
 
 def load_snapshots(path: str | Path) -> Snapshots | None:
@@ -153,7 +160,8 @@ def load_snapshots(path: str | Path) -> Snapshots | None:
             return Snapshots.from_arrays({n: np.lib.format.read_array(archive.open(f"{n}.npy"), allow_pickle=False)
                                           for n in ARRAYS})
         except (KeyError, ValueError, OSError, zipfile.BadZipFile, EOFError) as err:
-            raise ModelFileError(f"{path.name}: its training snapshots are not valid ({err}).") from err
+            raise ModelFileError("{name}: its training snapshots are not valid ({reason}).", name=path.name,
+                                 reason=_why(err)) from err
 
 
 @contextmanager
@@ -161,7 +169,7 @@ def _checked_archive(path: Path) -> Iterator[tuple[zipfile.ZipFile, dict[str, An
     """The open archive, its checked metadata and the weights' expected shapes, once
     every array's header has been checked against them (nothing else is read yet)."""
     if not path.is_file():
-        raise ModelFileError(f"{path}: no such model file.")
+        raise ModelFileError("{path}: no such model file.", path=str(path))
     with _archive(path) as archive:
         meta = _metadata(archive, path.name)
         kind = meta["model"]
@@ -169,7 +177,8 @@ def _checked_archive(path: Path) -> Iterator[tuple[zipfile.ZipFile, dict[str, An
             config = MODELS[kind].Config(**meta["hyperparameters"])
             expected = MODELS[kind].shapes(config)
         except (InvalidParameter, TypeError, ValueError) as err:
-            raise ModelFileError(f"{path.name}: the saved hyperparameters do not make a {kind} model ({err}).") from err
+            raise ModelFileError("{name}: the saved hyperparameters do not make a {kind} model ({reason}).",
+                                 name=path.name, kind=kind, reason=_why(err)) from err
         _check_arrays(archive, expected, path.name, kind)
         yield archive, meta, expected
 
@@ -185,10 +194,10 @@ def _archive(path: Path) -> zipfile.ZipFile:
     try:
         with path.open("rb") as fh:
             if fh.read(4) != b"PK\x03\x04":
-                raise ModelFileError(f"{path.name}: not a saved model (not an .npz archive).")
+                raise ModelFileError("{name}: not a saved model (not an .npz archive).", name=path.name)
         return zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile, EOFError, ValueError) as err:
-        raise ModelFileError(f"{path.name}: not a saved model (not a readable .npz archive).") from err
+        raise ModelFileError("{name}: not a saved model (not a readable .npz archive).", name=path.name) from err
 
 
 def _metadata(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
@@ -196,10 +205,11 @@ def _metadata(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
     try:
         info = archive.getinfo(_META_KEY + ".npy")
     except KeyError:
-        raise ModelFileError(f"{name}: an .npz archive, but not one saved by MNIST studio (no metadata).") from None
+        raise ModelFileError("{name}: an .npz archive, but not one saved by MNIST studio (no metadata).",
+                             name=name) from None
     if info.file_size > MAX_META_BYTES + _NPY_HEADER:
-        raise ModelFileError(f"{name}: its metadata is {info.file_size // 1024:,} KiB, more than the "
-                             f"{MAX_META_BYTES // 1024} KiB a model's record may hold.")
+        raise ModelFileError("{name}: its metadata is {kib:,} KiB, more than the {most} KiB a model's record may hold.",
+                             name=name, kib=info.file_size // 1024, most=MAX_META_BYTES // 1024)
     try:
         with archive.open(info) as fh:
             shape, dtype = _npy_header(fh)
@@ -208,15 +218,16 @@ def _metadata(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
             meta = json.loads(fh.read(shape[0]).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError, OSError, zipfile.BadZipFile,
             EOFError, MemoryError) as err:
-        raise ModelFileError(f"{name}: the metadata is corrupted ({type(err).__name__}).") from err
+        raise ModelFileError("{name}: the metadata is corrupted ({kind}).", name=name, kind=type(err).__name__) from err
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ModelFileError(f"{name}: not a model saved by MNIST studio.")
+        raise ModelFileError("{name}: not a model saved by MNIST studio.", name=name)
     version = meta.get("format_version")
     if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
-        raise ModelFileError(f"{name}: saved by a newer version of MNIST studio (format {version}).")
+        raise ModelFileError("{name}: saved by a newer version of MNIST studio (format {version}).", name=name,
+                             version=version)
     if meta.get("model") not in MODELS:
-        shown = str(meta.get("model"))[:40]
-        raise ModelFileError(f"{name}: model kind {shown!r} is not known to this version (known: {', '.join(MODELS)}).")
+        raise ModelFileError("{name}: model kind {kind!r} is not known to this version (known: {known}).", name=name,
+                             kind=str(meta.get("model"))[:40], known=", ".join(MODELS))
     return check_metadata(meta, name, list(MODELS), FORMAT, FORMAT_VERSION)
 
 
@@ -234,33 +245,39 @@ def _check_arrays(archive: zipfile.ZipFile, expected: dict[str, tuple], name: st
         if info.filename == _META_KEY + ".npy":
             continue
         if info.filename not in wanted and info.filename not in optional:
-            raise ModelFileError(f"{name}: it holds an array {info.filename[:40]!r} that a {kind} model does not have.")
+            raise ModelFileError("{name}: it holds an array {array!r} that a {kind} model does not have.", name=name,
+                                 array=info.filename[:40], kind=kind)
         try:
             with archive.open(info) as fh:
                 shape, dtype = _npy_header(fh)
         except (ValueError, OSError, zipfile.BadZipFile, EOFError) as err:
-            raise ModelFileError(f"{name}: the array {info.filename!r} is corrupted.") from err
+            raise ModelFileError("{name}: the array {array!r} is corrupted.", name=name, array=info.filename) from err
         if dtype.hasobject or dtype.kind not in "fiu":
-            raise ModelFileError(f"{name}: the array {info.filename!r} holds {dtype}, not numbers.")
+            raise ModelFileError("{name}: the array {array!r} holds {dtype}, not numbers.", name=name,
+                                 array=info.filename, dtype=str(dtype))
         if info.filename in optional:
             (dtype_wanted, bounds), key = optional[info.filename], info.filename.removesuffix(".npy")
             if dtype != dtype_wanted or not _fits(shape, bounds):
-                raise ModelFileError(f"{name}: its training snapshots are not valid ({key} is {dtype} {shape}, "
-                                     f"expected {dtype_wanted} within {_ranges(bounds)}).")
+                raise ModelFileError("{name}: its training snapshots are not valid ({array} is {dtype} {shape}, "
+                                     "expected {wanted} within {ranges}).", name=name, array=key, dtype=str(dtype),
+                                     shape=shape, wanted=str(dtype_wanted), ranges=_ranges(bounds))
             found[key] = shape
         elif not _fits(shape, wanted[info.filename]):
-            raise ModelFileError(f"{name}: the weights do not fit a {kind} model ({info.filename} has shape "
-                                 f"{shape}, expected {wanted[info.filename]}).")
+            raise ModelFileError("{name}: the weights do not fit a {kind} model ({array} has shape {shape}, "
+                                 "expected {wanted}).", name=name, kind=kind, array=info.filename, shape=shape,
+                                 wanted=wanted[info.filename])
         elements = int(np.prod(shape, dtype=np.int64))
         if info.file_size > elements * dtype.itemsize + _NPY_HEADER:
-            raise ModelFileError(f"{name}: the array {info.filename!r} unpacks to more than its shape holds.")
+            raise ModelFileError("{name}: the array {array!r} unpacks to more than its shape holds.", name=name,
+                                 array=info.filename)
         total += elements * 8  # what it may take once loaded (float64 for scikit-learn's), whatever its dtype here
     if total > MAX_WEIGHT_BYTES:
-        raise ModelFileError(f"{name}: its weights take {total / 2**20:,.0f} MiB, more than the "
-                             f"{MAX_WEIGHT_BYTES // 2**20} MiB a model may have here.")
+        raise ModelFileError("{name}: its weights take {mib:,.0f} MiB, more than the {most} MiB a model may have here.",
+                             name=name, mib=total / 2**20, most=MAX_WEIGHT_BYTES // 2**20)
     missing = set(wanted) - set(archive.namelist())
     if missing:
-        raise ModelFileError(f"{name}: the weights do not fit a {kind} model ({sorted(missing)[0]} is missing).")
+        raise ModelFileError("{name}: the weights do not fit a {kind} model ({array} is missing).", name=name,
+                             kind=kind, array=sorted(missing)[0])
     if found:
         _check_snapshot_shapes(found, name)
 
@@ -271,12 +288,13 @@ def _check_snapshot_shapes(found: dict[str, tuple[int, ...]], name: str) -> None
 
     absent = [key for key in ARRAYS if key not in found]
     if absent:
-        raise ModelFileError(f"{name}: its training snapshots are not valid ({absent[0]} is missing).")
+        raise ModelFileError("{name}: its training snapshots are not valid ({array} is missing).", name=name,
+                             array=absent[0])
     frames, n = found["snapshot_frames"][:2]
     if any(found[key][0] != frames for key in ("snapshot_scales", "snapshot_samples_seen", "snapshot_epoch")) \
             or found["snapshot_units"][0] != n:
-        raise ModelFileError(f"{name}: its training snapshots are not valid (their arrays disagree on the "
-                             "number of frames or units).")
+        raise ModelFileError("{name}: its training snapshots are not valid (their arrays disagree on the "
+                             "number of frames or units).", name=name)
 
 
 def _ranges(bounds: tuple) -> str:

@@ -69,7 +69,10 @@ def check_metadata(meta: Any, name: str, kinds: list[str], format_name: str, for
     validator = jsonschema.Draft202012Validator(schema(kinds, format_name, format_version))
     error = next(iter(sorted(validator.iter_errors(meta), key=lambda e: len(e.path))), None)
     if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "the record"
+        from ..i18n import N_, Text
+
+        where = "/".join(str(p) for p in error.absolute_path) or Text(N_("the record"))
         message = error.message if len(error.message) <= 120 else error.message[:117] + "..."
-        raise ModelFileError(f"{name}: its metadata is not valid ({where}: {message}).")
+        raise ModelFileError("{name}: its metadata is not valid ({where}: {problem}).", name=name, where=where,
+                             problem=message)
     return meta

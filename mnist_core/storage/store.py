@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MnistError, ModelFileError
-from ..models import Model
+from ..i18n import N_, Text
+from ..models import MODELS, Model
 from ..files import atomic_write_bytes, link_exclusive, remove_stale_parts
 from .modelfile import load_model, load_snapshots, model_metadata, model_to_bytes, read_metadata
 
@@ -47,9 +48,22 @@ class ModelRecord:
         return f"{'gallery' if self.shared else 'mine'}/{self.name}"
 
     @property
+    def title(self) -> str:
+        """The name people read (:func:`display_name`): short for an automatic name; a
+        gallery copy without its publisher's prefix (its label names the publisher)."""
+        name, by = self.name, self.meta.get("published_by")
+        if self.shared and isinstance(by, str) and name.startswith(f"{by}.") and len(name) > len(by) + 1:
+            name = name[len(by) + 1:]
+        return display_name(name, self.meta)
+
+    @property
     def label(self) -> str:
-        """The name, with its publisher for a gallery model."""
-        return f"{self.name} (by {self.meta.get('published_by', 'the class')})" if self.shared else self.name
+        """The title, with its publisher for a gallery model."""
+        if not self.shared:
+            return self.title
+        if "published_by" not in self.meta:
+            return Text(N_("{title} (by the class)"), title=self.title)
+        return Text(N_("{title} (by {publisher})"), title=self.title, publisher=self.meta["published_by"])
 
     @property
     def created(self) -> str:
@@ -102,14 +116,19 @@ class ModelStore:
         meta = {**model_metadata(model), **(meta or {})}
         return self.save_bytes(model_to_bytes(model, meta, snapshots), meta, name)
 
-    def save_bytes(self, payload: bytes, meta: dict[str, Any], name: str | None = None) -> ModelRecord:
-        """Save a model file's bytes (made by :func:`model_to_bytes`), as :meth:`save` does."""
+    def save_bytes(self, payload: bytes, meta: dict[str, Any], name: str | None = None,
+                   unique: bool = False) -> ModelRecord:
+        """Save a model file's bytes (made by :func:`model_to_bytes`), as :meth:`save` does;
+        ``unique``: if ``name`` is taken, save as ``name-2``, ``name-3``... instead of refusing."""
         if name is not None:
-            try:
-                path = atomic_write_bytes(self.path(name), payload, exclusive=True)
-            except FileExistsError:
-                raise MnistError(f"A model named {name!r} already exists: choose another name.") from None
-            return ModelRecord(name, path, meta, shared=self.shared)
+            check_name(name)
+            for candidate in (name, *(f"{name[:58]}-{i}" for i in range(2, 10**6))) if unique else (name,):
+                try:
+                    path = atomic_write_bytes(self.path(candidate), payload, exclusive=True)
+                    return ModelRecord(candidate, path, meta, shared=self.shared)
+                except FileExistsError:
+                    continue
+            raise MnistError("A model named {name!r} already exists: choose another name.", name=name)
         base = f"{meta.get('model', 'model')}-{meta.get('dataset', 'data')}"
         number = 1 + sum(1 for name in self.names() if name.startswith(f"{base}-"))
         while True:
@@ -130,16 +149,16 @@ class ModelStore:
         try:
             link_exclusive(src, dst)
         except FileNotFoundError:
-            raise MnistError(f"There is no model named {old!r}.") from None
+            raise MnistError("There is no model named {name!r}.", name=old) from None
         except FileExistsError:
-            raise MnistError(f"A model named {new!r} already exists: choose another name.") from None
+            raise MnistError("A model named {name!r} already exists: choose another name.", name=new) from None
         src.unlink(missing_ok=True)  # already gone if the link fell back to a move
 
     def delete(self, name: str) -> None:
         """Delete a model; also an unreadable file whose name this version would refuse."""
         path = self.root / f"{name}.npz" if name in self.names() else self.path(name)
         if not path.exists():
-            raise MnistError(f"There is no model named {name!r}.")
+            raise MnistError("There is no model named {name!r}.", name=name)
         path.unlink()
 
 
@@ -156,7 +175,8 @@ _WORKSPACE = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 def check_workspace(name: str) -> str:
     """A workspace name: 1-40 lower-case letters, digits and '-' (it names a folder)."""
     if not isinstance(name, str) or not _WORKSPACE.fullmatch(name):
-        raise MnistError(f"{name!r} is not a usable workspace name: use 1-40 lower-case letters, digits or '-'.")
+        raise MnistError("{name!r} is not a usable workspace name: use 1-40 lower-case letters, digits or '-'.",
+                         name=name)
     return name
 
 
@@ -174,7 +194,7 @@ def gallery() -> ModelStore:
 def publish(record: ModelRecord, workspace: str) -> ModelRecord:
     """Put a copy of a workspace's model in the gallery, with who published it and when."""
     if record.shared:
-        raise MnistError(f"{record.name} is in the gallery already.")
+        raise MnistError("{name} is in the gallery already.", name=record.name)
     model, meta = load_model(record.path)
     meta = {**meta, "published_by": workspace, "published_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     store, base = gallery(), f"{workspace}.{record.name}"[:60]
@@ -185,7 +205,65 @@ def publish(record: ModelRecord, workspace: str) -> ModelRecord:
 
 def check_name(name: str) -> None:
     if not isinstance(name, str) or not _NAME.fullmatch(name):
+        shown = f"{name!r}" if len(repr(name)) <= 40 else f"{repr(name)[:37]}..."
         raise MnistError(
-            f"{name!r} is not a usable model name: use 1-64 letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit."
+            "{shown} is not a usable model name: use 1-64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit.", shown=shown
         )
+
+
+# -- the names people read ------------------------------------------------------------
+# A model's file name is its name (metadata holds none, so a rename moves the file and
+# nothing else).  An automatic name, ``classic-mnist-3`` (or an older
+# ``classic-mnist-20261125-175819``, or a gallery copy ``bright-otter-42.classic-mnist-3``),
+# says little and wraps chart axes into towers; it is *shown* as what the model is:
+# ``classic h200 lr0.1 e5 · 3``.  A name somebody chose is shown as they wrote it.
+_AUTO = re.compile(r"(?:[a-z0-9][a-z0-9-]*\.)?(?P<kind>[a-z]+)-(?P<data>[a-z0-9_]+)-"
+                   r"(?:(?P<day>\d{8})-(?P<time>\d{6})|(?P<number>\d+))(?:-\d+)?")
+#: The hyperparameters an automatic title shows, in this order, each with its prefix.
+_SHORT = {"channels": "c", "hidden": "h", "lr": "lr", "C": "C"}
+
+
+def recipe(meta: dict[str, Any]) -> str:
+    """What a model is, in a few characters: ``classic h200 lr0.1 e5``, ``mlp h384x128
+    lr0.004 e5 aug``, ``cnn c16x32 h128 lr0.003 e3``, ``logreg C1``."""
+    kind = str(meta.get("model", "model"))
+    hyper = meta.get("hyperparameters") if isinstance(meta.get("hyperparameters"), dict) else {}
+    parts = [kind]
+    for key, prefix in _SHORT.items():
+        value = hyper.get(key)
+        if isinstance(value, (list, tuple)):
+            parts.append(prefix + "x".join(map(str, value)))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            parts.append(f"{prefix}{value:g}")
+    training = meta.get("training") if isinstance(meta.get("training"), dict) else {}
+    cls = MODELS.get(kind)
+    if training.get("epochs") and (cls is None or cls.iterative):
+        parts.append(f"e{training['epochs']}")
+    if training.get("augment"):
+        parts.append("aug")
+    return " ".join(parts)
+
+
+def display_name(name: str, meta: dict[str, Any]) -> str:
+    """The name to show for the model file ``name``: for an automatic name of a model
+    of that kind and dataset, its :func:`recipe` and number (``classic h200 lr0.1 e5 · 3``;
+    a dated one: ``... · 11-25 17:58``); any other name as it is."""
+    match = _AUTO.fullmatch(name)
+    if not match or match["kind"] != meta.get("model") or match["data"] != meta.get("dataset"):
+        return name
+    number = match["number"] or f"{match['day'][4:6]}-{match['day'][6:]} {match['time'][:2]}:{match['time'][2:4]}"
+    return f"{recipe(meta)} · {number}"
+
+
+def distinct_titles(records: list[ModelRecord]) -> list[str]:
+    """One short, different name per record (for charts and tables that show several):
+    the titles; where two are the same, their labels (with the publisher); then a number."""
+    titles = [r.title for r in records]
+    names = [r.label if titles.count(r.title) > 1 else r.title for r in records]
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if names.count(n) == 1 else f"{n} ({seen[n]})")
+    return out

@@ -32,7 +32,7 @@ def worker_count() -> int:
     try:
         return max(1, int(text)) if text.strip() else max(1, os.cpu_count() or 1)
     except ValueError:
-        raise MnistError(f"MNIST_STUDIO_WORKERS must be a whole number (got {text!r}).") from None
+        raise MnistError("MNIST_STUDIO_WORKERS must be a whole number (got {text!r}).", text=text) from None
 
 
 def current() -> Client | None:
@@ -68,8 +68,11 @@ def client() -> Client:
                                        dashboard_address=None, host="127.0.0.1", silence_logs=logging.ERROR)
                 _client = Client(cluster, set_as_default=False)
         except (OSError, TimeoutError) as err:
-            where = f"the Dask scheduler at {address}" if address else "a local Dask cluster"
-            raise MnistError(f"Training cannot start: {where} is not reachable ({err}).") from err
+            if address:
+                raise MnistError("Training cannot start: the Dask scheduler at {address} is not reachable ({reason}).",
+                                 address=address, reason=str(err)) from err
+            raise MnistError("Training cannot start: a local Dask cluster is not reachable ({reason}).",
+                             reason=str(err)) from err
         return _client
 
 

@@ -19,7 +19,7 @@ def seconds_setting(name: str, default: float) -> float:
     try:
         return float(text) if text else default
     except ValueError:
-        raise MnistError(f"{name} must be a number of seconds (got {text!r}).") from None
+        raise MnistError("{name} must be a number of seconds (got {text!r}).", name=name, text=text) from None
 
 
 class JobStatus(enum.StrEnum):

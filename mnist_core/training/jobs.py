@@ -8,7 +8,8 @@ workspace's store, marked with how it ended.
 
 It keeps the run bounded: at most :data:`PER_WORKSPACE` queued or running jobs per
 workspace (the cluster runs as many at once as it has workers; the rest queue, each
-knowing its position), a time limit per job (``MNIST_STUDIO_JOB_SECONDS``, default
+knowing its position; an experiment, :meth:`JobManager.submit_many`, queues up to
+:data:`PER_EXPERIMENT` together into an otherwise idle workspace), a time limit per job (``MNIST_STUDIO_JOB_SECONDS``, default
 30 minutes), and a job whose workspace has had no page open for
 ``MNIST_STUDIO_IDLE_SECONDS`` (default 10 minutes) is stopped and saved as stopped.
 Nothing here knows about any user interface.
@@ -26,8 +27,10 @@ import numpy as np
 from ..config import TrainConfig
 from ..data.datasets import Dataset
 from ..errors import MnistError, sentence
+from ..i18n import N_, Text
 from ..models import model_class, recommended_training
 from ..storage import ModelStore
+from ..storage.store import check_name
 from ..storage.modelfile import thin
 from . import cluster
 from .job_state import Job, JobSnapshot, JobStatus, seconds_setting
@@ -35,6 +38,8 @@ from .worker import CURVE_POINTS, progress_name, reason_name, run_job, stop_name
 
 #: Most queued or running jobs one workspace may have.
 PER_WORKSPACE = 2
+#: Most runs one experiment queues at once (into a workspace with nothing else queued or running).
+PER_EXPERIMENT = 3
 
 
 #: The workspace that trains the studio's own default model, once, into the gallery.
@@ -61,9 +66,29 @@ class JobManager:
                name: str | None = None, publish: bool = False,
                handwriting: tuple[np.ndarray, np.ndarray, int] | None = None) -> Job:
         """Queue a run of ``kind`` on ``dataset`` for ``workspace``; it will be saved in
-        ``store`` (``publish``: marked as published by the workspace; ``handwriting``:
+        ``store`` (``name``: under that name, which must be free, else under an automatic
+        one; ``publish``: marked as published by the workspace; ``handwriting``:
         ``(images, labels, repeat)`` added to the training set, see ``add_handwriting``).
-        Bad settings, a model too large to save and a full workspace are refused here, with a sentence."""
+        Bad settings, a taken name, a model too large to save and a full workspace are
+        refused here, with a sentence."""
+        run = self._prepare(kind, dataset, hyper, config, handwriting)
+        return self._queue(workspace, dataset, [(kind, *run, name)], store, publish, PER_WORKSPACE)[0]
+
+    def submit_many(self, workspace: str, dataset: Dataset,
+                    runs: list[tuple[str, dict[str, Any], TrainConfig | None]],
+                    store: ModelStore | None = None) -> list[Job]:
+        """Queue an experiment's runs ``(kind, hyperparameters, config)`` together: all
+        of them or, with a sentence, none.  Up to :data:`PER_EXPERIMENT` at once, when the
+        workspace has no other run queued or running (:data:`PER_WORKSPACE` bounds single runs)."""
+        if not 1 <= len(runs) <= PER_EXPERIMENT:
+            raise MnistError("An experiment has 1 to {most} runs (got {count}).", most=PER_EXPERIMENT, count=len(runs))
+        prepared = [(kind, *self._prepare(kind, dataset, hyper, config, None), None) for kind, hyper, config in runs]
+        return self._queue(workspace, dataset, prepared, store, False, max(PER_WORKSPACE, len(runs)))
+
+    def _prepare(self, kind: str, dataset: Dataset, hyper: dict[str, Any] | None, config: TrainConfig | None,
+                 handwriting: tuple[np.ndarray, np.ndarray, int] | None) -> tuple:
+        """``(hyper, config, handwriting)`` for one run, checked: refused now, with a sentence,
+        rather than on a worker."""
         hyper = dict(hyper or {})
         if handwriting is not None:
             from .pipeline import check_handwriting
@@ -80,35 +105,70 @@ class JobManager:
         weights = sum(int(np.prod([d if isinstance(d, int) else d[1] for d in shape]))
                       for shape in cls.shapes(settings).values()) * 8
         if weights > MAX_WEIGHT_BYTES:
-            raise MnistError(f"A model this large ({weights / 2**20:,.0f} MiB of weights) could not be saved here "
-                             f"(the limit is {MAX_WEIGHT_BYTES // 2**20} MiB): choose smaller layers.")
+            raise MnistError("A model this large ({mib:,.0f} MiB of weights) could not be saved here "
+                             "(the limit is {most} MiB): choose smaller layers.", mib=weights / 2**20,
+                             most=MAX_WEIGHT_BYTES // 2**20)
+        return hyper, config, handwriting
+
+    def _queue(self, workspace: str, dataset: Dataset, runs: list[tuple], store: ModelStore | None,
+               publish: bool, limit: int) -> list[Job]:
+        """Take the workspace's slots for ``runs`` ``(kind, hyper, config, handwriting, name)``
+        (all or none), then send each to the cluster."""
+        store = store or ModelStore()
+        for *_, name in runs:
+            if name is not None:
+                check_name(name)
+                if name in store.names():
+                    raise MnistError("You already have a model named {name!r}: choose another name.", name=name)
         with self._lock:
             active = [j for j in self._jobs.values() if j.workspace == workspace and not j.status.finished]
-            if len(active) >= PER_WORKSPACE:
-                raise MnistError(f"This workspace already has {len(active)} runs queued or running: "
-                                 "wait for one to finish, or stop one, before starting another.")
-            job = Job(uuid.uuid4().hex[:12], next(self._numbers), workspace, kind, dataset.name, config,
-                      store or ModelStore(), name, publish=publish)
-            self._jobs[job.id] = job  # the workspace's slot is taken from here on
+            if len(active) + len(runs) > limit:
+                if len(runs) == 1:
+                    raise MnistError("This workspace already has {active} runs queued or running: "
+                                     "wait for one to finish, or stop one, before starting another.", active=len(active))
+                raise MnistError("This experiment queues {count} runs, and this workspace already has {active} "
+                                 "queued or running: wait for them to finish, or stop them, first.",
+                                 count=len(runs), active=len(active))
+            for *_, name in runs:
+                if name is not None and any(j.name == name and j.store.root == store.root for j in active):
+                    raise MnistError("A run of yours will already be saved as {name!r}: choose another name.",
+                                     name=name)
+            jobs = []
+            for kind, _, config, _, name in runs:
+                job = Job(uuid.uuid4().hex[:12], next(self._numbers), workspace, kind, dataset.name, config,
+                          store, name, publish=publish)
+                self._jobs[job.id] = job  # the workspace's slot is taken from here on
+                jobs.append(job)
             self._seen[workspace] = time.monotonic()
+        sent = []
+        for job, (kind, hyper, config, handwriting, _) in zip(jobs, runs):
+            try:
+                self._send(job, kind, dataset, hyper, config, handwriting, publish)
+            except Exception:
+                with self._lock:  # the slots of the runs not sent are given back
+                    for other in jobs[len(sent):]:
+                        self._jobs.pop(other.id, None)
+                raise
+            sent.append(job)
+        self._watch()
+        return jobs
+
+    def _send(self, job: Job, kind: str, dataset: Dataset, hyper: dict[str, Any], config: TrainConfig,
+              handwriting: dict[str, Any] | None, publish: bool) -> None:
         try:
             from distributed import Variable
 
             client = cluster.client()
             data = self._scattered(client, dataset)
             Variable(progress_name(job.id), client=client).set({"status": JobStatus.QUEUED.value})
-            extra = ({"published_by": workspace, "published_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+            extra = ({"published_by": job.workspace, "published_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
                      if publish else {})
             job.future = client.submit(run_job, job.id, kind, data, hyper, config,
                                        seconds_setting("MNIST_STUDIO_JOB_SECONDS", 1800.0), extra, handwriting,
                                        key=f"train-{job.id}", pure=False)
         except Exception as err:  # noqa: BLE001 -- the slot is given back, the reason told
-            with self._lock:
-                self._jobs.pop(job.id, None)
-            raise MnistError(f"The run could not be sent to the workers: {sentence(err)}") from err
+            raise MnistError("The run could not be sent to the workers: {reason}", reason=sentence(err)) from err
         job.future.add_done_callback(lambda future, job=job: self._finish(job, future))
-        self._watch()
-        return job
 
     def _scattered(self, client: Any, dataset: Dataset) -> Any:
         """The dataset on every worker, sent once per client (workers need no files of
@@ -125,13 +185,14 @@ class JobManager:
         try:
             outcome = future.result()
         except BaseException as err:  # noqa: BLE001 -- a lost worker, a cancelled run
-            outcome = {"status": "failed", "error": sentence(err) if isinstance(err, Exception) else "The run was cancelled."}
+            outcome = {"status": "failed",
+                       "error": sentence(err) if isinstance(err, Exception) else N_("The run was cancelled.")}
         saved, error, meta = None, outcome.get("error"), outcome.get("meta")
         if "model" in outcome:
             try:
-                saved = job.store.save_bytes(outcome["model"], meta, job.name).name
+                saved = job.store.save_bytes(outcome["model"], meta, job.name, unique=True).name  # taken meanwhile: name-2
             except Exception as err:  # noqa: BLE001
-                error = f"The model was trained but could not be saved: {sentence(err)}"
+                error = Text(N_("The model was trained but could not be saved: {reason}"), reason=sentence(err))
         with self._lock:
             job.status = JobStatus.FAILED if error else JobStatus(outcome["status"])
             job.saved_name, job.error, job.pid, job.meta = saved, error, outcome.get("pid"), meta

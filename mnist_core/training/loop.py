@@ -26,6 +26,7 @@ from threadpoolctl import threadpool_limits
 
 from ..config import TrainConfig
 from ..data.datasets import Dataset
+from ..i18n import N_, Text
 from ..models.base import Model
 
 
@@ -146,8 +147,8 @@ def train(
             for x, y in batches(dataset, order, config.batch_size, config.augment, rng):
                 loss, right = model.train_batch(x, y)
                 if not math.isfinite(loss):
-                    history.diverged = (f"Training diverged in epoch {epoch} (the loss became {loss}): "
-                                        "lower the learning rate and try again.")
+                    history.diverged = Text(N_("Training diverged in epoch {epoch} (the loss became {loss}): "
+                                               "lower the learning rate and try again."), epoch=epoch, loss=loss)
                     history.stopped = True
                     break
                 epoch_tally.add(loss, right, len(y))
@@ -167,9 +168,10 @@ def train(
                     break
             history.train_seconds += time.perf_counter() - started
             if history.diverged is None and learned_nothing(model, epoch_tally, history.batches[first_report:]):
-                history.diverged = (f"Training diverged: epoch {epoch} stayed at chance accuracy "
-                                    f"({epoch_tally.accuracy:.1%}) and its loss did not fall; "
-                                    "lower the learning rate and try again.")
+                history.diverged = Text(N_("Training diverged: epoch {epoch} stayed at chance accuracy "
+                                           "({accuracy:.1%}) and its loss did not fall; "
+                                           "lower the learning rate and try again."),
+                                        epoch=epoch, accuracy=epoch_tally.accuracy)
                 history.stopped = True
             logs = {"epoch": epoch, "loss": epoch_tally.mean_loss, "train_accuracy": epoch_tally.accuracy,
                     "test_accuracy": test_accuracy(model, dataset), "seconds": history.train_seconds,

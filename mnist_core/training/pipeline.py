@@ -58,10 +58,11 @@ def check_handwriting(dataset: Dataset, images: np.ndarray, labels: np.ndarray, 
     images, labels = np.asarray(images), np.asarray(labels)
     if (images.dtype != np.uint8 or images.shape[1:] != dataset.image_shape or labels.shape != images.shape[:1]
             or not len(images) or labels.min() < 0 or labels.max() > 9 or images.max() > dataset.pixel_max):
-        raise InvalidParameter(f"The handwriting to add must be {dataset.image_shape[0]}x{dataset.image_shape[1]} "
-                               f"images of 0-{dataset.pixel_max}, each with a label 0-9.")
+        raise InvalidParameter("The handwriting to add must be {height}x{width} images of 0-{top}, each with a "
+                               "label 0-9.", height=dataset.image_shape[0], width=dataset.image_shape[1],
+                               top=dataset.pixel_max)
     if not (isinstance(repeat, (int, np.integer)) and 1 <= repeat <= MAX_REPEAT):
-        raise InvalidParameter(f"The handwriting's repeat factor must be between 1 and {MAX_REPEAT}.")
+        raise InvalidParameter("The handwriting's repeat factor must be between 1 and {most}.", most=MAX_REPEAT)
 
 
 def add_handwriting(dataset: Dataset, images: np.ndarray, labels: np.ndarray, repeat: int = 1) -> Dataset:
