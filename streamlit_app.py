@@ -6,8 +6,10 @@ pages/ hold widgets and layout only, the studio_ui package what they share.
 import streamlit as st
 
 import studio_ui as ui
+from studio_ui import screen
 
-st.set_page_config(page_title="MNIST studio", page_icon=":material/draw:", layout="wide")
+st.set_page_config(page_title="MNIST studio", page_icon=":material/draw:", layout="wide",
+                   initial_sidebar_state=screen.sidebar_state())  # collapsed in presenter mode (?present=1)
 
 PAGES = [
     st.Page("pages/Home.py", title="Home", icon=":material/home:", default=True),

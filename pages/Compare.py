@@ -29,12 +29,16 @@ n_test = len(entries[0].evaluation.y_true)
 
 st.subheader("Summary")
 summary = comparison.summary_table(entries)
-st.dataframe(summary[["model", "test accuracy", "train seconds", "parameters", "KiB", "training", "hyperparameters"]],
+# the numbers, then how each was trained: two narrow tables fit a narrow window, one wide one did not
+st.dataframe(summary[["model", "test accuracy", "train seconds", "parameters", "KiB"]],
              column_config={
-                 "test accuracy": st.column_config.NumberColumn(format="percent"),
-                 "train seconds": st.column_config.NumberColumn(format="%.1f"),
-                 "parameters": st.column_config.NumberColumn(format="localized"),
-                 "KiB": st.column_config.NumberColumn(format="%.0f")})
+                 "test accuracy": st.column_config.NumberColumn("accuracy", format="percent"),
+                 "train seconds": st.column_config.NumberColumn("seconds", format="%.1f",
+                                                                help="Training time in seconds"),
+                 "parameters": st.column_config.NumberColumn("params", format="localized",
+                                                             help="Number of weights and biases"),
+                 "KiB": st.column_config.NumberColumn(format="%.0f", help="Size of the model file")})
+st.table(summary[["training", "hyperparameters"]])  # text that wraps
 
 st.subheader("Learning curves")
 curves = comparison.learning_curves(entries)

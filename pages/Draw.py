@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 import studio_ui as ui
+from studio_ui import screen
 from studio_ui.handwriting import save_control
 from studio_ui.steps import preprocessing_steps_panel
 from mnist_core.analysis import plots, predict_image
@@ -21,8 +22,9 @@ ui.start_page()
 st.title("Draw a digit")
 rec = ui.ensure_model()
 model, judge = ui.model(rec), ui.judge(rec)  # the judge is calibrated once per model, before the first stroke
-st.caption(ui.plain(f"Model {rec.label} ({rec.meta.get('model')}) reads {model.image_shape[0]}x{model.image_shape[1]} "
-                    "images."))
+if screen.details():
+    st.caption(ui.plain(f"Model {rec.label} ({rec.meta.get('model')}) reads "
+                        f"{model.image_shape[0]}x{model.image_shape[1]} images."))
 st.session_state.setdefault(ui.CANVAS, 0)
 
 
@@ -48,15 +50,18 @@ def read(image: np.ndarray | None, started: float) -> np.ndarray | None:
         return None
     elapsed_ms = (time.perf_counter() - started) * 1000
     st.session_state[ui.DRAWING] = {"seen": pred.image, "ink": ink_map(image)}
-    m, v = st.columns([1, 1])
+    details = screen.details()  # presenter mode: the answer alone, very large
+    m, v = st.columns([1, 1]) if details else (st.container(), None)
     with m:
-        ui.verdict_block(pred)
-    v.image(plots.upscale(pred.image, 140, 1.0), caption="What the network sees", width=140)
-    if v.button("Why? Look inside", key="draw_why", on_click=why):
-        st.switch_page("pages/Inside.py")
+        ui.verdict_block(pred, evidence=details)
+    if v is not None:
+        v.image(plots.upscale(pred.image, 140, 1.0), caption="What the network sees", width=140)
+        if v.button("Why? Look inside", key="draw_why", on_click=why):
+            st.switch_page("pages/Inside.py")
     st.bar_chart(pd.DataFrame({"probability": pred.proba}, index=pd.Index(range(10), name="digit")),
-                 height=200, y_label="probability")
-    st.caption(f"Preprocessing, prediction and verdict took {elapsed_ms:.1f} ms on the server.")
+                 height=200 if details else 320, y_label="probability")
+    if details:
+        st.caption(f"Preprocessing, prediction and verdict took {elapsed_ms:.1f} ms on the server.")
     return pred.image
 
 
@@ -76,14 +81,20 @@ def every_model(seen: np.ndarray) -> None:
 
 @st.fragment
 def draw_and_read() -> None:
-    left, right = st.columns([3, 4])
+    details = screen.details()
+    left, right = st.columns([3, 4] if details else [1, 1])
     image = None
     with left:
-        source = st.radio("Input", ["Draw", "Upload"], horizontal=True, key="draw_source", label_visibility="collapsed")
+        source = st.radio("Input", ["Draw", "Upload"], horizontal=True, key="draw_source",
+                          label_visibility="collapsed") if details else "Draw"
         if source == "Draw":
-            result = st_canvas(stroke_width=20, stroke_color="#FFFFFF", background_color="#000000", height=280,
-                               width=280, drawing_mode="freedraw", update_streamlit=True, return_image_data=True,
-                               key=f"canvas_{st.session_state[ui.CANVAS]}")
+            # shown at the size its column allows (screen's CSS); the drawing arrives at `size` pixels a side
+            size = screen.canvas_size()
+            with st.container(key=screen.canvas_key(size)):
+                result = st_canvas(stroke_width=screen.stroke_width(size), stroke_color="#FFFFFF",
+                                   background_color="#000000", height=size, width=size, drawing_mode="freedraw",
+                                   update_streamlit=True, return_image_data=True,
+                                   key=f"canvas_{st.session_state[ui.CANVAS]}_{size}")
             image = result.image_data
             st.button("Clear", key="clear_canvas", on_click=clear)
         else:
@@ -96,8 +107,12 @@ def draw_and_read() -> None:
                     st.error(ui.plain(err))
     started = time.perf_counter()  # the drawing has arrived: time our part from here
     with right:
-        seen = read(image, started)
-        save_control(image if seen is not None else None)  # "Save as my ...": kept in the workspace
+        with st.container(key="draw_answer"):  # screen's CSS: the digit large (very large in presenter mode)
+            seen = read(image, started)
+        if details:
+            save_control(image if seen is not None else None)  # "Save as my ...": kept in the workspace
+    if not details:
+        return
     if image is not None:
         with st.expander("How your drawing becomes the network's input"):
             preprocessing_steps_panel(image, model.image_shape)

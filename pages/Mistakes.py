@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import studio_ui as ui
+from studio_ui import screen
 from mnist_core.analysis import charts, plots
 from mnist_core.analysis.evaluation import page_of
 
@@ -63,6 +64,8 @@ else:
         st.switch_page("pages/Inside.py", query_params={"test": pick})
     b.altair_chart(charts.probability_chart(ev.proba[pick], int(ev.y_true[pick])), width="stretch")
 
+if not screen.details():
+    st.stop()  # presenter mode: the matrix and its images only
 st.subheader("Per label")
 per_label = ev.per_label().reset_index()
 floor = max(0.0, int((float(per_label["accuracy"].min()) - 0.02) * 100) / 100)  # a whole percent below the worst

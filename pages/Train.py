@@ -4,6 +4,7 @@ the class gallery."""
 import streamlit as st
 
 import studio_ui as ui
+from studio_ui import screen
 from studio_ui import handwriting as hw
 from mnist_core.config import TrainConfig, specs
 from mnist_core.models import MODELS, recommended_training
@@ -45,6 +46,8 @@ if runs:
         m3.metric("Errors", f"{ev.n_errors:,} of {len(ev.y_true):,}")
         ui.per_label_and_confusion(latest, ev)
 
+if not screen.details():
+    st.stop()  # presenter mode: the form and the runs only
 st.subheader("Your saved models")
 recs, active = ui.own_records(name), ui.active_record(name)
 if not recs:

@@ -7,6 +7,8 @@
 * :mod:`.inside` -- the explanations (Inside's panels, the verdict Draw shows too);
 * :mod:`.browse` -- the Dataset page's clickable thumbnails, heatmap and pixel table;
 * :mod:`.steps` -- the drawing's preprocessing, step by step;
+* :mod:`.screen` -- presenter mode (``screen.details()``: show more than the
+  essentials?) and the CSS that fits every page to any screen, the canvas included;
 * :mod:`.handwriting` -- the user's own drawings: Draw's "Save as my ...", Train's
   "Add my handwriting", the My handwriting page's panels.
 

@@ -29,8 +29,8 @@ def fit(n: int, side: int, width: int = 120) -> int:
     return max(1, round(width / side))
 
 
-def verdict_block(pred: Prediction) -> None:
-    """The answer in large type, one plain sentence, and the evidence beside its thresholds."""
+def verdict_block(pred: Prediction, evidence: bool = True) -> None:
+    """The answer in large type, one plain sentence, and (``evidence``) the evidence beside its thresholds."""
     v = pred.verdict
     if v is None:
         st.metric("Prediction", pred.digit)
@@ -43,6 +43,8 @@ def verdict_block(pred: Prediction) -> None:
         st.metric("Prediction", shown, help="? alone: not a digit; a digit with ?: the model is unsure")
         say = SENTENCES[v.verdict].format(digit=v.digit, runner_up=runner_up, confidence=pred.confidence)
         (st.success if v.verdict == "digit" else st.warning)(say)
+    if not evidence:
+        return
     with st.expander("Why this verdict"):
         rows = [{"measure": label, "value": v.evidence[key],
                  "a digit's": f"{side} {v.evidence[key.replace('distance', 'threshold').replace('margin', 'margin_threshold').replace('extent_in_pens', 'extent_threshold')]}"}

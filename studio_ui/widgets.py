@@ -19,7 +19,7 @@ from mnist_core.data import default_cache_dir, mnist_folder
 from mnist_core.errors import sentence
 from mnist_core.storage import ModelRecord, gallery
 
-from . import cache, session
+from . import cache, screen, session
 
 
 def start_page() -> None:
@@ -38,7 +38,9 @@ def start_page() -> None:
     st.fragment(run_every=60)(session.jobs().touch)(workspace)  # an open page keeps its runs alive
     if session.TOAST in st.session_state:
         st.toast(plain(st.session_state.pop(session.TOAST)))
+    screen.style()  # the layout's stylesheet (and presenter mode's)
     with st.sidebar:
+        screen.toggle()
         st.markdown("### Active")
         st.markdown(f"**Workspace:** `{workspace}`")
         name = session.active_name()
