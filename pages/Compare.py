@@ -1,14 +1,30 @@
-"""Compare (URL /Compare): saved models of the active dataset side by side."""
+"""Compare (URL /Compare): saved models of the active dataset side by side; opened by
+a ready experiment (Train) on exactly its models."""
+from dataclasses import replace
+
 import streamlit as st
 
 import studio_ui as ui
+from studio_ui import session
 from mnist_core.analysis import charts, comparison
 from mnist_core.errors import MnistError
+from mnist_core.storage.store import distinct_titles
+from mnist_core.training.experiments import EXPERIMENTS
 
 ui.start_page()
 st.title("Compare")
 name = ui.active_name()
 recs = ui.records(name)
+asked = st.session_state.pop(session.COMPARE, None)  # from an experiment that just finished
+if asked:
+    exp = EXPERIMENTS.get(asked.get("experiment"))
+    found = [k for k in asked["keys"] if k in {r.key for r in recs}][:6]
+    if exp is not None:
+        st.info(f"**{exp.title}.** {exp.question}", icon=":material/science:")
+    if len(found) < len(asked["keys"]) or len(found) < 2:
+        st.warning(f"Only {len(found)} of the experiment's runs saved a model of {ui.LABELS[name]}.")
+    if found:
+        st.session_state["compare_pick"] = found
 if len(recs) < 2:
     have = "one saved model" if recs else "no saved model"
     st.info(f"Comparing needs at least two saved models of {ui.LABELS[name]}; there is {have} yet. "
@@ -18,12 +34,14 @@ if len(recs) < 2:
 
 by_key = {r.key: r for r in recs}  # yours newest first, then the gallery's
 picked = st.multiselect("Models to compare (yours, then the class gallery's; up to 6)", list(by_key),
-                        default=list(by_key)[:6], max_selections=6, key="compare_pick",
+                        default=None if "compare_pick" in st.session_state else list(by_key)[:6],
+                        max_selections=6, key="compare_pick",
                         format_func=lambda k: f"{by_key[k].label} ({by_key[k].meta.get('test_accuracy') or 0:.1%})")
 if len(picked) < 2:
     st.info("Pick at least two models.")
     st.stop()
-entries = ui.comparison_entries([by_key[k] for k in picked])
+chosen = [by_key[k] for k in picked]
+entries = [replace(e, name=n) for e, n in zip(ui.comparison_entries(chosen), distinct_titles(chosen))]  # short names
 order = [e.name for e in entries]
 n_test = len(entries[0].evaluation.y_true)
 

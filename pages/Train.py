@@ -1,37 +1,88 @@
-"""Train: the form (every registered model), runs on the cluster's workers with live
-progress, the workspace's saved models (make active, rename, delete, publish) and
+"""Train: the form (every registered model; any setting can come from a link, see
+studio_ui.links), runs on the cluster's workers with live progress, the ready
+experiments, the workspace's saved models (make active, rename, delete, publish) and
 the class gallery."""
 import streamlit as st
 
 import studio_ui as ui
 from studio_ui import screen
 from studio_ui import handwriting as hw
-from mnist_core.config import TrainConfig, specs
+from studio_ui import links, session
 from mnist_core.models import MODELS, recommended_training
 from mnist_core.storage import publish
+from mnist_core.training import experiments
 
 ui.start_page()
+link = links.apply()  # a link's settings, once (?model=classic&hidden=50&hide=lr)
 st.title("Train")
+links.warnings()
 name, ds, workspace, jobs = ui.active_name(), ui.dataset(), ui.workspace(), ui.jobs()
 
-kind = st.selectbox("Model", list(MODELS), format_func=lambda k: f"{k}: {MODELS[k].title}", key="train_kind")
+hide = link.hide
+if "model" in hide and link.kind in MODELS:
+    kind = link.kind
+else:
+    kind = st.selectbox("Model", list(MODELS), format_func=lambda k: f"{k}: {MODELS[k].title}", key=links.KIND_KEY)
 recommended = recommended_training(kind, len(ds.x_train))
+given = link.defaults(kind)  # the values of controls a link hides
 st.caption(f"**{MODELS[kind].title}.** {MODELS[kind].description}")
 with st.form("train_form"):
     st.caption(f"Trains on {ui.LABELS[name]} ({len(ds.x_train):,} images) on a worker of the cluster; "
                "change the dataset on the Dataset page.")
-    hyper = ui.hyperparameter_inputs(kind)
-    training = ui.config_inputs([s for s in specs(TrainConfig) if s.name != "shuffle"], vars(recommended),
-                                f"train_{kind}_{name}")
-    add_mine, repeat = hw.train_inputs()
-    start = st.form_submit_button("Start training", type="primary")
+    run_name = given.get("name", "") if "name" in hide else st.text_input(
+        "Name (optional)", key=links.NAME_KEY, max_chars=64, placeholder="automatic: e.g. classic h200 lr0.1 e5 · 3",
+        help="Your own name for the model this run saves: letters, digits, '.', '_' or '-', e.g. tiny-net. "
+             "Left empty, the model is named for what it is (kind, main settings, epochs) and a number.")
+    hyper = ui.hyperparameter_inputs(kind, given, hide)
+    training = ui.config_inputs(links.TRAINING, {**vars(recommended), **given}, f"train_{kind}_{name}", hidden=hide)
+    add_mine, repeat = hw.train_inputs(hide, given.get("handwriting", False), given.get("repeat", links.REPEAT_DEFAULT))
+    with st.container(horizontal=True):
+        start = st.form_submit_button("Start training", type="primary")
+        share = st.form_submit_button("Copy link", icon=":material/link:",
+                                      help="A link that opens this form with these settings, to bookmark or "
+                                           "give to a class (each person trains in their own workspace).")
+current = links.settings(kind, name, len(ds.x_train), run_name.strip(), hyper, training, add_mine, repeat)
+links.sync(current)  # the URL follows the form: a reload or a bookmark keeps its settings
 if start:  # only a click trains, never a plain rerun
     with ui.errors_shown(), st.spinner("Sending the run to a worker (the first run starts the workers)..."):
         jobs.submit(workspace, kind, ds, hyper, recommended.replace(**training), store=ui.store(),
-                    handwriting=hw.training_set(ds, repeat) if add_mine else None)
+                    name=run_name.strip() or None, handwriting=hw.training_set(ds, repeat) if add_mine else None)
+if share or link.sharing:
+    link.sharing = True
+    with st.container(border=True):
+        options = links.hideable(kind)
+        hidden = st.multiselect("Controls the link hides", options, default=[n for n in options if n in hide],
+                                key=f"link_hide_{kind}", help="Whoever opens the link sees the form without "
+                                "these controls; they keep the link's values (or their defaults).")
+        st.caption("The link to the settings above (the button at its right copies it). It opens the Train page "
+                   "with them in each person's own workspace.")
+        st.code(links.share_link(current, hidden), language=None, wrap_lines=True)
+
+st.subheader("Ready experiments")
+st.caption(f"Each queues its runs on the workers, in your workspace, on {ui.LABELS[name]}, and opens Compare "
+           "on them when they have all finished. The runs are short: a few epochs on MNIST.")
+for exp in experiments.EXPERIMENTS.values():
+    left, right = st.columns([2, 5], vertical_alignment="center")
+    if left.button(exp.title, key=f"experiment_{exp.key}", width="stretch"):
+        with ui.errors_shown(), st.spinner("Sending the runs to the workers..."):
+            queued = experiments.queue(jobs, workspace, exp, ds, ui.store())
+            st.session_state[session.EXPERIMENT] = {"key": exp.key, "jobs": [j.id for j in queued], "dataset": name}
+    plan = exp.plan(len(ds.x_train))
+    epochs = sorted({c.epochs for k, _, c in plan if MODELS[k].iterative})
+    right.caption(f"{exp.question} {len(plan)} runs of {'/'.join(map(str, epochs))} epochs.")
+under_way = st.session_state.get(session.EXPERIMENT)
+if under_way:
+    exp, runs = experiments.EXPERIMENTS[under_way["key"]], [jobs.get(i) for i in under_way["jobs"]]
+    if all(j is None or j.status.finished for j in runs):  # all ended: Compare, on exactly these
+        del st.session_state[session.EXPERIMENT]
+        st.session_state[session.COMPARE] = {"keys": [f"mine/{j.saved_name}" for j in runs if j and j.saved_name],
+                                             "experiment": exp.key, "dataset": under_way["dataset"]}
+        st.switch_page("pages/Compare.py")
+    st.info(f"Experiment “{exp.title}” under way: Compare opens on its {len(runs)} runs when they have all "
+            "finished.", icon=":material/science:")
 
 ui.activate_finished_runs()
-runs = jobs.jobs(workspace)[:3]
+runs = jobs.jobs(workspace)[:3]  # an experiment's three, or the latest
 if runs:
     st.subheader("Runs")
     for job in runs:
@@ -55,7 +106,7 @@ if not recs:
 else:
     ui.model_table(recs, active)
     by_name = {r.name: r for r in recs}
-    pick = st.selectbox("Model to manage", list(by_name), key="manage_pick")
+    pick = st.selectbox("Model to manage", list(by_name), format_func=lambda n: by_name[n].title, key="manage_pick")
     c1, c2, c3, c4 = st.columns([1, 2, 1, 1])
     c1.button("Make active", on_click=ui.set_active, args=(by_name[pick], name), key="make_active")
     new = c2.text_input("New name", key="rename_to", placeholder="new-name")

@@ -9,6 +9,7 @@
 * :mod:`.steps` -- the drawing's preprocessing, step by step;
 * :mod:`.screen` -- presenter mode (``screen.details()``: show more than the
   essentials?) and the CSS that fits every page to any screen, the canvas included;
+* :mod:`.links` -- the Train form's settings from the URL, ``hide``, and the link to them;
 * :mod:`.handwriting` -- the user's own drawings: Draw's "Save as my ...", Train's
   "Add my handwriting", the My handwriting page's panels.
 

@@ -4,6 +4,8 @@ drawings, the models' accuracy on them, export and import).  The drawings live i
 workspace (:mod:`mnist_core.data.handwriting`); this module only shows them."""
 from __future__ import annotations
 
+from typing import Collection
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -94,15 +96,18 @@ def save_control(picture: np.ndarray | None) -> None:
 
 
 # -- Train --------------------------------------------------------------------------------
-def train_inputs() -> tuple[bool, int]:
-    """Inside the Train form: add the drawings to the training set, how many times."""
+def train_inputs(hide: Collection[str] = (), add: bool = False, repeat: int = 10) -> tuple[bool, int]:
+    """Inside the Train form: add the drawings to the training set, how many times
+    (``hide``: "handwriting" and/or "repeat", which then keep ``add`` and ``repeat``)."""
     count = len(drawings())
     left, right, _ = st.columns(3)
-    add = left.checkbox(f"Add my handwriting ({count:,} drawing{'s' if count != 1 else ''})", key="train_hw_add",
-                        help="Your drawings from the My handwriting page join the training set, repeated as "
-                             "often as the repeat factor says; the saved model records it.")
-    repeat = right.number_input("Repeat factor", 1, MAX_REPEAT, 10, key="train_hw_repeat",
-                                help="How many copies of each drawing the training set gets.")
+    if "handwriting" not in hide:
+        add = left.checkbox(f"Add my handwriting ({count:,} drawing{'s' if count != 1 else ''})", key="train_hw_add",
+                            help="Your drawings from the My handwriting page join the training set, repeated as "
+                                 "often as the repeat factor says; the saved model records it.")
+    if "repeat" not in hide:
+        repeat = right.number_input("Repeat factor", 1, MAX_REPEAT, 10, key="train_hw_repeat",
+                                    help="How many copies of each drawing the training set gets.")
     return add, int(repeat)
 
 

@@ -35,6 +35,9 @@ INSIDE_SOURCE = "inside_source"  # "Your drawing" | "A test image"
 INSIDE_TEST = "inside_test"  # the test image Inside explains
 HANDWRITING_SAVED = "handwriting_saved"  # ("success" | "error", sentence): the last "Save as my ..." on Draw
 HANDWRITING_IMPORT = "handwriting_import"  # ("success" | "error", sentence): the last import on My handwriting
+LINK = "train_link"  # links.Link: what the last link to the Train form asked for (values, hidden controls)
+EXPERIMENT = "experiment"  # {"key", "jobs": [job ids], "dataset"}: the ready experiment under way
+COMPARE = "compare_models"  # {"keys": [ModelRecord.key], "experiment": key}: what Compare opens on, once
 
 LABELS = {"mnist": "MNIST (28x28)", "digits": "Digits (8x8, embedded)"}
 _ADJECTIVES = ("amber", "bold", "bright", "calm", "clever", "eager", "gentle", "happy", "keen", "lively",

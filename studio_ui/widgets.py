@@ -7,7 +7,7 @@ import math
 import re
 import time
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Collection, Iterator
 
 import pandas as pd
 import streamlit as st
@@ -18,6 +18,7 @@ from mnist_core.config import Spec, specs
 from mnist_core.data import default_cache_dir, mnist_folder
 from mnist_core.errors import sentence
 from mnist_core.storage import ModelRecord, gallery
+from mnist_core.storage.store import display_name
 
 from . import cache, screen, session
 
@@ -112,38 +113,44 @@ def ensure_model() -> ModelRecord:
     rec = next(r for r in session.records(name) if r.shared and r.name == snap.saved_name)
     session.set_active(rec, name)
     accuracy = rec.meta.get("test_accuracy")
-    st.session_state[session.TOAST] = f"Trained and saved {rec.name}" + (
+    st.session_state[session.TOAST] = f"Trained and saved {rec.title}" + (
         f": {accuracy:.1%} on the test set." if isinstance(accuracy, (int, float)) else ".")
     st.rerun()  # draw the page (and the sidebar) afresh with the new model
 
 
-def config_inputs(fields: list[Spec], defaults: dict[str, Any], key: str, columns: int = 3) -> dict[str, Any]:
+def config_inputs(fields: list[Spec], defaults: dict[str, Any], key: str, columns: int = 3,
+                  hidden: Collection[str] = ()) -> dict[str, Any]:
     """One widget per described field (inside a form), with its label, help, range and
     choices from the field's description; returns the values entered.  A tuple of
-    layer sizes is typed as "512,256" and checked by the Config on Start."""
-    values, cols = {}, st.columns(columns)
-    for i, f in enumerate(fields):
+    layer sizes is typed as "512,256" and checked by the Config on Start.  Fields named
+    in ``hidden`` get no widget and keep their value in ``defaults`` (or their own)."""
+    values, cols = {f.name: defaults.get(f.name, f.default) for f in fields if f.name in hidden}, st.columns(columns)
+    for i, f in enumerate(f for f in fields if f.name not in hidden):
         col, value, k = cols[i % columns], defaults.get(f.name, f.default), f"{key}_{f.name}"
+        preset = k in st.session_state  # set already (a link, an earlier run): no second default beside it
         if f.type == "choice":
-            values[f.name] = col.selectbox(f.label, f.choices, f.choices.index(value), help=f.help, key=k)
+            values[f.name] = col.selectbox(f.label, f.choices, 0 if preset else f.choices.index(value), help=f.help,
+                                           key=k)
         elif f.type == "bool":
-            values[f.name] = col.checkbox(f.label, value, help=f.help, key=k)
+            values[f.name] = col.checkbox(f.label, False if preset else value, help=f.help, key=k)
         elif f.type == "int":
-            values[f.name] = int(col.number_input(f.label, f.low, f.high, int(value), help=f.help, key=k))
+            values[f.name] = int(col.number_input(f.label, f.low, f.high, "min" if preset else int(value), help=f.help,
+                                                  key=k))
         elif f.type == "float":
             step = float(value) / 10 if value else (float(f.high) - float(f.low)) / 100  # 0 (off): steps that count
-            values[f.name] = col.number_input(f.label, f.low, f.high, float(value), format="%g", step=step,
-                                              help=f.help, key=k)
+            values[f.name] = col.number_input(f.label, f.low, f.high, "min" if preset else float(value), format="%g",
+                                              step=step, help=f.help, key=k)
         else:  # "ints" and free text
-            text = col.text_input(f.label, ",".join(map(str, value)) if f.type == "ints" else value, help=f.help, key=k)
-            values[f.name] = text
+            text = "" if preset else ",".join(map(str, value)) if f.type == "ints" else value
+            values[f.name] = col.text_input(f.label, text, help=f.help, key=k)
     return values
 
 
-def hyperparameter_inputs(kind: str) -> dict[str, Any]:
+def hyperparameter_inputs(kind: str, defaults: dict[str, Any] | None = None,
+                          hidden: Collection[str] = ()) -> dict[str, Any]:
     from mnist_core.models import model_class
 
-    return config_inputs(list(specs(model_class(kind).Config)), {}, f"hp_{kind}")
+    return config_inputs(list(specs(model_class(kind).Config)), defaults or {}, f"hp_{kind}", hidden=hidden)
 
 
 def per_label_and_confusion(record: ModelRecord, ev: Evaluation, titles: bool = False) -> None:
@@ -238,12 +245,13 @@ def _job_status(job_id: str) -> None:
         st.error(plain(snap.error))
     elif snap.saved_name:
         meta = snap.meta or {}
+        shown = display_name(snap.saved_name, meta)  # an automatic name as what the model is
         if snap.status == "done":
             active = st.session_state.get(session.MODELS, {}).get(job.dataset) == f"mine/{snap.saved_name}"
-            st.success(plain(f"Saved as {snap.saved_name}" + (" and made active." if active else ".")))
+            st.success(plain(f"Saved as {shown}" + (" and made active." if active else ".")))
         else:
             why = meta.get("diverged") or _WHY.get(meta.get("stop_reason"), "")
-            st.warning(plain(f"Saved as {snap.saved_name}, {_ENDINGS[snap.status]}: not made active. {why}"))
+            st.warning(plain(f"Saved as {shown}, {_ENDINGS[snap.status]}: not made active. {why}"))
 
 
 def _job_charts(job_id: str) -> None:
@@ -301,12 +309,12 @@ def _job_units(job_id: str) -> None:
 def model_table(recs: list[ModelRecord], active: ModelRecord | None) -> None:
     """Saved models as a table: their names are shown as text, never as markdown."""
     st.dataframe(pd.DataFrame([{
-        "active": "●" if active and r.key == active.key else "", "name": r.name,
+        "active": "●" if active and r.key == active.key else "", "name": r.title,
         "by": r.meta.get("published_by", "") if r.shared else "", "model": r.meta.get("model"),
         "test accuracy": r.meta.get("test_accuracy"), "status": r.meta.get("status", "done"),
         "epochs": len(r.meta.get("history") or []),
         "augmented": "yes" if (r.meta.get("training") or {}).get("augment") else "",
         "my handwriting": "{images} x {repeat}".format(**r.meta["handwriting"]) if r.meta.get("handwriting") else "",
         "trained": r.created, "published": str(r.meta.get("published_at", ""))[:16].replace("T", " ") if r.shared else "",
-        "seconds": r.meta.get("train_seconds"), "KiB": round(r.size_kib),
+        "seconds": r.meta.get("train_seconds"), "KiB": round(r.size_kib), "file": f"{r.name}.npz",
     } for r in recs]), hide_index=True, column_config={"test accuracy": st.column_config.NumberColumn(format="percent")})

@@ -118,8 +118,9 @@ def test_train_through_the_form(digits_only):
     assert saved[0].meta["hyperparameters"]["hidden"] == 16 and len(saved[0].meta["history"]) == 3
     assert any(m.label == "Test accuracy" for m in at.metric)
     assert at.session_state["active_models"]["digits"] == f"mine/{snap.saved_name}"
-    assert any(f"Saved as {snap.saved_name} and made active." in e.value.replace("\\", "") for e in at.success)
-    assert snap.saved_name in texts(at, "text")  # the sidebar shows it
+    shown = saved[0].title  # the automatic name, shown short: "classic h16 lr0.1 e3 · 1"
+    assert any(f"Saved as {shown} and made active." in e.value.replace("\\", "") for e in at.success)
+    assert shown in texts(at, "text")  # the sidebar shows it
 
 
 def test_form_ranges_come_from_the_config(digits_only):

@@ -1,10 +1,21 @@
 """Altair charts the app draws: learning curves, per-label accuracy side by side, the
 right-here-wrong-there matrix.  Plain chart objects (no Streamlit), one colour per
-model in every chart given the same ``order``."""
+model in every chart given the same ``order``.  A model's name never wraps or widens
+an axis or a legend: it is cut at :data:`NAME_PIXELS` with an ellipsis, and every mark
+that stands for a model has the full name in its tooltip."""
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+
+#: Widest a model's name is drawn on an axis or in a legend, in pixels (about 24 characters).
+NAME_PIXELS = 160
+#: Most characters of a name under a column.  Names under columns are cut in characters,
+#: as many as the column fits (about 6.5 px each), never more than this: Vega centres a
+#: label its pixel limit cut as if it were whole, so neighbours would overlap.
+NAME_CHARS = 28
+_FIT = f"clamp(floor((bandwidth('x') - 10) / 6.5), 4, {NAME_CHARS})"
+_CUT = f"length(datum.label) > {_FIT} ? substring(datum.label, 0, {_FIT} - 1) + '…' : datum.label"
 
 
 def epoch_chart(curves: pd.DataFrame, color: str | None = None, height: int = 280,
@@ -30,7 +41,7 @@ def model_colors(field: str, order: list[str] | None = None) -> alt.Color:
     same ``order``; legend below."""
     scale = alt.Scale(domain=order, scheme="tableau10") if order else alt.Scale(scheme="tableau10")
     return alt.Color(field, scale=scale, sort=order or "ascending", title=None,
-                     legend=alt.Legend(orient="bottom", columns=2, labelLimit=500))
+                     legend=alt.Legend(orient="bottom", columns=2, labelLimit=NAME_PIXELS * 3 // 2))
 
 
 def per_label_chart(per_label: pd.DataFrame, order: list[str], floor: float) -> alt.Chart:
@@ -52,10 +63,11 @@ def right_wrong_chart(matrix: pd.DataFrame) -> alt.LayerChart:
     names = list(matrix.index)
     long = matrix.rename_axis(index="here", columns="there").stack().rename("count").reset_index()
     long = long[long["here"] != long["there"]]
-    base = alt.Chart(long).encode(
+    base = alt.Chart(long).encode(  # one line per name, cut short (the tooltip has it whole)
         x=alt.X("there:N", sort=names, title="wrong there",
-                axis=alt.Axis(orient="bottom", labelAngle=0, labelExpr="split(datum.label, '-')")),
-        y=alt.Y("here:N", sort=names, title="right here", axis=alt.Axis(labelLimit=300)))
+                axis=alt.Axis(orient="bottom", labelAngle=0, labelOverlap=False, labelFlush=False, labelExpr=_CUT,
+                              labelLimit=1000)),
+        y=alt.Y("here:N", sort=names, title="right here", axis=alt.Axis(labelLimit=NAME_PIXELS)))
     peak = max(int(long["count"].max()), 1) if len(long) else 1
     rect = base.mark_rect().encode(
         color=alt.Color("count:Q", scale=alt.Scale(scheme="greens", domain=[0, peak]), legend=None),
@@ -63,8 +75,8 @@ def right_wrong_chart(matrix: pd.DataFrame) -> alt.LayerChart:
     text = base.mark_text(fontSize=15).encode(
         text=alt.Text("count:Q", format=","),
         color=alt.condition(alt.datum.count > peak / 2, alt.value("white"), alt.value("black")))
-    # the height includes the axes (Streamlit fits the whole chart): names span up to ~4 lines
-    return (rect + text).properties(height=56 * len(names) + 130)
+    # the height includes the axes (Streamlit fits the whole chart): one line of names
+    return (rect + text).properties(height=56 * len(names) + 70)
 
 
 def confusion_chart(matrix, height: int = 420) -> alt.LayerChart:
