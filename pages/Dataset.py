@@ -8,9 +8,10 @@ from mnist_core.analysis import plots
 from mnist_core.analysis.evaluation import page_of
 from mnist_core.data import available_datasets
 from studio_ui import browse
+from studio_ui.lang import num, t
 
 ui.start_page()
-st.title("Dataset")
+st.title(t("Dataset"))
 ui.download_panel()
 
 names = available_datasets()
@@ -20,59 +21,68 @@ def _pick() -> None:
     st.session_state[ui.DATASET] = st.session_state["dataset_picker"]
 
 
-st.radio("Dataset", names, index=names.index(ui.active_name()), format_func=ui.LABELS.get,
+shown = {n: t(ui.LABELS.get(n, n)) for n in names}  # in this run's language (a widget keeps its format_func)
+st.radio(t("Dataset"), names, index=names.index(ui.active_name()), format_func=shown.get,
          key="dataset_picker", on_change=_pick, horizontal=True)
 ds = ui.dataset()
 h, w = ds.image_shape
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Training images", f"{len(ds.x_train):,}")
-c2.metric("Test images", f"{len(ds.x_test):,}")
-c3.metric("Image size", f"{h}x{w}")
-c4.metric("Pixel values", f"0-{ds.pixel_max}")
-st.caption(ui.plain(f"Source: {ds.source}. {ds.description}"))
+c1.metric(t("Training images"), num(len(ds.x_train)))
+c2.metric(t("Test images"), num(len(ds.x_test)))
+c3.metric(t("Image size"), f"{h}x{w}")
+c4.metric(t("Pixel values"), f"0-{ds.pixel_max}")
+# the engine's words for its datasets (a folder or file names pass through unchanged)
+st.caption(ui.plain(t("Source: {source}. {description}", source=t(ds.source), description=t(ds.description))))
 
-st.subheader("Label distribution")
+st.subheader(t("Label distribution"))
 counts = ds.label_counts()
+train_share, test_share = t("train share"), t("test share")  # the columns' names are what the table and chart show
 table = pd.DataFrame({
-    "train count": counts["train"], "train share": counts["train"] / counts["train"].sum(),
-    "test count": counts["test"], "test share": counts["test"] / counts["test"].sum(),
-}, index=pd.Index(range(10), name="label"))
+    t("train count"): counts["train"], train_share: counts["train"] / counts["train"].sum(),
+    t("test count"): counts["test"], test_share: counts["test"] / counts["test"].sum(),
+}, index=pd.Index(range(10), name=t("label")))
 left, right = st.columns([2, 3])
-left.dataframe(table.style.format({"train share": "{:.2%}", "test share": "{:.2%}"}))
-right.bar_chart(table[["train share", "test share"]], stack=False, x_label="label", y_label="share")
+left.dataframe(table.style.format({train_share: "{:.2%}", test_share: "{:.2%}"}))
+# long form, so the tooltip names its three fields in the page's language too
+bars = table[[train_share, test_share]].melt(var_name=t("Split"), value_name=t("share"), ignore_index=False).reset_index()
+right.bar_chart(bars, x=t("label"), y=t("share"), color=t("Split"), stack=False)
 
 
 @st.fragment  # a click, a filter or a page reruns the browser alone
 def image_browser(ds, name: str, per_page: int = 32) -> None:
     f1, f2, f3 = st.columns(3, vertical_alignment="bottom")
-    split = f1.radio("Split", ["train", "test"], horizontal=True, key="browse_split")
-    label = f2.selectbox("Label", ["all", *range(10)], key="browse_label")
+    splits, every = {"train": t("train"), "test": t("test")}, t("all")  # the options as shown, in this run's language
+    split = f1.radio(t("Split"), list(splits), format_func=splits.get, horizontal=True, key="browse_split")
+    label = f2.selectbox(t("Label"), ["all", *range(10)], format_func=lambda v: every if v == "all" else str(v),
+                         key="browse_label")
     x, y = (ds.x_train, ds.y_train) if split == "train" else (ds.x_test, ds.y_test)
     matching = pd.DataFrame({"index": range(len(y))} if label == "all" else {"index": (y == label).nonzero()[0]})
     pages = page_of(matching, 1, per_page)[1]
     # one pager per dataset, split and label: changing any of them starts again at page 1
     page = st.pagination(pages, key=f"browse_page_{name}_{split}_{label}", width="stretch")
     indices = [int(i) for i in page_of(matching, page, per_page)[0]["index"]]
-    f3.caption(f"{len(matching):,} images; page {page:,} of {pages:,}. Click a thumbnail to look at it.")
+    f3.caption(t("{count} images; page {page} of {pages}. Click a thumbnail to look at it.",
+                 count=num(len(matching)), page=num(page), pages=num(pages)))
     if not indices:
-        st.info("No image has this label here.")
+        st.info(t("No image has this label here."))
         return
     pick = browse.thumbnails(name, split, x, y, indices, ds.pixel_max,
                              key=f"browse_thumbs_{name}_{split}")  # a click is about these images
-    st.subheader(f"{split.capitalize()} image #{pick}: label {y[pick]}")
+    st.subheader(t("Train image #{index}: label {label}", index=pick, label=int(y[pick])) if split == "train"
+                 else t("Test image #{index}: label {label}", index=pick, label=int(y[pick])))
     a, b = st.columns([1, 4])
     a.image(plots.upscale(x[pick], 224, ds.pixel_max), width="stretch")
-    a.metric("Label", int(y[pick]))
-    a.caption(f"Each pixel is a grey level, 0 (black) to {ds.pixel_max} (white). Hover over the heatmap for "
-              "one pixel's row, column and value.")
+    a.metric(t("Label"), int(y[pick]))
+    a.caption(t("Each pixel is a grey level, 0 (black) to {max} (white). Hover over the heatmap for "
+                "one pixel's row, column and value.", max=ds.pixel_max))
     with b:
         browse.pixel_heatmap(x[pick], ds.pixel_max)
-    st.markdown("**Pixel values** ({} rows, {} columns)".format(*ds.image_shape))
+    st.markdown(t("**Pixel values** ({rows} rows, {columns} columns)", rows=ds.image_shape[0], columns=ds.image_shape[1]))
     browse.pixel_table(x[pick])
 
 
-st.subheader("Image browser")
+st.subheader(t("Image browser"))
 image_browser(ds, ui.active_name())
 
-st.subheader("Mean image per label")
+st.subheader(t("Mean image per label"))
 st.image(ui.mean_images_png(ui.active_name()), width="stretch")

@@ -6,31 +6,34 @@ import streamlit as st
 
 import studio_ui as ui
 from studio_ui import handwriting as hw
+from studio_ui.lang import num, t
 
 ui.start_page()
-st.title("My handwriting")
+st.title(t("My handwriting"))
 found = hw.drawings()
-st.caption(ui.plain(f"Digits you saved on the Draw page (Save as my ...) or imported, kept in the workspace "
-                    f"{ui.workspace()}: {len(found):,} so far. The Train page can add them to a training set."))
+st.caption(ui.plain(t("Digits you saved on the {draw} page (Save as my ...) or imported, kept in the workspace "
+                      "{workspace}: {count} so far. The {train} page can add them to a training set.",
+                      draw=t("Draw"), train=t("Train"), workspace=ui.workspace(), count=num(len(found)))))
 
 if not found:
-    st.info("No drawings yet: draw a digit on the Draw page and click the digit you meant under "
-            "Save as my ..., or import a CSV or IDX files below.")
-    st.page_link("pages/Draw.py", label="Draw a digit", icon=":material/draw:")
+    st.info(t("No drawings yet: draw a digit on the {draw} page and click the digit you meant under "
+              "Save as my ..., or import a CSV or IDX files below.", draw=t("Draw")))
+    st.page_link("pages/Draw.py", label=t("Draw a digit"), icon=":material/draw:")
 else:
-    st.subheader("Your drawings")
-    st.caption("Newest first. Change a label to relabel the drawing; Delete removes it.")
+    st.subheader(t("Your drawings"))
+    st.caption(t("Newest first. Change a label to relabel the drawing; Delete removes it."))
     hw.grid(found)
 
-    st.subheader("How the active model reads them")
+    st.subheader(t("How the active model reads them"))
     hw.accuracy_panel(ui.active_record(), found)
 
-    st.subheader("Every saved model on your handwriting")
-    st.caption(ui.plain(f"The models of {ui.LABELS[ui.active_name()]}: yours, then the class gallery's."))
+    st.subheader(t("Every saved model on your handwriting"))
+    st.caption(ui.plain(t("The models of {dataset}: yours, then the class gallery's.",
+                          dataset=t(ui.LABELS[ui.active_name()]))))
     hw.every_model_panel(ui.records(), found)
 
-    st.subheader("Export")
+    st.subheader(t("Export"))
     hw.export_panel(found)
 
-st.subheader("Import")
+st.subheader(t("Import"))
 hw.import_panel()

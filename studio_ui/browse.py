@@ -13,6 +13,7 @@ import streamlit as st
 from mnist_core.analysis import charts
 
 from .cache import source
+from .lang import t
 
 COLUMNS = 8  # thumbnails to a row
 
@@ -43,7 +44,8 @@ def thumbnails(name: str, split: str, images: np.ndarray, labels: np.ndarray, in
     size = max(48, 2 * images.shape[-1])  # MNIST 56 px, the 8x8 digits 56 too
     frame = _thumbnails(*source(name), split, tuple(indices), images[indices], tuple(int(v) for v in labels[indices]),
                         vmax, size).assign(inspected=[i == inspected for i in indices])
-    spec = charts.with_data(_spec("thumbnails", COLUMNS, max(1, -(-len(indices) // COLUMNS)), size),
+    titles = {"index": t("index"), "label": t("label")}  # the tooltip's, in the page's language
+    spec = charts.with_data(_spec("thumbnails", COLUMNS, max(1, -(-len(indices) // COLUMNS)), size, titles),
                             **{charts.THUMBNAILS: frame})
     st.vega_lite_chart(spec, on_select="rerun", selection_mode="thumb", key=key, width="stretch")
     return inspected
@@ -51,7 +53,7 @@ def thumbnails(name: str, split: str, images: np.ndarray, labels: np.ndarray, in
 
 def pixel_heatmap(image: np.ndarray, vmax: int) -> None:
     """The image's pixels shaded, each value written in (and in a tooltip)."""
-    spec = _spec("pixels", tuple(image.shape), vmax)
+    spec = _spec("pixels", tuple(image.shape), vmax, {"row": t("row"), "column": t("column"), "value": t("value")})
     st.vega_lite_chart(charts.with_data(spec, **{charts.PIXELS: charts.pixel_frame(image)}), width="stretch")
 
 

@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw
 from mnist_core.errors import MnistError, sentence
 from mnist_core.explain.steps import Step, preprocessing_steps
 
+from .lang import lang, t
 from .widgets import plain
 
 SIZE = 140  # pixels of each picture's square tile
@@ -50,10 +51,10 @@ def preprocessing_steps_panel(image: np.ndarray, shape: tuple[int, int]) -> None
     try:
         steps = preprocessing_steps(image, shape)
     except MnistError as err:
-        st.info(plain(sentence(err)))
+        st.info(plain(sentence(err, lang())))
         return
     row = st.container(horizontal=True, gap="small")
     for step in steps:
         cell = row.container(width=SIZE + 8)
-        cell.image(picture(step), caption=f"**{plain(step.title)}**", width=SIZE)
-        cell.caption(plain(step.why))
+        cell.image(picture(step), caption=f"**{plain(t(step.title))}**", width=SIZE)  # the engine's words, translated
+        cell.caption(plain(t(step.why)))

@@ -120,15 +120,24 @@ def probability_chart(proba, true_label: int, height: int = 220) -> alt.Chart:
         tooltip=["digit", alt.Tooltip("probability:Q", format=".2%")]).properties(height=height)
 
 
+def titled(titles: dict[str, str] | None, field: str) -> dict[str, str]:
+    """``title=`` for a field's axis or tooltip when ``titles`` (field -> what the page
+    calls it, in its language) names it; else nothing, and the field's own name shows."""
+    return {"title": titles[field]} if titles and field in titles else {}
+
+
 def bars(frame: pd.DataFrame, x: str, y: str, y_format: str = "", height: int = 240,
-         floor: float | None = None) -> alt.Chart:
+         floor: float | None = None, titles: dict[str, str] | None = None) -> alt.Chart:
     """Plain bars of ``y`` per ``x`` (per-label accuracy, what a label is mistaken for);
-    ``floor`` starts the axis there (up to 1) so that differences of a percent show."""
+    ``floor`` starts the axis there (up to 1) so that differences of a percent show;
+    ``titles`` names ``x`` and ``y`` on the axes and in the tooltip (see :func:`titled`)."""
     axis = alt.Axis(format=y_format) if y_format else alt.Axis()
     scale = alt.Scale(domain=[floor, 1.0], clamp=True) if floor is not None else alt.Scale()
     return alt.Chart(frame).mark_bar().encode(
-        x=alt.X(f"{x}:O", axis=alt.Axis(labelAngle=0)), y=alt.Y(f"{y}:Q", axis=axis, scale=scale),
-        tooltip=[x, alt.Tooltip(f"{y}:Q", format=y_format or ",")]).properties(height=height)
+        x=alt.X(f"{x}:O", axis=alt.Axis(labelAngle=0), **titled(titles, x)),
+        y=alt.Y(f"{y}:Q", axis=axis, scale=scale, **titled(titles, y)),
+        tooltip=[alt.Tooltip(x, **titled(titles, x)),
+                 alt.Tooltip(f"{y}:Q", format=y_format or ",", **titled(titles, y))]).properties(height=height)
 
 
 # The image browser's two charts leave their data out, so their specs (slow to build:
@@ -157,16 +166,19 @@ def thumbnail_frame(images, indices, labels, vmax: float, inspected: int | None 
         "inspected": [int(i) == inspected for i in indices]})
 
 
-def thumbnail_grid(columns: int = 8, rows: int = 4, size: int = 56) -> alt.LayerChart:
+def thumbnail_grid(columns: int = 8, rows: int = 4, size: int = 56,
+                   titles: dict[str, str] | None = None) -> alt.LayerChart:
     """Thumbnails to click, ``columns`` to a row, each captioned, drawn from the data set
     named ``thumbnails`` (:func:`thumbnail_frame`).  Its point selection is named
     ``thumb`` (field ``index``); the clicked and the ``inspected`` thumbnails are shaded.
-    Images shrink to fit a narrow column and never grow past ``size`` pixels."""
+    Images shrink to fit a narrow column and never grow past ``size`` pixels.  ``titles``
+    names ``index`` and ``label`` in the tooltip (see :func:`titled`)."""
     pick = alt.selection_point(name="thumb", fields=["index"], on="click", clear=False, toggle=False)
     base = alt.Chart(alt.NamedData(THUMBNAILS)).encode(
         x=alt.X("col:O", axis=None, scale=alt.Scale(domain=list(range(columns)), paddingInner=0.06)),
         y=alt.Y("row:O", axis=None, scale=alt.Scale(domain=list(range(rows)), paddingInner=0.06)),
-        tooltip=[alt.Tooltip("index:Q", format="d"), alt.Tooltip("label:Q", format="d")])
+        tooltip=[alt.Tooltip("index:Q", format="d", **titled(titles, "index")),
+                 alt.Tooltip("label:Q", format="d", **titled(titles, "label"))])
     shade = alt.value("#ff4b4b40")
     cell = base.mark_rect(cornerRadius=4, cursor="pointer").encode(
         fill=alt.when(pick, empty=False).then(shade).when(alt.datum.inspected).then(shade)
@@ -191,10 +203,11 @@ def pixel_frame(image) -> pd.DataFrame:
                          "text": [str(v) if v else "" for v in values.tolist()]})
 
 
-def pixel_heatmap(shape: tuple[int, int], vmax: float = 255) -> alt.LayerChart:
+def pixel_heatmap(shape: tuple[int, int], vmax: float = 255, titles: dict[str, str] | None = None) -> alt.LayerChart:
     """An image's pixels as a grid, drawn from the data set named ``pixels``
     (:func:`pixel_frame`): each cell shaded by its value (0 black, ``vmax`` white) with
-    the value written in it, and a tooltip with its row, column and value.  The numbers
+    the value written in it, and a tooltip with its row, column and value (``titles``
+    names ``row``, ``column`` and ``value`` there, see :func:`titled`).  The numbers
     grow with the cells (up to 16 px) and give way to the tooltip when cells are too
     narrow for them."""
     h, w = shape
@@ -205,7 +218,8 @@ def pixel_heatmap(shape: tuple[int, int], vmax: float = 255) -> alt.LayerChart:
                 axis=alt.Axis(labelFontSize=10, ticks=False, domain=False)))
     rect = base.mark_rect().encode(
         color=alt.Color("value:Q", scale=alt.Scale(domain=[0, vmax], range=["black", "white"]), legend=None),
-        tooltip=[alt.Tooltip("row:O"), alt.Tooltip("column:O"), alt.Tooltip("value:Q", format="d")])
+        tooltip=[alt.Tooltip("row:O", **titled(titles, "row")), alt.Tooltip("column:O", **titled(titles, "column")),
+                 alt.Tooltip("value:Q", format="d", **titled(titles, "value"))])
     digits = len(str(int(vmax)))
     size = f"min(16, bandwidth('x') / {0.55 * digits + 0.3:g}, bandwidth('y') * 0.65)"
     text = base.mark_text(fontSize=alt.expr(size), opacity=alt.expr(f"{size} >= 8 ? 1 : 0")).encode(
