@@ -96,7 +96,11 @@ def add(pairs: dict[str, str], lang: str = "ja") -> int:
         for source, translation in pairs.items():
             if _fields(source) != _fields(translation):
                 raise SystemExit(f"placeholders differ: {source!r} -> {translation!r}")
-            catalog.add(source, translation)
+            entry = catalog.get(source)
+            if entry is not None:  # Catalog.add keeps an existing msgstr: a corrected translation must replace it
+                entry.string = translation
+            else:
+                catalog.add(source, translation)
         tmp = path.with_suffix(".tmp")
         with open(tmp, "wb") as fh:
             write_po(fh, catalog, width=0, sort_output=True, omit_header=False)
