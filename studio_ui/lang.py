@@ -11,13 +11,14 @@ import streamlit as st
 
 from mnist_core.i18n import LANGUAGES, language_of, number, percent, translate
 
-LANG = "language"
+LANG = "language"  # the session's language
+CHOICE = "language_choice"  # the sidebar's selectbox (a widget's key cannot be set once it is drawn)
 
 
 def lang() -> str:
     """This session's language: the URL's, else the one chosen, else the browser's."""
     asked = st.query_params.get("lang")
-    if asked in LANGUAGES:
+    if asked in LANGUAGES and st.session_state.get(LANG) != asked:
         st.session_state[LANG] = asked
     elif LANG not in st.session_state:
         st.session_state[LANG] = language_of(getattr(st.context, "locale", None))
@@ -38,10 +39,10 @@ def pct(value: float, digits: int = 1) -> str:
 
 
 def _chosen() -> None:
-    st.query_params["lang"] = st.session_state[LANG]
+    st.session_state[LANG] = st.query_params["lang"] = st.session_state[CHOICE]
 
 
 def language_picker() -> None:
     """The sidebar's language switch (it rewrites ``?lang=``)."""
-    lang()
-    st.selectbox("Language / 言語", list(LANGUAGES), format_func=LANGUAGES.get, key=LANG, on_change=_chosen)
+    st.session_state[CHOICE] = lang()
+    st.selectbox("Language / 言語", list(LANGUAGES), format_func=LANGUAGES.get, key=CHOICE, on_change=_chosen)

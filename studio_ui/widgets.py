@@ -17,10 +17,12 @@ from mnist_core.analysis import Evaluation
 from mnist_core.config import Spec, specs
 from mnist_core.data import default_cache_dir, mnist_folder
 from mnist_core.errors import sentence
+from mnist_core.i18n import N_, translate
 from mnist_core.storage import ModelRecord, gallery
 from mnist_core.storage.store import display_name
 
 from . import cache, screen, session
+from .lang import lang, language_picker, num, pct, t
 
 
 def start_page() -> None:
@@ -38,23 +40,25 @@ def start_page() -> None:
     session.jobs().touch(workspace)
     st.fragment(run_every=60)(session.jobs().touch)(workspace)  # an open page keeps its runs alive
     if session.TOAST in st.session_state:
-        st.toast(plain(st.session_state.pop(session.TOAST)))
+        st.toast(plain(translate(st.session_state.pop(session.TOAST), lang())))
     screen.style()  # the layout's stylesheet (and presenter mode's)
     with st.sidebar:
+        language_picker()
         screen.toggle()
-        st.markdown("### Active")
-        st.markdown(f"**Workspace:** `{workspace}`")
+        st.markdown("### " + t("Active"))
+        st.markdown(t("**Workspace:** `{workspace}`", workspace=workspace))
         name = session.active_name()
-        st.markdown(f"**Dataset:** {session.LABELS[name]}")
-        st.markdown("**Model:**")
+        st.markdown(t("**Dataset:** {dataset}", dataset=t(session.LABELS[name])))
+        st.markdown(t("**Model:**"))
         st.text(describe(session.active_record(name)))
         if name == "digits" and not mnist_folder():
-            st.caption("MNIST is not on this machine: see the Dataset page to download it.")
-        with st.expander("Workspace"):
-            st.caption("Your runs and models live in this workspace; bookmark the page to come back to it. "
-                       "Publish a model on the Train page to share it with the class.")
-            other = st.text_input("Open another workspace", key="workspace_switch", placeholder="e.g. room-12")
-            st.button("Open", key="workspace_open", on_click=session.switch_workspace, args=(other,),
+            st.caption(t("MNIST is not on this machine: see the Dataset page to download it."))
+        with st.expander(t("Workspace")):
+            st.caption(t("Your runs and models live in this workspace; bookmark the page to come back to it. "
+                         "Publish a model on the Train page to share it with the class."))
+            other = st.text_input(t("Open another workspace"), key="workspace_switch",
+                                  placeholder=t("e.g. room-12"))
+            st.button(t("Open"), key="workspace_open", on_click=session.switch_workspace, args=(other,),
                       disabled=not other)
 
 
@@ -71,10 +75,10 @@ def plain(text: object) -> str:
 def describe(rec: ModelRecord | None) -> str:
     """A model in one line of plain text (names come from users: never markdown)."""
     if rec is None:
-        return "none yet (one is trained when needed)"
+        return t("none yet (one is trained when needed)")
     acc = rec.meta.get("test_accuracy")
-    acc_text = f"{acc:.1%}" if isinstance(acc, (int, float)) else "?"
-    return f"{rec.label} ({rec.meta.get('model', '?')}, {acc_text}, {rec.created})"
+    acc_text = pct(acc) if isinstance(acc, (int, float)) else "?"
+    return f"{t(rec.label)} ({rec.meta.get('model', '?')}, {acc_text}, {rec.created})"
 
 
 @contextmanager
@@ -83,7 +87,7 @@ def errors_shown() -> Iterator[None]:
     try:
         yield
     except Exception as err:  # noqa: BLE001 -- the user sees a sentence, not a traceback
-        st.error(plain(sentence(err)))
+        st.error(plain(sentence(err, lang())))
 
 
 def ensure_model() -> ModelRecord:
@@ -98,23 +102,26 @@ def ensure_model() -> ModelRecord:
         job = jobs.default_job(session.dataset(name), gallery())
     if job is None:
         st.stop()
-    st.info(f"No model for {session.LABELS[name]} yet: training the default network, this takes a few seconds.")
-    bar = st.progress(0.0, text="Waiting for a worker...")
+    st.info(t("No model for {dataset} yet: training the default network, this takes a few seconds.",
+              dataset=t(session.LABELS[name])))
+    bar = st.progress(0.0, text=t("Waiting for a worker..."))
     snap = jobs.snapshot(job)
     while not snap.finished:
         jobs.touch(job.workspace)  # somebody is waiting for it
         if snap.status == "running":
-            bar.progress(snap.fraction, text=f"Training the default model: {snap.samples_seen:,} of {snap.total:,} samples")
+            bar.progress(snap.fraction, text=t("Training the default model: {seen} of {total} samples",
+                                               seen=num(snap.samples_seen), total=num(snap.total)))
         time.sleep(0.25)
         snap = jobs.snapshot(job)
     if snap.saved_name is None:
-        st.error(plain(snap.error or "The default model could not be trained."))
+        st.error(plain(t(snap.error or "The default model could not be trained.")))
         st.stop()
     rec = next(r for r in session.records(name) if r.shared and r.name == snap.saved_name)
     session.set_active(rec, name)
     accuracy = rec.meta.get("test_accuracy")
-    st.session_state[session.TOAST] = f"Trained and saved {rec.title}" + (
-        f": {accuracy:.1%} on the test set." if isinstance(accuracy, (int, float)) else ".")
+    st.session_state[session.TOAST] = (  # in this run's language already
+        t("Trained and saved {title}: {accuracy} on the test set.", title=t(rec.title), accuracy=pct(accuracy))
+        if isinstance(accuracy, (int, float)) else t("Trained and saved {title}.", title=t(rec.title)))
     st.rerun()  # draw the page (and the sidebar) afresh with the new model
 
 
@@ -127,22 +134,23 @@ def config_inputs(fields: list[Spec], defaults: dict[str, Any], key: str, column
     values, cols = {f.name: defaults.get(f.name, f.default) for f in fields if f.name in hidden}, st.columns(columns)
     for i, f in enumerate(f for f in fields if f.name not in hidden):
         col, value, k = cols[i % columns], defaults.get(f.name, f.default), f"{key}_{f.name}"
+        label, help_ = t(f.label), t(f.help) if f.help else None  # the engine's label and help, in the catalogue
         preset = k in st.session_state  # set already (a link, an earlier run): no second default beside it
         if f.type == "choice":
-            values[f.name] = col.selectbox(f.label, f.choices, 0 if preset else f.choices.index(value), help=f.help,
+            values[f.name] = col.selectbox(label, f.choices, 0 if preset else f.choices.index(value), help=help_,
                                            key=k)
         elif f.type == "bool":
-            values[f.name] = col.checkbox(f.label, False if preset else value, help=f.help, key=k)
+            values[f.name] = col.checkbox(label, False if preset else value, help=help_, key=k)
         elif f.type == "int":
-            values[f.name] = int(col.number_input(f.label, f.low, f.high, "min" if preset else int(value), help=f.help,
+            values[f.name] = int(col.number_input(label, f.low, f.high, "min" if preset else int(value), help=help_,
                                                   key=k))
         elif f.type == "float":
             step = float(value) / 10 if value else (float(f.high) - float(f.low)) / 100  # 0 (off): steps that count
-            values[f.name] = col.number_input(f.label, f.low, f.high, "min" if preset else float(value), format="%g",
-                                              step=step, help=f.help, key=k)
+            values[f.name] = col.number_input(label, f.low, f.high, "min" if preset else float(value), format="%g",
+                                              step=step, help=help_, key=k)
         else:  # "ints" and free text
             text = "" if preset else ",".join(map(str, value)) if f.type == "ints" else value
-            values[f.name] = col.text_input(f.label, text, help=f.help, key=k)
+            values[f.name] = col.text_input(label, text, help=help_, key=k)
     return values
 
 
@@ -157,9 +165,12 @@ def per_label_and_confusion(record: ModelRecord, ev: Evaluation, titles: bool = 
     """The tutorial's per-label table beside the confusion-matrix heatmap."""
     left, right = st.columns([2, 3])
     if titles:
-        left.subheader("Per label")
-        right.subheader("Confusion matrix")
-    left.dataframe(ev.per_label().style.format({"accuracy": "{:.2%}"}))
+        left.subheader(t("Per label"))
+        right.subheader(t("Confusion matrix"))
+    table = ev.per_label()
+    names = {"correct": t("correct"), "count": t("count"), "accuracy": t("accuracy")}  # in the page's language
+    table = table.rename(columns=names).rename_axis(index=t("label"))
+    left.dataframe(table.style.format({names["accuracy"]: "{:.2%}"}))
     right.image(cache.confusion_png(record), width="stretch")
 
 
@@ -167,26 +178,27 @@ def download_panel() -> None:
     """Offer to download MNIST when it is missing; a failure says why and changes nothing."""
     if mnist_folder():
         return
-    st.info("The real MNIST files were not found, so the studio runs on the embedded 8x8 digits. "
-            f"Download MNIST (about 11 MB) into {default_cache_dir()}?")
-    if not st.button("Download MNIST", key="download_mnist"):
+    st.info(t("The real MNIST files were not found, so the studio runs on the embedded 8x8 digits. "
+              "Download MNIST (about 11 MB) into {folder}?", folder=default_cache_dir()))
+    if not st.button(t("Download MNIST"), key="download_mnist"):
         return
     from mnist_core.data.download import fetch_mnist
 
-    bar = st.progress(0.0, text="Starting the download...")
+    bar = st.progress(0.0, text=t("Starting the download..."))
 
     def progress(filename: str, done: int, total: int) -> None:
         frac = done / total if total else 0.0
-        bar.progress(min(1.0, frac), text=f"{filename}: {done / 1e6:.1f} of {total / 1e6:.1f} MB")
+        bar.progress(min(1.0, frac), text=t("{file}: {done} of {total} MB", file=filename, done=num(done / 1e6, 1),
+                                            total=num(total / 1e6, 1)))
 
     try:
         fetch_mnist(default_cache_dir(), on_progress=progress)
     except Exception as err:  # noqa: BLE001 -- network stacks raise anything
         bar.empty()
-        st.error(plain(f"The download failed: {sentence(err)}"))
+        st.error(plain(t("The download failed: {reason}", reason=sentence(err, lang()))))
         return
     st.session_state[session.DATASET] = "mnist"
-    st.success("MNIST is downloaded and now the active dataset.")
+    st.success(t("MNIST is downloaded and now the active dataset."))
     time.sleep(0.5)
     st.rerun()
 
@@ -203,8 +215,10 @@ def activate_finished_runs() -> None:
                 session.set_active(rec, job.dataset)
 
 
-_ENDINGS = {"stopped": "stopped early", "diverged": "diverged", "done": "finished"}
-_WHY = {"idle": "No page of this workspace was open for a while.", "time limit": "It reached the time limit."}
+#: How a run that saved a model without finishing ended: the whole sentence, per ending.
+_ENDED = {"stopped": N_("Saved as {name}, stopped early: not made active. {why}"),
+          "diverged": N_("Saved as {name}, diverged: not made active. {why}")}
+_WHY = {"idle": N_("No page of this workspace was open for a while."), "time limit": N_("It reached the time limit.")}
 
 
 def job_panel(job_id: str) -> None:
@@ -216,7 +230,8 @@ def job_panel(job_id: str) -> None:
     if job is None:
         return
     live = not job.status.finished
-    st.markdown(f"**Run {job.number}: {job.kind} on {session.LABELS.get(job.dataset, job.dataset)}**")
+    st.markdown(t("**Run {number}: {kind} on {dataset}**", number=job.number, kind=job.kind,
+                  dataset=t(session.LABELS[job.dataset]) if job.dataset in session.LABELS else plain(job.dataset)))
     st.fragment(_job_status, run_every=1.0 if live else None)(job_id)
     st.fragment(_job_charts, run_every=3.0 if live else None)(job_id)
     st.fragment(_job_units, run_every=2.0 if live else None)(job_id)
@@ -233,25 +248,28 @@ def _job_status(job_id: str) -> None:
         st.session_state.pop(f"live_{job_id}")
         st.rerun(scope="app")  # the sidebar, the saved models and the active model change
     if snap.status == "queued":
-        st.info(f"Waiting for a worker: number {snap.queue_position or 1} in the queue.")
+        st.info(t("Waiting for a worker: number {position} in the queue.", position=snap.queue_position or 1))
     elif snap.status == "running":
-        eta = f"{snap.eta_seconds:.0f} s left" if snap.eta_seconds is not None else "starting..."
-        st.progress(snap.fraction, text=f"{snap.samples_seen:,} of {snap.total:,} samples, "
-                                        f"{snap.samples_per_second:,.0f} samples/s, {eta}")
+        seen, total, speed = num(snap.samples_seen), num(snap.total), num(snap.samples_per_second)
+        st.progress(snap.fraction, text=t("{seen} of {total} samples, {speed} samples/s, starting...", seen=seen,
+                                          total=total, speed=speed) if snap.eta_seconds is None else
+                    t("{seen} of {total} samples, {speed} samples/s, {seconds} s left", seen=seen, total=total,
+                      speed=speed, seconds=num(snap.eta_seconds)))
     if not snap.finished:
         st.session_state[f"live_{job_id}"] = True
-        st.button("Stop", key=f"stop_{job_id}", on_click=jobs.stop, args=(job_id,))
+        st.button(t("Stop"), key=f"stop_{job_id}", on_click=jobs.stop, args=(job_id,))
     elif snap.error:
-        st.error(plain(snap.error))
+        st.error(plain(t(snap.error)))
     elif snap.saved_name:
         meta = snap.meta or {}
         shown = display_name(snap.saved_name, meta)  # an automatic name as what the model is
         if snap.status == "done":
             active = st.session_state.get(session.MODELS, {}).get(job.dataset) == f"mine/{snap.saved_name}"
-            st.success(plain(f"Saved as {shown}" + (" and made active." if active else ".")))
+            st.success(plain(t("Saved as {name} and made active.", name=shown) if active else
+                             t("Saved as {name}.", name=shown)))
         else:
             why = meta.get("diverged") or _WHY.get(meta.get("stop_reason"), "")
-            st.warning(plain(f"Saved as {shown}, {_ENDINGS[snap.status]}: not made active. {why}"))
+            st.warning(plain(t(_ENDED[snap.status], name=shown, why=t(why) if why else "").strip()))
 
 
 def _job_charts(job_id: str) -> None:
@@ -266,11 +284,13 @@ def _job_charts(job_id: str) -> None:
     left, right = st.columns(2)
     if snap.curve:
         curve = pd.DataFrame(snap.curve).set_index("samples_seen")[["loss", "accuracy"]]
-        left.caption("Loss and training accuracy (each over the latest 2 % of an epoch)")
-        left.line_chart(curve, x_label="samples seen", height=220)
+        curve = curve.rename(columns={"loss": t("loss"), "accuracy": t("accuracy")})  # the legend's names
+        left.caption(t("Loss and training accuracy (each over the latest 2 % of an epoch)"))
+        left.line_chart(curve, x_label=t("samples seen"), height=220)
     if snap.epochs:
-        right.caption("Test accuracy after each epoch")
-        right.altair_chart(charts.epoch_chart(pd.DataFrame(snap.epochs), height=220), width="stretch")
+        right.caption(t("Test accuracy after each epoch"))
+        right.altair_chart(charts.epoch_chart(pd.DataFrame(snap.epochs), height=220, titles=epoch_titles()),
+                           width="stretch")
 
 
 def _job_units(job_id: str) -> None:
@@ -301,20 +321,30 @@ def _job_units(job_id: str) -> None:
         frame, epoch = snapshots.frames[-1], float(snapshots.epoch[-1])
     n, h, _ = frame.shape
     side = math.ceil(math.sqrt(n))
-    st.caption(f"{n} units of the first layer after {epoch:.2f} epochs: the weights each one gives "
-               "the pixels (red positive, blue negative, white zero)")
+    st.caption(t("{units} units of the first layer after {epochs} epochs: the weights each one gives "
+                 "the pixels (red positive, blue negative, white zero)", units=n, epochs=num(epoch, 2)))
     st.image(tile(frame, zoom=max(1, 320 // (side * (h + 1)))))
 
 
 def model_table(recs: list[ModelRecord], active: ModelRecord | None) -> None:
-    """Saved models as a table: their names are shown as text, never as markdown."""
+    """Saved models as a table: their names are shown as text, never as markdown; the
+    columns are named in the page's language."""
+    status = {"done": t("done"), "stopped": t("stopped"), "diverged": t("diverged")}
+    accuracy = t("test accuracy")
     st.dataframe(pd.DataFrame([{
-        "active": "●" if active and r.key == active.key else "", "name": r.title,
-        "by": r.meta.get("published_by", "") if r.shared else "", "model": r.meta.get("model"),
-        "test accuracy": r.meta.get("test_accuracy"), "status": r.meta.get("status", "done"),
-        "epochs": len(r.meta.get("history") or []),
-        "augmented": "yes" if (r.meta.get("training") or {}).get("augment") else "",
-        "my handwriting": "{images} x {repeat}".format(**r.meta["handwriting"]) if r.meta.get("handwriting") else "",
-        "trained": r.created, "published": str(r.meta.get("published_at", ""))[:16].replace("T", " ") if r.shared else "",
-        "seconds": r.meta.get("train_seconds"), "KiB": round(r.size_kib), "file": f"{r.name}.npz",
-    } for r in recs]), hide_index=True, column_config={"test accuracy": st.column_config.NumberColumn(format="percent")})
+        t("active"): "●" if active and r.key == active.key else "", t("name"): t(r.title),
+        t("by"): r.meta.get("published_by", "") if r.shared else "", t("model"): r.meta.get("model"),
+        accuracy: r.meta.get("test_accuracy"),
+        t("status"): status.get(r.meta.get("status", "done"), r.meta.get("status")),
+        t("epochs"): len(r.meta.get("history") or []),
+        t("augmented"): t("yes") if (r.meta.get("training") or {}).get("augment") else "",
+        t("my handwriting"): "{images} x {repeat}".format(**r.meta["handwriting"]) if r.meta.get("handwriting") else "",
+        t("trained"): r.created,
+        t("published"): str(r.meta.get("published_at", ""))[:16].replace("T", " ") if r.shared else "",
+        t("seconds"): r.meta.get("train_seconds"), "KiB": round(r.size_kib), t("file"): f"{r.name}.npz",
+    } for r in recs]), hide_index=True, column_config={accuracy: st.column_config.NumberColumn(format="percent")})
+
+
+def epoch_titles() -> dict[str, str]:
+    """The learning-curve chart's axis and tooltip titles in the page's language."""
+    return {"epoch": t("epoch"), "test_accuracy": t("test accuracy"), "model": t("model")}

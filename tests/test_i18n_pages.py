@@ -1,0 +1,99 @@
+"""Every translated page, opened in Japanese (?lang=ja) with AppTest, shows no English
+sentence: every text the page puts on screen is collected, and any run of three or more
+English words that is not a name (a model's, a dataset's, a library's) fails the test."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "streamlit_app.py")
+#: The pages whose every text is translated (a page joins once it is).
+TRANSLATED: list[str] = []
+#: Words allowed in Japanese text: names of things, units and the like.
+NAMES = {"mnist", "cnn", "mlp", "relu", "softmax", "adam", "sgd", "idx", "csv", "numpy", "png", "jpeg", "gif",
+         "webp", "bmp", "lbfgs", "liblinear", "classic", "logreg", "digits", "studio", "by", "the", "class",
+         "momentum", "cosine", "constant", "step", "auto", "valid", "same", "ms", "px", "lecun", "rashid",
+         "scikit", "learn", "uci", "hog", "pca", "dask", "gz", "ubyte", "idx3", "idx1", "t10k", "train",
+         "images", "labels", "test", "none"}
+ENGLISH = re.compile(r"[A-Za-z][A-Za-z']+(?:[ ,:;.()\-]+[A-Za-z][A-Za-z']+){2,}")
+
+
+@pytest.fixture(autouse=True)
+def fresh(tmp_path, monkeypatch):
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setenv("MNIST_STUDIO_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("MNIST_DATA_DIR", raising=False)
+    monkeypatch.setenv("MNIST_CACHE_DIR", str(tmp_path / "empty-cache"))
+    monkeypatch.chdir(ROOT)
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def on_screen(at: AppTest) -> list[str]:
+    """Every text of the page and its sidebar: elements' values, labels, captions, help, options."""
+    out, stack = [], [at.main, at.sidebar]
+    while stack:
+        node = stack.pop()
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            for field in ("body", "label", "caption", "help", "placeholder", "text"):
+                value = getattr(proto, field, None)
+                if isinstance(value, str) and value:
+                    out.append(value)
+            for option in getattr(proto, "options", []) or []:
+                if isinstance(option, str):
+                    out.append(option)
+            for img in getattr(proto, "imgs", []) or []:
+                out.append(img.caption)
+        stack += list(getattr(node, "children", {}).values())
+    return out
+
+
+def english_left(texts: list[str]) -> list[str]:
+    found = []
+    for text in texts:
+        plain = re.sub(r"\S*/\S*", "", text)  # a path or URL is a name, whatever words it holds
+        plain = re.sub(r"[\\`*_#>\[\]]", "", plain)
+        for run in ENGLISH.findall(plain):
+            words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z']+", run)]
+            if any(w not in NAMES for w in words):
+                found.append(run)
+    return found
+
+
+@pytest.mark.parametrize("name", TRANSLATED)
+def test_page_in_japanese_has_no_english_sentence(name):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["lang"] = "ja"
+    at.run()
+    at.switch_page(f"pages/{name}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    left = english_left(on_screen(at))
+    assert not left, left
+
+
+def test_the_detector_finds_english_and_lets_names_pass():
+    assert english_left(["Draw a digit on the black square"]) == ["digit on the black square"]
+    assert english_left(["モデル classic-mnist-1 (by the class) の正解率"]) == []
+    assert english_left(["数字を描いてください。"]) == []
+
+
+def test_the_sidebar_switches_the_language_and_the_url_follows():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert "### Active" in [m.value for m in at.sidebar.markdown]
+    at.sidebar.selectbox(key="language_choice").set_value("ja").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "### 使用中" in [m.value for m in at.sidebar.markdown]
+    assert at.query_params["lang"] in ("ja", ["ja"])
+    at.query_params["lang"] = "en"  # a link in English wins over the earlier choice
+    at.run()
+    assert "### Active" in [m.value for m in at.sidebar.markdown]
