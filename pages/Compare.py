@@ -6,13 +6,16 @@ import streamlit as st
 
 import studio_ui as ui
 from studio_ui import session
+from studio_ui.lang import lang, num, pct, t
+from studio_ui.widgets import epoch_titles
 from mnist_core.analysis import charts, comparison
-from mnist_core.errors import MnistError
+from mnist_core.errors import MnistError, sentence
+from mnist_core.i18n import translate
 from mnist_core.storage.store import distinct_titles
 from mnist_core.training.experiments import EXPERIMENTS
 
 ui.start_page()
-st.title("Compare")
+st.title(t("Compare"))
 name = ui.active_name()
 recs = ui.records(name)
 asked = st.session_state.pop(session.COMPARE, None)  # from an experiment that just finished
@@ -20,70 +23,81 @@ if asked:
     exp = EXPERIMENTS.get(asked.get("experiment"))
     found = [k for k in asked["keys"] if k in {r.key for r in recs}][:6]
     if exp is not None:
-        st.info(f"**{exp.title}.** {exp.question}", icon=":material/science:")
+        st.info(t("**{title}.** {question}", title=t(exp.title), question=t(exp.question)), icon=":material/science:")
     if len(found) < len(asked["keys"]) or len(found) < 2:
-        st.warning(f"Only {len(found)} of the experiment's runs saved a model of {ui.LABELS[name]}.")
+        st.warning(t("Only {count} of the experiment's runs saved a model of {dataset}.", count=len(found),
+                     dataset=t(ui.LABELS[name])))
     if found:
         st.session_state["compare_pick"] = found
 if len(recs) < 2:
-    have = "one saved model" if recs else "no saved model"
-    st.info(f"Comparing needs at least two saved models of {ui.LABELS[name]}; there is {have} yet. "
-            "Train another model on the Train page (a different kind, size or number of epochs).")
-    st.page_link("pages/Train.py", label="Train a model", icon=":material/model_training:")
+    st.info(t("Comparing needs at least two saved models of {dataset}; there is one saved model yet. Train another "
+              "model on the {page} page (a different kind, size or number of epochs).", dataset=t(ui.LABELS[name]),
+              page=t("Train")) if recs else
+            t("Comparing needs at least two saved models of {dataset}; there is no saved model yet. Train another "
+              "model on the {page} page (a different kind, size or number of epochs).", dataset=t(ui.LABELS[name]),
+              page=t("Train")))
+    st.page_link("pages/Train.py", label=t("Train a model"), icon=":material/model_training:")
     st.stop()
 
 by_key = {r.key: r for r in recs}  # yours newest first, then the gallery's
-picked = st.multiselect("Models to compare (yours, then the class gallery's; up to 6)", list(by_key),
+shown = {k: f"{t(r.label)} ({pct(r.meta.get('test_accuracy') or 0)})" for k, r in by_key.items()}  # this run's language
+picked = st.multiselect(t("Models to compare (yours, then the class gallery's; up to 6)"), list(by_key),
                         default=None if "compare_pick" in st.session_state else list(by_key)[:6],
-                        max_selections=6, key="compare_pick",
-                        format_func=lambda k: f"{by_key[k].label} ({by_key[k].meta.get('test_accuracy') or 0:.1%})")
+                        max_selections=6, key="compare_pick", format_func=shown.get)
 if len(picked) < 2:
-    st.info("Pick at least two models.")
+    st.info(t("Pick at least two models."))
     st.stop()
 chosen = [by_key[k] for k in picked]
 entries = [replace(e, name=n) for e, n in zip(ui.comparison_entries(chosen), distinct_titles(chosen))]  # short names
 order = [e.name for e in entries]
 n_test = len(entries[0].evaluation.y_true)
 
-st.subheader("Summary")
+st.subheader(t("Summary"))
 summary = comparison.summary_table(entries)
 # the numbers, then how each was trained: two narrow tables fit a narrow window, one wide one did not
 st.dataframe(summary[["model", "test accuracy", "train seconds", "parameters", "KiB"]],
              column_config={
-                 "test accuracy": st.column_config.NumberColumn("accuracy", format="percent"),
-                 "train seconds": st.column_config.NumberColumn("seconds", format="%.1f",
-                                                                help="Training time in seconds"),
-                 "parameters": st.column_config.NumberColumn("params", format="localized",
-                                                             help="Number of weights and biases"),
-                 "KiB": st.column_config.NumberColumn(format="%.0f", help="Size of the model file")})
-st.table(summary[["training", "hyperparameters"]])  # text that wraps
+                 "_index": st.column_config.Column(t("name")), "model": st.column_config.Column(t("model")),
+                 "test accuracy": st.column_config.NumberColumn(t("accuracy"), format="percent"),
+                 "train seconds": st.column_config.NumberColumn(t("seconds"), format="%.1f",
+                                                                help=t("Training time in seconds")),
+                 "parameters": st.column_config.NumberColumn(t("params"), format="localized",
+                                                             help=t("Number of weights and biases")),
+                 "KiB": st.column_config.NumberColumn(format="%.0f", help=t("Size of the model file"))})
+how = summary[["training", "hyperparameters"]].assign(training=[t(x) if x else x for x in summary["training"]])
+st.table(how.rename(columns={"training": t("training"), "hyperparameters": t("hyperparameters")})
+         .rename_axis(index=t("name")))  # text that wraps
 
-st.subheader("Learning curves")
+st.subheader(t("Learning curves"))
 curves = comparison.learning_curves(entries)
 if curves.empty:
-    st.caption("None of these models saved a per-epoch history.")
+    st.caption(t("None of these models saved a per-epoch history."))
 else:
-    st.caption("Test accuracy after each epoch (models fitted in one go show a single point).")
-    st.altair_chart(charts.epoch_chart(curves, color="model", height=320, order=order), width="stretch")
+    st.caption(t("Test accuracy after each epoch (models fitted in one go show a single point)."))
+    st.altair_chart(charts.epoch_chart(curves, color="model", height=320, order=order, titles=epoch_titles()),
+                    width="stretch")
 
-st.subheader("Per label")
+st.subheader(t("Per label"))
 per_label = comparison.per_label_accuracy(entries)
 floor = max(0.0, int((float(per_label.min().min()) - 0.02) * 100) / 100)  # a whole percent
-st.altair_chart(charts.per_label_chart(per_label, order, floor), width="stretch")
-st.caption(f"Accuracy on each label's test images; the axis starts at {floor:.0%} so the differences show. "
-           "The best model for each label is highlighted in the table.")
-st.dataframe(per_label.style.format("{:.2%}").highlight_max(axis=1, color="#2e7d3240"))
+st.altair_chart(charts.per_label_chart(per_label, order, floor, titles={
+    "label": t("label"), "accuracy": t("accuracy"), "model": t("model")}), width="stretch")
+st.caption(t("Accuracy on each label's test images; the axis starts at {floor} so the differences show. "
+             "The best model for each label is highlighted in the table.", floor=pct(floor, 0)))
+st.dataframe(per_label.rename_axis(index=t("label")).style.format("{:.2%}").highlight_max(axis=1, color="#2e7d3240"))
 
-st.subheader("Right here, wrong there")
+st.subheader(t("Right here, wrong there"))
 try:
     matrix = comparison.right_wrong_matrix(entries)
 except MnistError as err:
-    st.warning(ui.plain(err))
+    st.warning(ui.plain(sentence(err, lang())))
 else:
-    st.text(comparison.pair_sentence(matrix))
-    st.caption(f"How many of the {n_test:,} test images the row's model gets right and the column's "
-               "model gets wrong. A large gap between the two sides of a pair: one model is clearly better "
-               "there; large counts on both sides: the models make different mistakes.")
-    st.altair_chart(charts.right_wrong_chart(matrix), width="stretch")
-    with st.expander("As a table"):
-        st.dataframe(matrix)
+    st.text(translate(comparison.pair_sentence(matrix), lang()))
+    st.caption(t("How many of the {count} test images the row's model gets right and the column's "
+                 "model gets wrong. A large gap between the two sides of a pair: one model is clearly better "
+                 "there; large counts on both sides: the models make different mistakes.", count=num(n_test)))
+    st.altair_chart(charts.right_wrong_chart(matrix, titles={
+        "here": t("right here"), "there": t("wrong there"), "right": t("right"), "wrong": t("wrong"),
+        "count": t("count")}), width="stretch")
+    with st.expander(t("As a table")):
+        st.dataframe(matrix.rename_axis(index=t("right here"), columns=t("wrong there")))

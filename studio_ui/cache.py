@@ -14,6 +14,7 @@ import streamlit as st
 
 from mnist_core.analysis import Entry, Evaluation, evaluate, plots
 from mnist_core.data import Dataset, load_dataset, mnist_folder
+from mnist_core.i18n import N_
 from mnist_core.models import Model
 from mnist_core.storage import ModelRecord, ModelStore, load_model
 
@@ -23,12 +24,23 @@ if TYPE_CHECKING:
     from mnist_core.explain import DigitSpace, Judge, Snapshots
 
 
+class _Spinner(str):
+    """A cached function's spinner text (``show_spinner=`` is fixed when this module
+    loads), given in the session's language when the spinner shows: Streamlit writes
+    it with ``str()``."""
+
+    def __str__(self) -> str:
+        from .lang import t
+
+        return t(str.__str__(self))
+
+
 def source(name: str) -> tuple[str, str | None]:
     """A dataset's cache key: its name, and for MNIST the folder it is read from."""
     return name, mnist_folder() if name == "mnist" else None
 
 
-@st.cache_resource(show_spinner="Loading the dataset...")
+@st.cache_resource(show_spinner=_Spinner(N_("Loading the dataset...")))
 def _dataset(name: str, folder: str | None) -> Dataset:
     ds = load_dataset(name, data_dir=folder)
     for arr in (ds.x_train, ds.y_train, ds.x_test, ds.y_test):
@@ -57,7 +69,7 @@ def model(record: ModelRecord) -> Model:
     return _model(str(record.path), _mtime(record))[0]
 
 
-@st.cache_resource(max_entries=16, show_spinner="Evaluating the model on the test set...")
+@st.cache_resource(max_entries=16, show_spinner=_Spinner(N_("Evaluating the model on the test set...")))
 def _evaluation(path: str, mtime: float, name: str, folder: str | None) -> Evaluation:
     return evaluate(_model(path, mtime)[0], _dataset(name, folder))
 
@@ -128,14 +140,14 @@ def comparison_entries(recs: list[ModelRecord]) -> list[Entry]:
 
 
 # -- explanations: what depends on a dataset, or on a model file, computed once --------
-@st.cache_resource(max_entries=2, show_spinner="Measuring the training images, once (a few seconds)...")
+@st.cache_resource(max_entries=2, show_spinner=_Spinner(N_("Measuring the training images, once (a few seconds)...")))
 def _digit_space(name: str, folder: str | None) -> "DigitSpace":
     from mnist_core.explain import digit_space
 
     return digit_space(_dataset(name, folder))
 
 
-@st.cache_resource(max_entries=8, show_spinner="Calibrating the model's verdicts, once...")
+@st.cache_resource(max_entries=8, show_spinner=_Spinner(N_("Calibrating the model's verdicts, once...")))
 def _judge(path: str, mtime: float, name: str, folder: str | None) -> "Judge":
     from mnist_core.explain import build_judge
 
@@ -147,7 +159,7 @@ def judge(record: ModelRecord) -> "Judge":
     return _judge(str(record.path), _mtime(record), *source(record.meta.get("dataset", "digits")))
 
 
-@st.cache_resource(max_entries=16, show_spinner="Asking the network what it imagines...")
+@st.cache_resource(max_entries=16, show_spinner=_Spinner(N_("Asking the network what it imagines...")))
 def _imagined(path: str, mtime: float) -> "np.ndarray":
     from mnist_core.explain import imagine
 

@@ -26,6 +26,7 @@ import streamlit as st
 from mnist_core.config import Spec, TrainConfig, parse_text, specs
 from mnist_core.data import available_datasets
 from mnist_core.errors import MnistError, sentence
+from mnist_core.i18n import N_, Text, translate
 from mnist_core.models import MODELS, model_class, recommended_training
 from mnist_core.storage.store import check_name
 from mnist_core.training.pipeline import MAX_REPEAT, dataset_hyperparameters
@@ -80,7 +81,7 @@ class Link:
     hide: frozenset[str] = frozenset()
     values: dict[str, Any] = field(default_factory=dict)
     applied: dict[str, str] | None = None  # the URL's settings last applied or written
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # i18n.Text: shown in the page's language
     sharing: bool = False  # "Copy link" was clicked: the link stays shown
 
     def defaults(self, kind: str) -> dict[str, Any]:
@@ -107,7 +108,7 @@ def apply() -> Link:
 
     def refuse(key: str, text: str, why: str) -> None:
         shown = text if len(text) <= 30 else text[:27] + "..."
-        link.warnings.append(f"The link's {key}={shown} was ignored: {why}")
+        link.warnings.append(Text(N_("The link's {key}={value} was ignored: {why}"), key=key, value=shown, why=why))
 
     name = session.active_name()
     if "dataset" in asked:
@@ -115,14 +116,14 @@ def apply() -> Link:
         if wanted in available_datasets():
             name = wanted
         else:
-            refuse("dataset", wanted, f"choose one of {', '.join(available_datasets())}.")
+            refuse("dataset", wanted, Text(N_("choose one of {choices}."), choices=", ".join(available_datasets())))
     kind = st.session_state.get(KIND_KEY, next(iter(MODELS)))
     if "model" in asked:
         wanted = asked.pop("model")
         if wanted in MODELS:
             kind = st.session_state[KIND_KEY] = wanted
         else:
-            refuse("model", wanted, f"choose one of {', '.join(MODELS)}.")
+            refuse("model", wanted, Text(N_("choose one of {choices}."), choices=", ".join(MODELS)))
     if "name" in asked:
         text = asked.pop("name")
         try:
@@ -134,15 +135,16 @@ def apply() -> Link:
         text = asked.pop("handwriting")
         try:
             st.session_state[HW_KEY] = values["handwriting"] = parse_text(
-                Spec("handwriting", "Add my handwriting", "", False, "bool"), text)
+                Spec("handwriting", N_("Add my handwriting"), "", False, "bool"), text)
         except MnistError as err:
             refuse("handwriting", text, sentence(err))
     if "repeat" in asked:
         text = asked.pop("repeat")
         try:
-            repeat = parse_text(Spec("repeat", "Repeat factor", "", REPEAT_DEFAULT, "int"), text)
+            repeat = parse_text(Spec("repeat", N_("Repeat factor"), "", REPEAT_DEFAULT, "int"), text)
             if not 1 <= repeat <= MAX_REPEAT:
-                raise MnistError(f"Repeat factor must be between 1 and {MAX_REPEAT} (got {repeat}).")
+                raise MnistError("Repeat factor must be between 1 and {most} (got {repeat}).", most=MAX_REPEAT,
+                                 repeat=repeat)
             st.session_state[REPEAT_KEY] = values["repeat"] = repeat
         except MnistError as err:
             refuse("repeat", text, sentence(err))
@@ -159,7 +161,7 @@ def apply() -> Link:
                 TrainConfig(**{key: value})
                 st.session_state[f"train_{kind}_{name}_{key}"] = value
             else:
-                refuse(key, text, f"the {kind} model has no such setting.")
+                refuse(key, text, Text(N_("the {kind} model has no such setting."), kind=kind))
                 continue
             values[key] = value
         except MnistError as err:
@@ -174,10 +176,11 @@ def apply() -> Link:
 
 def warnings() -> None:
     """The last link's refused settings, one warning each (shown until the next link)."""
+    from .lang import lang
     from .widgets import plain
 
     for text in state().warnings:
-        st.warning(plain(text), icon=":material/link_off:")
+        st.warning(plain(translate(text, lang())), icon=":material/link_off:")
 
 
 def _text(value: Any) -> str:

@@ -17,6 +17,7 @@ import secrets
 import streamlit as st
 
 from mnist_core.data import available_datasets
+from mnist_core.i18n import N_
 from mnist_core.storage import ModelRecord, ModelStore, check_workspace, gallery, workspace_store
 from mnist_core.training import JobManager, manager
 from mnist_core.training.jobs import STUDIO
@@ -39,7 +40,7 @@ LINK = "train_link"  # links.Link: what the last link to the Train form asked fo
 EXPERIMENT = "experiment"  # {"key", "jobs": [job ids], "dataset"}: the ready experiment under way
 COMPARE = "compare_models"  # {"keys": [ModelRecord.key], "experiment": key}: what Compare opens on, once
 
-LABELS = {"mnist": "MNIST (28x28)", "digits": "Digits (8x8, embedded)"}
+LABELS = {"mnist": N_("MNIST (28x28)"), "digits": N_("Digits (8x8, embedded)")}  # shown through t()
 _ADJECTIVES = ("amber", "bold", "bright", "calm", "clever", "eager", "gentle", "happy", "keen", "lively",
                "lucky", "merry", "quick", "quiet", "sunny", "swift", "tidy", "witty", "brave", "kind")
 _ANIMALS = ("otter", "heron", "panda", "fox", "lynx", "owl", "koala", "tiger", "whale", "zebra", "crane",
@@ -70,8 +71,10 @@ def workspace() -> str:
     who has not signed in is asked to."""
     if sign_in_configured():
         if not st.user.is_logged_in:
-            st.info("Sign in to use the studio: your runs and models are kept under your account.")
-            st.button("Sign in", on_click=st.login, type="primary")
+            from .lang import t
+
+            st.info(t("Sign in to use the studio: your runs and models are kept under your account."))
+            st.button(t("Sign in"), on_click=st.login, type="primary")
             st.stop()
         subject = str(st.user.get("sub") or st.user.get("email"))
         name = "u-" + hashlib.sha256(subject.encode()).hexdigest()[:16]  # no URL name looks like this

@@ -19,20 +19,23 @@ _CUT = f"length(datum.label) > {_FIT} ? substring(datum.label, 0, {_FIT} - 1) + 
 
 
 def epoch_chart(curves: pd.DataFrame, color: str | None = None, height: int = 280,
-                order: list[str] | None = None) -> alt.Chart:
+                order: list[str] | None = None, titles: dict[str, str] | None = None) -> alt.Chart:
     """Test accuracy (column ``test_accuracy``) per ``epoch``, one line per ``color``
     value (colours assigned in ``order``, as model_colors does); the y axis is fitted
-    to the data rather than 0..1, where it looks flat."""
+    to the data rather than 0..1, where it looks flat.  ``titles`` names ``epoch``,
+    ``test_accuracy`` and ``color`` on the axes and in the tooltip (see :func:`titled`)."""
+    titles = {"epoch": "epoch", "test_accuracy": "test accuracy", **(titles or {})}
     lo, hi = float(curves["test_accuracy"].min()), float(curves["test_accuracy"].max())
     pad = max((hi - lo) * 0.15, 0.005)
     scale = alt.Scale(domain=[max(0.0, lo - pad), min(1.0, hi + pad)], zero=False, nice=False)
-    tooltip = [alt.Tooltip("epoch:Q"), alt.Tooltip("test_accuracy:Q", title="test accuracy", format=".2%")]
-    enc = {"x": alt.X("epoch:Q", title="epoch", axis=alt.Axis(format="d", tickMinStep=1)),
-           "y": alt.Y("test_accuracy:Q", title="test accuracy", scale=scale, axis=alt.Axis(format=".1%")),
+    tooltip = [alt.Tooltip("epoch:Q", **titled(titles, "epoch")),
+               alt.Tooltip("test_accuracy:Q", format=".2%", **titled(titles, "test_accuracy"))]
+    enc = {"x": alt.X("epoch:Q", axis=alt.Axis(format="d", tickMinStep=1), **titled(titles, "epoch")),
+           "y": alt.Y("test_accuracy:Q", scale=scale, axis=alt.Axis(format=".1%"), **titled(titles, "test_accuracy")),
            "tooltip": tooltip}
     if color:
         enc["color"] = model_colors(f"{color}:N", order)
-        enc["tooltip"] = [alt.Tooltip(f"{color}:N"), *tooltip]
+        enc["tooltip"] = [alt.Tooltip(f"{color}:N", **titled(titles, color)), *tooltip]
     return alt.Chart(curves).mark_line(point=True).encode(**enc).properties(height=height)
 
 
@@ -44,34 +47,42 @@ def model_colors(field: str, order: list[str] | None = None) -> alt.Color:
                      legend=alt.Legend(orient="bottom", columns=2, labelLimit=NAME_PIXELS * 3 // 2))
 
 
-def per_label_chart(per_label: pd.DataFrame, order: list[str], floor: float) -> alt.Chart:
+def per_label_chart(per_label: pd.DataFrame, order: list[str], floor: float,
+                    titles: dict[str, str] | None = None) -> alt.Chart:
     """Grouped bars: per label (rows of ``per_label``), one bar per model (columns);
-    the accuracy axis starts at ``floor`` so differences of a percent show."""
+    the accuracy axis starts at ``floor`` so differences of a percent show.  ``titles``
+    names ``label``, ``accuracy`` and ``model`` on the axes and in the tooltip."""
+    titles = {"label": "label", "accuracy": "accuracy", **(titles or {})}
     long = per_label.reset_index().melt("label", var_name="model", value_name="accuracy")
     return alt.Chart(long).mark_bar().encode(
-        x=alt.X("label:O", title="label", axis=alt.Axis(labelAngle=0)),
+        x=alt.X("label:O", axis=alt.Axis(labelAngle=0), **titled(titles, "label")),
         xOffset=alt.XOffset("model:N", sort=order),
-        y=alt.Y("accuracy:Q", title="accuracy", scale=alt.Scale(domain=[floor, 1.0], clamp=True),
-                axis=alt.Axis(format=".0%")),
+        y=alt.Y("accuracy:Q", scale=alt.Scale(domain=[floor, 1.0], clamp=True),
+                axis=alt.Axis(format=".0%"), **titled(titles, "accuracy")),
         color=model_colors("model:N", order),
-        tooltip=["model", "label", alt.Tooltip("accuracy:Q", format=".2%")],
+        tooltip=[alt.Tooltip("model:N", **titled(titles, "model")), alt.Tooltip("label:O", **titled(titles, "label")),
+                 alt.Tooltip("accuracy:Q", format=".2%", **titled(titles, "accuracy"))],
     ).properties(height=320)
 
 
-def right_wrong_chart(matrix: pd.DataFrame) -> alt.LayerChart:
-    """The right-here-wrong-there matrix as a heatmap with the counts written in."""
+def right_wrong_chart(matrix: pd.DataFrame, titles: dict[str, str] | None = None) -> alt.LayerChart:
+    """The right-here-wrong-there matrix as a heatmap with the counts written in.
+    ``titles`` names the axes (``here``, ``there``) and the tooltip's ``right``,
+    ``wrong`` and ``count``; English by default."""
+    titles = {"here": "right here", "there": "wrong there", "right": "right", "wrong": "wrong", **(titles or {})}
     names = list(matrix.index)
     long = matrix.rename_axis(index="here", columns="there").stack().rename("count").reset_index()
     long = long[long["here"] != long["there"]]
     base = alt.Chart(long).encode(  # one line per name, cut short (the tooltip has it whole)
-        x=alt.X("there:N", sort=names, title="wrong there",
+        x=alt.X("there:N", sort=names, title=titles["there"],
                 axis=alt.Axis(orient="bottom", labelAngle=0, labelOverlap=False, labelFlush=False, labelExpr=_CUT,
                               labelLimit=1000)),
-        y=alt.Y("here:N", sort=names, title="right here", axis=alt.Axis(labelLimit=NAME_PIXELS)))
+        y=alt.Y("here:N", sort=names, title=titles["here"], axis=alt.Axis(labelLimit=NAME_PIXELS)))
     peak = max(int(long["count"].max()), 1) if len(long) else 1
     rect = base.mark_rect().encode(
         color=alt.Color("count:Q", scale=alt.Scale(scheme="greens", domain=[0, peak]), legend=None),
-        tooltip=[alt.Tooltip("here:N", title="right"), alt.Tooltip("there:N", title="wrong"), "count:Q"])
+        tooltip=[alt.Tooltip("here:N", title=titles["right"]), alt.Tooltip("there:N", title=titles["wrong"]),
+                 alt.Tooltip("count:Q", **titled(titles, "count"))])
     text = base.mark_text(fontSize=15).encode(
         text=alt.Text("count:Q", format=","),
         color=alt.condition(alt.datum.count > peak / 2, alt.value("white"), alt.value("black")))
@@ -79,10 +90,19 @@ def right_wrong_chart(matrix: pd.DataFrame) -> alt.LayerChart:
     return (rect + text).properties(height=56 * len(names) + 70)
 
 
-def confusion_chart(matrix, height: int = 420) -> alt.LayerChart:
+def named(titles: dict[str, str] | None, english: str) -> str:
+    """What the page calls a chart's text (an axis title, a legend's entry) written
+    ``english`` here: ``titles[english]`` when ``titles`` has it, else the English."""
+    return titles.get(english, english) if titles else english
+
+
+def confusion_chart(matrix, height: int = 420, titles: dict[str, str] | None = None) -> alt.LayerChart:
     """The confusion matrix as a heatmap to click: rows true label, columns predicted,
     the count and the share of the row written in each cell.  Its point selection is
-    named ``cell`` (fields ``true`` and ``predicted``); the chosen cell is outlined."""
+    named ``cell`` (fields ``true`` and ``predicted``); the chosen cell is outlined.
+    ``titles`` gives the axis titles and tooltips in the page's language, keyed by their
+    English ("predicted label", "true label", "true", "predicted", "count", "share of the
+    row"; see :func:`named`)."""
     counts = pd.DataFrame([{"true": t, "predicted": p, "count": int(matrix[t][p])}
                            for t in range(len(matrix)) for p in range(len(matrix[t]))])
     totals = counts.groupby("true")["count"].transform("sum").clip(lower=1)
@@ -90,34 +110,39 @@ def confusion_chart(matrix, height: int = 420) -> alt.LayerChart:
     counts["text"] = [f"{c:,}" if c else "" for c in counts["count"]]
     cell = alt.selection_point(name="cell", fields=["true", "predicted"], on="click", clear="dblclick")
     base = alt.Chart(counts).encode(
-        x=alt.X("predicted:O", title="predicted label", axis=alt.Axis(orient="top", labelAngle=0)),
-        y=alt.Y("true:O", title="true label"))
+        x=alt.X("predicted:O", title=named(titles, "predicted label"), axis=alt.Axis(orient="top", labelAngle=0)),
+        y=alt.Y("true:O", title=named(titles, "true label")))
     rect = base.mark_rect(stroke="black").encode(
         color=alt.Color("share:Q", scale=alt.Scale(scheme="blues", type="sqrt", domain=[0, 1]), legend=None),
         strokeWidth=alt.condition(cell, alt.value(3), alt.value(0)),
-        tooltip=[alt.Tooltip("true:O", title="true"), alt.Tooltip("predicted:O", title="predicted"),
-                 alt.Tooltip("count:Q", format=","), alt.Tooltip("share:Q", title="share of the row", format=".1%")],
+        tooltip=[alt.Tooltip("true:O", title=named(titles, "true")),
+                 alt.Tooltip("predicted:O", title=named(titles, "predicted")),
+                 alt.Tooltip("count:Q", format=",", title=named(titles, "count")),
+                 alt.Tooltip("share:Q", title=named(titles, "share of the row"), format=".1%")],
     ).add_params(cell)
     text = base.mark_text(fontSize=13).encode(
         text="text:N", color=alt.condition(alt.datum.share > 0.5, alt.value("white"), alt.value("black")))
     return (rect + text).properties(height=height)
 
 
-def probability_chart(proba, true_label: int, height: int = 220) -> alt.Chart:
-    """A model's 10 probabilities for one image, the true label's bar marked (none: -1)."""
+def probability_chart(proba, true_label: int, height: int = 220, titles: dict[str, str] | None = None) -> alt.Chart:
+    """A model's 10 probabilities for one image, the true label's bar marked (none: -1).
+    ``titles`` gives the axis titles, tooltips and legend in the page's language, keyed
+    by their English ("digit", "probability", "true label", "other"; see :func:`named`)."""
+    marked, other = named(titles, "true label"), named(titles, "other")
     frame = pd.DataFrame({"digit": range(len(proba)), "probability": [float(p) for p in proba]})
-    frame["label"] = ["true label" if d == true_label else "other" for d in frame["digit"]]
+    frame["label"] = [marked if d == true_label else other for d in frame["digit"]]
+    digit, probability = named(titles, "digit"), named(titles, "probability")
+    x = alt.X("digit:O", title=digit, axis=alt.Axis(labelAngle=0))
+    y = alt.Y("probability:Q", title=probability, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".0%"))
+    tooltip = [alt.Tooltip("digit:O", title=digit), alt.Tooltip("probability:Q", title=probability, format=".2%")]
     if true_label not in range(len(proba)):  # a drawing: no true label to mark
-        return alt.Chart(frame).mark_bar(color="#1f77b4").encode(
-            x=alt.X("digit:O", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".0%")),
-            tooltip=["digit", alt.Tooltip("probability:Q", format=".2%")]).properties(height=height)
+        return alt.Chart(frame).mark_bar(color="#1f77b4").encode(x=x, y=y, tooltip=tooltip).properties(height=height)
     return alt.Chart(frame).mark_bar().encode(
-        x=alt.X("digit:O", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".0%")),
-        color=alt.Color("label:N", scale=alt.Scale(domain=["true label", "other"], range=["#2e7d32", "#9e9e9e"]),
+        x=x, y=y,
+        color=alt.Color("label:N", scale=alt.Scale(domain=[marked, other], range=["#2e7d32", "#9e9e9e"]),
                         legend=alt.Legend(orient="bottom", title=None)),
-        tooltip=["digit", alt.Tooltip("probability:Q", format=".2%")]).properties(height=height)
+        tooltip=tooltip).properties(height=height)
 
 
 def titled(titles: dict[str, str] | None, field: str) -> dict[str, str]:
@@ -228,20 +253,25 @@ def pixel_heatmap(shape: tuple[int, int], vmax: float = 255, titles: dict[str, s
     return (rect + text).properties(height=22 * h if h > 10 else 40 * h)
 
 
-def push_chart(table: pd.DataFrame, units: list[int], activations: list[float], height: int = 320) -> alt.LayerChart:
+def push_chart(table: pd.DataFrame, units: list[int], activations: list[float], height: int = 320,
+               titles: dict[str, str] | None = None) -> alt.LayerChart:
     """Hidden units (rows, in the given order, labelled with how strongly each fired) x
     outputs (columns): how much each unit pushed each output's score, red towards, blue away.
-    ``table`` has columns unit, output, push."""
+    ``table`` has columns unit, output, push.  ``titles`` gives the texts in the page's
+    language, keyed by their English ("output digit", "unit", "output", "push", and the
+    rows' label "unit {unit} (fires {activity:.2f})", a template; see :func:`named`)."""
     frame = table.copy()
-    names = {u: f"unit {u} (fires {a:.2f})" for u, a in zip(units, activations)}
+    row = named(titles, "unit {unit} (fires {activity:.2f})")
+    names = {u: row.format(unit=u, activity=a) for u, a in zip(units, activations)}
     frame["unit"] = frame["unit"].map(names)
     size = float(frame["push"].abs().max()) or 1.0
     frame["text"] = [f"{p:+.1f}" if abs(p) >= 0.05 * size else "" for p in frame["push"]]
     base = alt.Chart(frame).encode(
-        x=alt.X("output:O", title="output digit", axis=alt.Axis(orient="top", labelAngle=0)),
+        x=alt.X("output:O", title=named(titles, "output digit"), axis=alt.Axis(orient="top", labelAngle=0)),
         y=alt.Y("unit:N", sort=[names[u] for u in units], title=None))
     rect = base.mark_rect().encode(
         color=alt.Color("push:Q", scale=alt.Scale(scheme="redblue", reverse=True, domain=[-size, size]), legend=None),
-        tooltip=["unit", "output", alt.Tooltip("push:Q", format="+.3f")])
+        tooltip=[alt.Tooltip("unit:N", title=named(titles, "unit")), alt.Tooltip("output:O", title=named(titles, "output")),
+                 alt.Tooltip("push:Q", title=named(titles, "push"), format="+.3f")])
     text = base.mark_text(fontSize=11).encode(text="text:N")
     return (rect + text).properties(height=height)
