@@ -12,19 +12,20 @@ from streamlit_drawable_canvas import st_canvas
 import studio_ui as ui
 from studio_ui import screen
 from studio_ui.handwriting import save_control
+from studio_ui.lang import lang, num, t
 from studio_ui.steps import preprocessing_steps_panel
 from mnist_core.analysis import plots, predict_image
 from mnist_core.data import load_image
 from mnist_core.data.preprocess import ink_map
-from mnist_core.errors import EmptyImage, MnistError
+from mnist_core.errors import EmptyImage, MnistError, sentence
 
 ui.start_page()
-st.title("Draw a digit")
+st.title(t("Draw a digit"))
 rec = ui.ensure_model()
 model, judge = ui.model(rec), ui.judge(rec)  # the judge is calibrated once per model, before the first stroke
 if screen.details():
-    st.caption(ui.plain(f"Model {rec.label} ({rec.meta.get('model')}) reads "
-                        f"{model.image_shape[0]}x{model.image_shape[1]} images."))
+    st.caption(t("Model {model} ({kind}) reads {height}x{width} images.", model=ui.plain(rec.label),
+                 kind=ui.plain(rec.meta.get("model")), height=model.image_shape[0], width=model.image_shape[1]))
 st.session_state.setdefault(ui.CANVAS, 0)
 
 
@@ -43,10 +44,10 @@ def read(image: np.ndarray | None, started: float) -> np.ndarray | None:
             raise EmptyImage("")
         pred = predict_image(model, image, judge)
     except EmptyImage:
-        st.info("Draw a digit on the black square (or upload one): the prediction appears here as you draw.")
+        st.info(t("Draw a digit on the black square (or upload one): the prediction appears here as you draw."))
         return None
     except MnistError as err:
-        st.error(ui.plain(err))
+        st.error(ui.plain(sentence(err, lang())))
         return None
     elapsed_ms = (time.perf_counter() - started) * 1000
     st.session_state[ui.DRAWING] = {"seen": pred.image, "ink": ink_map(image)}
@@ -55,13 +56,14 @@ def read(image: np.ndarray | None, started: float) -> np.ndarray | None:
     with m:
         ui.verdict_block(pred, evidence=details)
     if v is not None:
-        v.image(plots.upscale(pred.image, 140, 1.0), caption="What the network sees", width=140)
-        if v.button("Why? Look inside", key="draw_why", on_click=why):
+        v.image(plots.upscale(pred.image, 140, 1.0), caption=t("What the network sees"), width=140)
+        if v.button(t("Why? Look inside"), key="draw_why", on_click=why):
             st.switch_page("pages/Inside.py")
-    st.bar_chart(pd.DataFrame({"probability": pred.proba}, index=pd.Index(range(10), name="digit")),
-                 height=200 if details else 320, y_label="probability")
+    probability = t("probability")  # the chart's column and axis, named in the page's language
+    st.bar_chart(pd.DataFrame({probability: pred.proba}, index=pd.Index(range(10), name=t("digit"))),
+                 height=200 if details else 320, y_label=probability)
     if details:
-        st.caption(f"Preprocessing, prediction and verdict took {elapsed_ms:.1f} ms on the server.")
+        st.caption(t("Preprocessing, prediction and verdict took {ms} ms on the server.", ms=num(elapsed_ms, 1)))
     return pred.image
 
 
@@ -73,10 +75,11 @@ def every_model(seen: np.ndarray) -> None:
             rows.append({"model": r.label, "kind": r.meta.get("model"), "prediction": int(p.argmax()),
                          "confidence": float(p.max()), "test accuracy": r.meta.get("test_accuracy")})
         except MnistError as err:
-            rows.append({"model": r.label, "kind": r.meta.get("model"), "error": str(err)})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
-        "confidence": st.column_config.NumberColumn(format="percent"),
-        "test accuracy": st.column_config.NumberColumn(format="percent")})
+            rows.append({"model": r.label, "kind": r.meta.get("model"), "error": sentence(err, lang())})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={  # the columns named in the page's language
+        "model": t("model"), "kind": t("kind"), "prediction": t("prediction"), "error": t("error"),
+        "confidence": st.column_config.NumberColumn(t("confidence"), format="percent"),
+        "test accuracy": st.column_config.NumberColumn(t("test accuracy"), format="percent")})
 
 
 @st.fragment
@@ -85,7 +88,8 @@ def draw_and_read() -> None:
     left, right = st.columns([3, 4] if details else [1, 1])
     image = None
     with left:
-        source = st.radio("Input", ["Draw", "Upload"], horizontal=True, key="draw_source",
+        shown = {"Draw": t("Draw"), "Upload": t("Upload")}  # in this run's language (a widget keeps its format_func)
+        source = st.radio(t("Input"), list(shown), format_func=shown.get, horizontal=True, key="draw_source",
                           label_visibility="collapsed") if details else "Draw"
         if source == "Draw":
             # shown at the size its column allows (screen's CSS); the drawing arrives at `size` pixels a side
@@ -96,15 +100,15 @@ def draw_and_read() -> None:
                                    update_streamlit=True, return_image_data=True,
                                    key=f"canvas_{st.session_state[ui.CANVAS]}_{size}")
             image = result.image_data
-            st.button("Clear", key="clear_canvas", on_click=clear)
+            st.button(t("Clear"), key="clear_canvas", on_click=clear)
         else:
-            upload = st.file_uploader("A picture of one digit (PNG, JPEG, GIF, WebP or BMP; read by its content, "
-                                      "whatever its name)", key="draw_upload")
+            upload = st.file_uploader(t("A picture of one digit (PNG, JPEG, GIF, WebP or BMP; read by its content, "
+                                        "whatever its name)"), key="draw_upload")
             if upload is not None:
                 try:
                     image = load_image(upload.getvalue())
                 except MnistError as err:
-                    st.error(ui.plain(err))
+                    st.error(ui.plain(sentence(err, lang())))
     started = time.perf_counter()  # the drawing has arrived: time our part from here
     with right:
         with st.container(key="draw_answer"):  # screen's CSS: the digit large (very large in presenter mode)
@@ -114,9 +118,9 @@ def draw_and_read() -> None:
     if not details:
         return
     if image is not None:
-        with st.expander("How your drawing becomes the network's input"):
+        with st.expander(t("How your drawing becomes the network's input")):
             preprocessing_steps_panel(image, model.image_shape)
-    if seen is not None and st.toggle("Show every saved model's prediction", key="draw_compare"):
+    if seen is not None and st.toggle(t("Show every saved model's prediction"), key="draw_compare"):
         every_model(seen)
 
 

@@ -5,14 +5,16 @@ import numpy as np
 import streamlit as st
 
 import studio_ui as ui
+from studio_ui.lang import num, t
 from mnist_core.analysis import Prediction, charts, plots
 from mnist_core.explain import pictures
 
 ui.start_page()
-st.title("Inside the network")
+st.title(t("Inside the network"))
 rec = ui.ensure_model()
 model, ds = ui.model(rec), ui.dataset()
-st.caption(ui.plain(f"Model {rec.label} ({rec.meta.get('model')}), trained on {ui.LABELS[ui.active_name()]}."))
+st.caption(t("Model {model} ({kind}), trained on {dataset}.", model=ui.plain(rec.label),
+             kind=ui.plain(rec.meta.get("model")), dataset=ui.plain(t(ui.LABELS[ui.active_name()]))))
 
 drawing = st.session_state.get(ui.DRAWING)
 if drawing is not None and drawing["seen"].shape != model.image_shape:
@@ -24,11 +26,12 @@ sources = (["Your drawing"] if drawing is not None else []) + ["A test image"]
 if st.session_state.get(ui.INSIDE_SOURCE) not in sources:
     st.session_state[ui.INSIDE_SOURCE] = sources[0]
 pick, which = st.columns([2, 1])
-source = pick.radio("Explain", sources, horizontal=True, key=ui.INSIDE_SOURCE)
+shown = {"Your drawing": t("Your drawing"), "A test image": t("A test image")}  # in this run's language
+source = pick.radio(t("Explain"), sources, format_func=shown.get, horizontal=True, key=ui.INSIDE_SOURCE)
 if source == "Your drawing":
     image, ink, truth = drawing["seen"], drawing["ink"], None
 else:
-    index = which.number_input(f"Test image (0 to {len(ds.x_test) - 1:,})", 0, len(ds.x_test) - 1,
+    index = which.number_input(t("Test image (0 to {last})", last=num(len(ds.x_test) - 1)), 0, len(ds.x_test) - 1,
                                key=ui.INSIDE_TEST)
     image = ds.floats(ds.x_test[index:index + 1]).reshape(model.image_shape)
     ink, truth = None, int(ds.y_test[index])
@@ -37,15 +40,19 @@ pred = Prediction(image, proba, ui.judge(rec).judge(image, proba, ink))
 
 left, middle, right = st.columns([1, 1, 2])
 left.image(pictures.zoom(pictures.grey(image, 1.0), max(1, 168 // image.shape[0])), width=168,
-           caption="What the network sees" + ("" if truth is None else f" (labelled {truth})"))
+           caption=t("What the network sees") if truth is None else t("What the network sees (labelled {label})",
+                                                                        label=truth))
 with middle:
     ui.verdict_block(pred)
-right.altair_chart(charts.probability_chart(proba, -1 if truth is None else truth, height=200), width="stretch")
-digit = st.segmented_control("Explain the digit", list(range(10)), default=pred.digit, key="inside_digit")
+titles = {"digit": t("digit"), "probability": t("probability"), "true label": t("true label"), "other": t("other")}
+right.altair_chart(charts.probability_chart(proba, -1 if truth is None else truth, height=200, titles=titles),
+                   width="stretch")
+digit = st.segmented_control(t("Explain the digit"), list(range(10)), default=pred.digit, key="inside_digit")
 digit = pred.digit if digit is None else int(digit)
 
 units, imagined, decided, near, motion = st.tabs(
-    ["Hidden units", "What it imagines", "Which pixels decided", "Nearest training images", "Training in motion"])
+    [t("Hidden units"), t("What it imagines"), t("Which pixels decided"), t("Nearest training images"),
+     t("Training in motion")])
 with units:
     ui.units_panel(rec, image, digit)
 with imagined:

@@ -11,17 +11,21 @@ from mnist_core.explain import (FEATURE_SPACE, SENTENCES, first_layer_weights, o
                                 tile)
 from mnist_core.explain.imagine import METHOD
 from mnist_core.explain.units import feature_maps, unit_activity, unit_drive
+from mnist_core.i18n import N_
 from mnist_core.storage import ModelRecord
 
 from . import cache
+from .lang import num, pct, t
 from .widgets import plain
 
-#: Evidence rows: key, what it measures, and which side of the threshold is a digit's.
-EVIDENCE = [("extent_in_pens", "Ink extent, in pen widths", "at least"),
-            ("pixel_distance", "Distance to the 5 nearest training images: pixels", "at most"),
-            ("stroke_distance", "... stroke directions", "at most"),
-            ("feature_distance", "... the model's own features", "at most"),
-            ("margin", "Gap between the two best probabilities", "at least")]
+#: Evidence rows: key, what it measures, and which side of the threshold is a digit's
+#: (in English, marked for translation: shown with ``t``).
+AT_LEAST, AT_MOST = N_("at least {threshold}"), N_("at most {threshold}")
+EVIDENCE = [("extent_in_pens", N_("Ink extent, in pen widths"), AT_LEAST),
+            ("pixel_distance", N_("Distance to the 5 nearest training images: pixels"), AT_MOST),
+            ("stroke_distance", N_("... stroke directions"), AT_MOST),
+            ("feature_distance", N_("... the model's own features"), AT_MOST),
+            ("margin", N_("Gap between the two best probabilities"), AT_LEAST)]
 
 
 def fit(n: int, side: int, width: int = 120) -> int:
@@ -33,25 +37,26 @@ def verdict_block(pred: Prediction, evidence: bool = True) -> None:
     """The answer in large type, one plain sentence, and (``evidence``) the evidence beside its thresholds."""
     v = pred.verdict
     if v is None:
-        st.metric("Prediction", pred.digit)
+        st.metric(t("Prediction"), pred.digit)
         return
     if v.verdict == "blank":
-        st.info(SENTENCES["blank"])
+        st.info(t(SENTENCES["blank"]))
     else:
         runner_up = int(np.argsort(pred.proba)[-2])
         shown = {"digit": f"{v.digit}", "unsure": f"{v.digit}?", "not_a_digit": "?"}[v.verdict]
-        st.metric("Prediction", shown, help="? alone: not a digit; a digit with ?: the model is unsure")
-        say = SENTENCES[v.verdict].format(digit=v.digit, runner_up=runner_up, confidence=pred.confidence)
+        st.metric(t("Prediction"), shown, help=t("? alone: not a digit; a digit with ?: the model is unsure"))
+        say = t(SENTENCES[v.verdict], digit=v.digit, runner_up=runner_up, confidence=pred.confidence)
         (st.success if v.verdict == "digit" else st.warning)(say)
     if not evidence:
         return
-    with st.expander("Why this verdict"):
-        rows = [{"measure": label, "value": v.evidence[key],
-                 "a digit's": f"{side} {v.evidence[key.replace('distance', 'threshold').replace('margin', 'margin_threshold').replace('extent_in_pens', 'extent_threshold')]}"}
+    with st.expander(t("Why this verdict")):
+        rows = [{"measure": t(label), "value": v.evidence[key],
+                 "a digit's": t(side, threshold=v.evidence[key.replace('distance', 'threshold').replace('margin', 'margin_threshold').replace('extent_in_pens', 'extent_threshold')])}
                 for key, label, side in EVIDENCE if key in v.evidence]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-        st.caption("Every threshold was measured on the training images (see the README): a drawing far from all "
-                   "of them in any one of the three spaces is not a digit the model knows.")
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
+            "measure": t("measure"), "value": t("value"), "a digit's": t("a digit's")})
+        st.caption(t("Every threshold was measured on the training images (see the README): a drawing far from all "
+                     "of them in any one of the three spaces is not a digit the model knows."))
 
 
 def units_panel(record: ModelRecord, image: np.ndarray, digit: int) -> None:
@@ -59,46 +64,51 @@ def units_panel(record: ModelRecord, image: np.ndarray, digit: int) -> None:
     model = cache.model(record)
     if model.kind == "cnn":
         filters = first_layer_weights(model)
-        st.caption(f"The {len(filters)} first-layer filters ({filters.shape[1]}x{filters.shape[2]} pixels): each "
-                   "slides over the image and lights up where the ink matches it (red: ink there excites it).")
+        st.caption(t("The {count} first-layer filters ({height}x{width} pixels): each slides over the image and "
+                     "lights up where the ink matches it (red: ink there excites it).",
+                     count=len(filters), height=filters.shape[1], width=filters.shape[2]))
         st.image(pictures.grid([pictures.zoom(pictures.diverging(f), 8) for f in filters], gap=3))
         for i, maps in enumerate(feature_maps(model, image), start=1):
-            st.caption(f"Block {i}: its {len(maps)} feature maps for this image ({maps.shape[1]}x{maps.shape[2]}), "
-                       "white where a filter found its pattern.")
+            st.caption(t("Block {block}: its {count} feature maps for this image ({height}x{width}), white where a "
+                         "filter found its pattern.", block=i, count=len(maps), height=maps.shape[1], width=maps.shape[2]))
             top = max(float(maps.max()), 1e-6)
             st.image(pictures.grid([pictures.zoom(pictures.grey(m, top), fit(1, m.shape[0], 64)) for m in maps],
                                    columns=8, gap=2))
         return
     if model.kind == "logreg":
-        st.info("Logistic regression has no hidden units: each digit has one weight template, shown under "
-                "'What it imagines'.")
+        st.info(t("Logistic regression has no hidden units: each digit has one weight template, shown under "
+                  "'{tab}'.", tab=t("What it imagines")))
         return
     weights = first_layer_weights(model)
     drive = unit_drive(model)[:, digit]
     order = np.argsort(drive)[::-1][:32]
     side = weights.shape[1]
-    st.caption(f"The 32 of {len(weights)} first-layer units that push {digit} hardest, strongest first: each "
-               "unit's weights as an image (red: ink there makes it fire; blue: ink there silences it).")
+    st.caption(t("The {shown} of {count} first-layer units that push {digit} hardest, strongest first: each "
+                 "unit's weights as an image (red: ink there makes it fire; blue: ink there silences it).",
+                 shown=len(order), count=len(weights), digit=digit))
     st.image(pictures.grid([pictures.zoom(pictures.diverging(weights[j]), fit(1, side, 56)) for j in order],
                            columns=8, gap=2))
     active, push = unit_activity(model, image)
     strongest = np.argsort(np.abs(push[:, digit]))[::-1][:12]
-    st.caption(f"For this image: the 12 units that moved {digit}'s score most, how strongly each fired, and what "
-               "each pushed every output by (red: towards it, blue: away).")
+    st.caption(t("For this image: the {shown} units that moved {digit}'s score most, how strongly each fired, and "
+                 "what each pushed every output by (red: towards it, blue: away).", shown=len(strongest), digit=digit))
     table = pd.DataFrame([{"unit": int(j), "output": d, "push": float(push[j, d])} for j in strongest for d in range(10)])
-    st.altair_chart(charts.push_chart(table, [int(j) for j in strongest], [float(active[j]) for j in strongest]),
-                    width="stretch")
+    titles = {"output digit": t("output digit"), "unit": t("unit"), "output": t("output"), "push": t("push"),
+              "unit {unit} (fires {activity:.2f})": t("unit {unit} (fires {activity:.2f})")}  # a template: no values
+    st.altair_chart(charts.push_chart(table, [int(j) for j in strongest], [float(active[j]) for j in strongest],
+                                      titles=titles), width="stretch")
 
 
 def imagine_panel(record: ModelRecord) -> None:
     """The ten pictures the model has of the digits, and how it reads them back."""
     model, images = cache.model(record), cache.imagined(record)
-    st.caption(plain(f"How: {METHOD[model.kind]}."))
+    st.caption(t("How: {method}.", method=plain(t(METHOD[model.kind]))))
     signed = model.kind == "logreg"
     read = model.predict_proba(np.clip(images, 0, 1)) if not signed else None
     pics = [pictures.zoom(pictures.diverging(im) if signed else pictures.grey(im, 1.0), fit(1, im.shape[0], 84))
             for im in images]
-    captions = [f"{d}" if read is None else f"{d}: read {read[d].argmax()}, {read[d].max():.0%}"
+    captions = [f"{d}" if read is None else t("{digit}: read {read}, {confidence}", digit=d, read=int(read[d].argmax()),
+                                              confidence=pct(float(read[d].max()), 0))
                 for d in range(len(images))]
     st.image(pics, caption=captions, width=pics[0].shape[1])
 
@@ -110,13 +120,13 @@ def pixels_panel(record: ModelRecord, image: np.ndarray, digit: int) -> None:
     size = fit(1, image.shape[0], 224)
     grad = saliency(model, image, digit)
     a.image(pictures.zoom(pictures.overlay(image, grad), size), width=224)
-    a.caption(f"Saliency: where a little more ink would raise {digit}'s score (red) or lower it (blue). "
-              "Exact, but it only looks at tiny changes.")
+    a.caption(t("Saliency: where a little more ink would raise {digit}'s score (red) or lower it (blue). "
+                "Exact, but it only looks at tiny changes.", digit=digit))
     occ = occlusion(model, image, digit)
     b.image(pictures.zoom(pictures.overlay(image, occ.heat), size), width=224)
-    b.caption(f"Occlusion: covering a {occ.patch}x{occ.patch} patch of this region costs {digit} this much "
-              f"probability (red; blue: it rises). Now {occ.baseline:.0%}; the largest drop "
-              f"{float(occ.drops.max()):.0%}.")
+    b.caption(t("Occlusion: covering a {patch}x{patch} patch of this region costs {digit} this much probability "
+                "(red; blue: it rises). Now {now}; the largest drop {drop}.", patch=occ.patch, digit=digit,
+                now=pct(float(occ.baseline), 0), drop=pct(float(occ.drops.max()), 0)))
 
 
 def neighbours_panel(record: ModelRecord, image: np.ndarray) -> None:
@@ -125,11 +135,11 @@ def neighbours_panel(record: ModelRecord, image: np.ndarray) -> None:
 
     judge, ds = cache.judge(record), cache.dataset(record.meta.get("dataset", "digits"))
     model = cache.model(record)
-    for title, index, query in (("pixels (what it looks like)", judge.space.pixels, image[None]),
-                                (f"the model's features: {FEATURE_SPACE[model.kind]}", judge.features,
-                                 features(model, image[None]))):
+    for title, index, query in ((t("Nearest in pixels (what it looks like)"), judge.space.pixels, image[None]),
+                                (t("Nearest in the model's features: {space}", space=plain(t(FEATURE_SPACE[model.kind]))),
+                                 judge.features, features(model, image[None]))):
         found = index.query(query, k=8)
-        st.caption(plain(f"Nearest in {title}"))
+        st.caption(title)
         zoom = fit(1, image.shape[0], 72)
         st.image([pictures.zoom(pictures.grey(ds.x_train[i], ds.pixel_max), zoom) for i in found.index[0]],
                  width=zoom * image.shape[0],
@@ -140,13 +150,14 @@ def motion_panel(record: ModelRecord) -> None:
     """The first layer while it trained, played back with a slider."""
     snaps = cache.snapshots(record)
     if snaps is None:
-        st.info("This model's file has no training snapshots: logistic regression is fitted in one go, and "
-                "models saved before snapshots were recorded have none.")
+        st.info(t("This model's file has no training snapshots: logistic regression is fitted in one go, and "
+                  "models saved before snapshots were recorded have none."))
         return
-    labels = [f"epoch {e:.2f} ({n:,} images)" for e, n in zip(snaps.epoch, snaps.samples_seen)]
-    t = st.select_slider("Moment of training", options=list(range(len(snaps))), value=len(snaps) - 1,
-                         format_func=lambda i: labels[i], key=f"motion_{record.key}")
+    labels = [t("epoch {epoch} ({count} images)", epoch=num(float(e), 2), count=num(int(n)))
+              for e, n in zip(snaps.epoch, snaps.samples_seen)]  # in this run's language
+    moment = st.select_slider(t("Moment of training"), options=list(range(len(snaps))), value=len(snaps) - 1,
+                              format_func=lambda i: labels[i], key=f"motion_{record.key}")
     side = snaps.frames.shape[2]
-    st.image(tile(snaps.frames[t], zoom=fit(1, side, 48)))
-    st.caption(f"{len(snaps.units)} of the first layer's units, from random noise at the start to what they "
-               "look for at the end (red: positive weights, blue: negative, each moment on its own scale).")
+    st.image(tile(snaps.frames[moment], zoom=fit(1, side, 48)))
+    st.caption(t("{count} of the first layer's units, from random noise at the start to what they look for at the "
+                 "end (red: positive weights, blue: negative, each moment on its own scale).", count=len(snaps.units)))

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from .lang import t
+
 PRESENT = "presenter_mode"  # session state key: the truth
 TOGGLE = "presenter_toggle"  # the sidebar toggle's key (its state is per page: set from the truth each run)
 PARAM = "present"  # ?present=1
@@ -80,9 +82,10 @@ def _toggled() -> None:
 def toggle() -> None:
     """The sidebar's switch (call inside ``st.sidebar``)."""
     st.session_state[TOGGLE] = presenting()
-    st.toggle("Presenter mode", key=TOGGLE, on_change=_toggled,
-              help="For a projector or a big screen: larger type, a big canvas and answer, only the essentials "
-                   "on Draw, Train and Mistakes, the sidebar folded away. A link with ?present=1 opens in it.")
+    st.toggle(t("Presenter mode"), key=TOGGLE, on_change=_toggled,
+              help=t("For a projector or a big screen: larger type, a big canvas and answer, only the essentials "
+                     "on {draw}, {train} and {mistakes}, the sidebar folded away. A link with {link} opens in it.",
+                     draw=t("Draw"), train=t("Train"), mistakes=t("Mistakes"), link="?present=1"))
 
 
 def canvas_size() -> int:
