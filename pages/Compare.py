@@ -64,7 +64,8 @@ st.dataframe(summary[["model", "test accuracy", "train seconds", "parameters", "
                  "parameters": st.column_config.NumberColumn(t("params"), format="localized",
                                                              help=t("Number of weights and biases")),
                  "KiB": st.column_config.NumberColumn(format="%.0f", help=t("Size of the model file"))})
-how = summary[["training", "hyperparameters"]].assign(training=[t(x) if x else x for x in summary["training"]])
+how = summary[["training", "hyperparameters"]].assign(  # a table keeps no i18n.Text: translated from the entries
+    training=[t(text) if (text := comparison.training_text(e.meta)) else text for e in entries])
 st.table(how.rename(columns={"training": t("training"), "hyperparameters": t("hyperparameters")})
          .rename_axis(index=t("name")))  # text that wraps
 

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
 #: The pages whose every text is translated (a page joins once it is).
-TRANSLATED: list[str] = ["Draw", "Inside", "Mistakes"]
+TRANSLATED: list[str] = ["Draw", "Inside", "Mistakes", "Train", "Compare"]
 #: Words allowed in Japanese text: names of things, units and the like.
 NAMES = {"mnist", "cnn", "mlp", "relu", "softmax", "adam", "sgd", "idx", "csv", "numpy", "png", "jpeg", "gif",
          "webp", "bmp", "lbfgs", "liblinear", "classic", "logreg", "digits", "studio", "by", "the", "class",
