@@ -117,9 +117,8 @@ def draw_and_read() -> None:
             save_control(image if seen is not None else None)  # "Save as my ...": kept in the workspace
     if not details:
         return
-    if image is not None:
-        with st.expander(t("How your drawing becomes the network's input")):
-            preprocessing_steps_panel(image, model.image_shape)
+    if image is not None and st.toggle(t("How your drawing becomes the network's input"), key="draw_steps"):
+        preprocessing_steps_panel(image, model.image_shape)  # only when asked: it costs every stroke otherwise
     if seen is not None and st.toggle(t("Show every saved model's prediction"), key="draw_compare"):
         every_model(seen)
 

@@ -53,8 +53,9 @@ def verdict_block(pred: Prediction, evidence: bool = True) -> None:
         rows = [{"measure": t(label), "value": v.evidence[key],
                  "a digit's": t(side, threshold=v.evidence[key.replace('distance', 'threshold').replace('margin', 'margin_threshold').replace('extent_in_pens', 'extent_threshold')])}
                 for key, label, side in EVIDENCE if key in v.evidence]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
-            "measure": t("measure"), "value": t("value"), "a digit's": t("a digit's")})
+        table = pd.DataFrame(rows).rename(columns={"measure": t("measure"), "value": t("value"),
+                                                   "a digit's": t("a digit's")})
+        st.table(table.set_index(t("measure")))  # static: an interactive grid cost every stroke ~100 ms
         st.caption(t("Every threshold was measured on the training images (see the README): a drawing far from all "
                      "of them in any one of the three spaces is not a digit the model knows."))
 

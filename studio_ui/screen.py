@@ -42,8 +42,12 @@ _TRUE = ("1", "true", "yes", "on")
 STACK_BELOW = 45
 #: The canvas's size in canvas pixels: normal, presenter mode.  The tutorial's pen
 #: (20 pixels on a 280-pixel canvas) keeps its proportion: see :func:`stroke_width`.
-CANVAS = 560
-CANVAS_PRESENTING = 800
+CANVAS = 280
+CANVAS_PRESENTING = 420
+#: The largest zoom the stylesheet shows a canvas at: a small canvas shown large keeps
+#: each stroke's message small (a 560-pixel canvas made a stroke's round trip 530 ms
+#: instead of 415: its RGBA is 4x the bytes), and the model needs no more than 280.
+MAX_ZOOM = 2.0
 _REFERENCE_CANVAS, _REFERENCE_PEN = 280, 20
 
 
@@ -105,12 +109,14 @@ def canvas_key(size: int) -> str:
 
 
 def _fit_rules(size: int) -> str:
-    """Zoom steps for the canvas of ``size`` pixels: the largest multiple of 5 % at
-    which it fits its container (whose width the window's height caps too)."""
+    """Zoom steps for the canvas of ``size`` pixels: the largest multiple of 5 % (up to
+    :data:`MAX_ZOOM`) at which it fits its container (whose width the window's height caps too)."""
     box = f".st-key-{canvas_key(size)}"
+    top = round(MAX_ZOOM * 20)
     rules = [f"{box} {{ container: {canvas_key(size)} / inline-size; touch-action: none; "
-             f"max-width: max(240px, calc(100vh - 15rem)); }}"]
-    for step in range(19, 4, -1):  # 95 % down to 25 %
+             f"max-width: max(240px, calc(100vh - 15rem)); }}",
+             f"{box} [data-testid=\"stElementContainer\"] {{ zoom: {MAX_ZOOM:.2f}; }}"]
+    for step in range(top - 1, 4, -1):  # just under MAX_ZOOM down to 25 %
         rules.append(f"@container {canvas_key(size)} (max-width: {size * (step + 1) / 20 - 0.5:.1f}px) "
                      f"{{ {box} [data-testid=\"stElementContainer\"] {{ zoom: {step / 20:.2f}; }} }}")
     return "\n".join(rules)

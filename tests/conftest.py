@@ -45,3 +45,25 @@ def mnist_classic(mnist):
     from mnist_core.training import TrainConfig
 
     return train_model("classic", mnist, {}, TrainConfig(epochs=1, batch_size=16))
+
+
+@pytest.fixture
+def app_state(tmp_path, monkeypatch):
+    """For AppTest: Streamlit's caches are process-wide, so none leaks from one test into
+    the next; an empty model store; the app's folder as the working directory."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setenv("MNIST_STUDIO_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(ROOT)
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def digits_only(tmp_path, monkeypatch):
+    """The embedded 8x8 digits only: no MNIST folder, an empty download cache."""
+    monkeypatch.delenv("MNIST_DATA_DIR", raising=False)
+    monkeypatch.setenv("MNIST_CACHE_DIR", str(tmp_path / "empty-cache"))

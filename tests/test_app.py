@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from mnist_core.data.datasets import locate_mnist
@@ -19,22 +18,8 @@ PAGES = ["home", "dataset", "train", "draw", "handwriting", "inside", "mistakes"
 HAS_MNIST = bool(os.environ.get("MNIST_DATA_DIR")) and locate_mnist() is not None
 
 
-@pytest.fixture(autouse=True)
-def fresh(tmp_path, monkeypatch):
-    """No cache or model store leaks from one test into the next."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    monkeypatch.setenv("MNIST_STUDIO_HOME", str(tmp_path / "home"))
-    monkeypatch.chdir(ROOT)
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("app_state")  # conftest: no cache leaks between tests
 
-
-@pytest.fixture
-def digits_only(tmp_path, monkeypatch):
-    monkeypatch.delenv("MNIST_DATA_DIR", raising=False)
-    monkeypatch.setenv("MNIST_CACHE_DIR", str(tmp_path / "empty-cache"))
 
 
 def page(name: str, workspace: str | None = None) -> AppTest:

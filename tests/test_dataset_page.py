@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
@@ -22,22 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 HAS_MNIST = bool(os.environ.get("MNIST_DATA_DIR")) and locate_mnist() is not None
 
 
-@pytest.fixture(autouse=True)
-def fresh(tmp_path, monkeypatch):
-    """No cache or model store leaks from one test into the next."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    monkeypatch.setenv("MNIST_STUDIO_HOME", str(tmp_path / "home"))
-    monkeypatch.chdir(ROOT)
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("app_state")  # conftest: no cache leaks between tests
 
-
-@pytest.fixture
-def digits_only(tmp_path, monkeypatch):
-    monkeypatch.delenv("MNIST_DATA_DIR", raising=False)
-    monkeypatch.setenv("MNIST_CACHE_DIR", str(tmp_path / "empty-cache"))
 
 
 def dataset_page() -> AppTest:

@@ -21,7 +21,9 @@ from mnist_core.storage import ModelStore, workspace_store
 from mnist_core.training import TrainConfig
 from mnist_core.training.pipeline import add_handwriting, train_model
 
-from test_app import fresh, digits_only, last_job, ok, page  # noqa: F401 -- the AppTest helpers and fixtures
+from test_app import last_job, ok, page  # the AppTest helpers
+
+pytestmark = pytest.mark.usefixtures("app_state")  # conftest: no cache leaks between tests
 
 
 def canvases(n: int, seed: int = 0) -> tuple[list[np.ndarray], list[int]]:

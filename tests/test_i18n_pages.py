@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,17 +22,7 @@ NAMES = {"mnist", "cnn", "mlp", "relu", "softmax", "adam", "sgd", "idx", "csv", 
 ENGLISH = re.compile(r"[A-Za-z][A-Za-z']+(?:[ ,:;.()\-]+[A-Za-z][A-Za-z']+){2,}")
 
 
-@pytest.fixture(autouse=True)
-def fresh(tmp_path, monkeypatch):
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    monkeypatch.setenv("MNIST_STUDIO_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("MNIST_DATA_DIR", raising=False)
-    monkeypatch.setenv("MNIST_CACHE_DIR", str(tmp_path / "empty-cache"))
-    monkeypatch.chdir(ROOT)
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("digits_only", "app_state")  # conftest: the embedded digits, no cache leaks
 
 
 def on_screen(at: AppTest) -> list[str]:

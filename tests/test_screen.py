@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
@@ -20,18 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
 
 
-@pytest.fixture(autouse=True)
-def fresh(tmp_path, monkeypatch):
-    """The embedded digits only, an empty model store, no cache from another test."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    monkeypatch.setenv("MNIST_STUDIO_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("MNIST_DATA_DIR", raising=False)
-    monkeypatch.setenv("MNIST_CACHE_DIR", str(tmp_path / "empty-cache"))
-    monkeypatch.chdir(ROOT)
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("digits_only", "app_state")  # conftest: the embedded digits, no cache leaks
 
 
 @pytest.fixture
@@ -142,16 +130,16 @@ def test_mistakes_in_presenter_mode_keeps_the_matrix_and_its_images(gallery_mode
 
 def test_the_canvas_zoom_steps_fit_every_width():
     """For each canvas size, the rule that applies at a container width gives the
-    largest 5 % step at which the canvas fits (at most 100 %)."""
+    largest 5 % step at which the canvas fits (at most MAX_ZOOM)."""
     for size in (screen.CANVAS, screen.CANVAS_PRESENTING):
         steps = [(float(w), float(z)) for w, z in re.findall(
             rf"@container {screen.canvas_key(size)} \(max-width: ([\d.]+)px\).*?zoom: ([\d.]+)", screen.LAYOUT_CSS)]
-        assert len(steps) == 15
-        for width in range(int(0.25 * size) + 1, size + 40, 7):
+        assert len(steps) == round(screen.MAX_ZOOM * 20) - 5
+        for width in range(int(0.25 * size) + 1, int(screen.MAX_ZOOM * size) + 40, 7):
             applying = [z for w, z in steps if width <= w]  # later rules win: the smallest zoom
-            zoom = min(applying) if applying else 1.0
+            zoom = min(applying) if applying else screen.MAX_ZOOM
             assert zoom * size <= width + 0.5, (size, width, zoom)
-            assert zoom == 1.0 or (zoom + 0.05) * size > width - 0.5, (size, width, zoom)
+            assert zoom == screen.MAX_ZOOM or (zoom + 0.05) * size > width - 0.5, (size, width, zoom)
 
 
 SEVEN = [[(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)], [(0.35, 0.55), (0.65, 0.5)]]
@@ -172,7 +160,7 @@ def _draw(size: int, pen: int) -> np.ndarray:
     return rgba
 
 
-@pytest.mark.parametrize("size", [screen.CANVAS, screen.CANVAS_PRESENTING])
+@pytest.mark.parametrize("size", [screen.CANVAS_PRESENTING, 560])
 def test_a_bigger_canvas_with_its_pen_gives_the_model_the_same_input(size):
     assert screen.stroke_width(280) == 20 and screen.stroke_width(size) == round(20 * size / 280)
     reference = prepare(_draw(280, 20))
