@@ -12,7 +12,9 @@ from mnist_core.storage import ModelRecord
 from mnist_core.storage.store import display_name, distinct_titles, recipe
 from mnist_core.training import manager
 from mnist_core.training.experiments import EXPERIMENTS
-from test_app import APP, digits_only, fresh, last_job, mine, ok, texts  # noqa: F401 -- the AppTest helpers and fixtures
+from test_app import APP, last_job, mine, ok, texts  # the AppTest helpers
+
+pytestmark = pytest.mark.usefixtures("app_state")  # conftest: no cache leaks between tests
 
 
 def train_link(**query: str) -> AppTest:
