@@ -16,7 +16,6 @@ from studio_ui.lang import lang, num, t
 from studio_ui.steps import preprocessing_steps_panel
 from mnist_core.analysis import plots, predict_image
 from mnist_core.data import load_image
-from mnist_core.data.preprocess import ink_map
 from mnist_core.errors import EmptyImage, MnistError, sentence
 
 ui.start_page()
@@ -50,7 +49,7 @@ def read(image: np.ndarray | None, started: float) -> np.ndarray | None:
         st.error(ui.plain(sentence(err, lang())))
         return None
     elapsed_ms = (time.perf_counter() - started) * 1000
-    st.session_state[ui.DRAWING] = {"seen": pred.image, "ink": ink_map(image)}
+    st.session_state[ui.DRAWING] = {"seen": pred.image, "ink": pred.ink}
     details = screen.details()  # presenter mode: the answer alone, very large
     m, v = st.columns([1, 1]) if details else (st.container(), None)
     with m:

@@ -24,11 +24,13 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, eq=False)
 class Prediction:
     """``image``: what the model saw, (h, w) floats in [0, 1]; ``proba``: (10,);
-    ``verdict``: blank, not_a_digit, unsure or digit, with its evidence (None without a judge)."""
+    ``verdict``: blank, not_a_digit, unsure or digit, with its evidence (None without a judge);
+    ``ink``: the picture's ink (H, W) before preprocessing (what the dot test measured)."""
 
     image: np.ndarray
     proba: np.ndarray
     verdict: Verdict | None = None
+    ink: np.ndarray | None = None
 
     @property
     def digit(self) -> int:
@@ -46,4 +48,4 @@ def predict_image(model: Model, image: np.ndarray, judge: Judge | None = None) -
     ink = ink_map(np.array(image, copy=True))
     seen = prepare_ink(ink, model.image_shape)
     proba = model.predict_proba(seen[None])[0]
-    return Prediction(seen, proba, judge.judge(seen, proba, ink) if judge is not None else None)
+    return Prediction(seen, proba, judge.judge(seen, proba, ink) if judge is not None else None, ink)
