@@ -11,7 +11,8 @@
   essentials?) and the CSS that fits every page to any screen, the canvas included;
 * :mod:`.links` -- the Train form's settings from the URL, ``hide``, and the link to them;
 * :mod:`.handwriting` -- the user's own drawings: Draw's "Save as my ...", Train's
-  "Add my handwriting", the My handwriting page's panels.
+  "Add my handwriting", the My handwriting page's panels;
+* :mod:`.train` -- the Train page below its form (share link, experiments, runs, models, gallery).
 
 Pages ``import studio_ui as ui`` and use the names below.  Nothing here runs at
 import time but definitions.
