@@ -9,7 +9,6 @@ Images are float (n, h, w) or (n, h*w) in [0, 1] as everywhere in the engine.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit
 
 from ..i18n import N_
 from ..models.base import Model

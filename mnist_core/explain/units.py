@@ -58,8 +58,6 @@ def unit_activity(model: Model, image: np.ndarray) -> tuple[np.ndarray, np.ndarr
     column sums.  MLP: activation times the gradient of each logit with respect to it
     (exact for a ReLU network up to the biases: the logits are linear in the first
     layer's outputs for this image's pattern of open ReLUs)."""
-    from .gradients import onehot
-
     x = model._flat(image[None])
     if model.kind == "classic":
         h = model.forward(model.scale_inputs(x))[0][0]
@@ -67,16 +65,17 @@ def unit_activity(model: Model, image: np.ndarray) -> tuple[np.ndarray, np.ndarr
     if model.kind == "mlp":
         _, inputs = model.forward(x)
         h = inputs[1][0]  # the first hidden layer's ReLU outputs
-        jac = np.stack([_mlp_grad_at_layer1(model, inputs, onehot(d)[0]) for d in range(model.config.n_outputs)], 1)
-        return h, h[:, None] * jac
+        return h, h[:, None] * _mlp_jacobian_at_layer1(model, inputs)
     raise ValueError(f"Unit activity is shown for the classic network and the MLP, not a {model.kind!r} model.")
 
 
-def _mlp_grad_at_layer1(model: Model, inputs: list[np.ndarray], g: np.ndarray) -> np.ndarray:
-    d = g[None, :]
+def _mlp_jacobian_at_layer1(model: Model, inputs: list[np.ndarray]) -> np.ndarray:
+    """(H1, 10): d(logit k)/d(first hidden unit j) for one image, all ten outputs in one
+    backward pass (the identity as the upstream gradient, one row per output)."""
+    d = np.eye(model.config.n_outputs, dtype=np.float32)
     for i in range(model.n_layers, 1, -1):
-        d = (d @ model.params[f"w{i}"].T) * (inputs[i - 1] > 0)
-    return d[0]
+        d = (d @ model.params[f"w{i}"].T) * (inputs[i - 1][0] > 0)
+    return d.T
 
 
 def feature_maps(model: Model, image: np.ndarray) -> list[np.ndarray]:

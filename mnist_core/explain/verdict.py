@@ -28,9 +28,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from scipy import ndimage
@@ -128,9 +127,6 @@ class Verdict:
     verdict: str
     digit: int | None
     evidence: dict[str, float]
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def unsure_margin(model: Model, test_images: np.ndarray, test_labels: np.ndarray) -> float:
