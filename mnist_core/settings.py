@@ -1,0 +1,108 @@
+"""Every setting that comes from the environment, and every limit, in one place.
+
+The lowest layer (beside errors, i18n and files): anything may read it, it reads
+nothing of the studio's but the error family.  Environment variables are read when
+asked (a test or a lab may set them after import); limits are constants, each with
+the reason it exists.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import MnistError
+
+# -- where things live -------------------------------------------------------------
+
+
+def studio_home() -> Path:
+    """``MNIST_STUDIO_HOME`` (default ``~/.mnist-studio``): models, workspaces, the gallery."""
+    return Path(os.environ.get("MNIST_STUDIO_HOME") or Path.home() / ".mnist-studio").expanduser()
+
+
+def cache_dir_setting() -> Path | None:
+    """``MNIST_CACHE_DIR``: where downloaded datasets and derived caches go (None: the default)."""
+    text = os.environ.get("MNIST_CACHE_DIR", "").strip()
+    return Path(text).expanduser() if text else None
+
+
+def data_dir_setting() -> Path | None:
+    """``MNIST_DATA_DIR``: a folder that already holds the four MNIST files (CI, a lab)."""
+    text = os.environ.get("MNIST_DATA_DIR", "").strip()
+    return Path(text).expanduser() if text else None
+
+
+def mirrors_setting() -> list[str]:
+    """``MNIST_MIRRORS``: extra download addresses, comma-separated, tried first."""
+    return [m.strip() for m in os.environ.get("MNIST_MIRRORS", "").split(",") if m.strip()]
+
+
+def debug() -> bool:
+    """``MNIST_STUDIO_DEBUG``: the CLI prints tracebacks of unexpected errors."""
+    return bool(os.environ.get("MNIST_STUDIO_DEBUG"))
+
+
+# -- the cluster -------------------------------------------------------------------
+
+
+def scheduler_address() -> str:
+    """``MNIST_STUDIO_SCHEDULER``: an existing Dask scheduler (a lab); empty: an embedded cluster."""
+    return os.environ.get("MNIST_STUDIO_SCHEDULER", "").strip()
+
+
+def workers_setting(default: int) -> int:
+    """``MNIST_STUDIO_WORKERS``: workers of the embedded cluster (``default``: one per core)."""
+    text = os.environ.get("MNIST_STUDIO_WORKERS", "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise MnistError("MNIST_STUDIO_WORKERS must be a whole number (got {text!r}).", text=text[:40]) from None
+    if value < 1:
+        raise MnistError("MNIST_STUDIO_WORKERS must be a whole number (got {text!r}).", text=text[:40])
+    return value
+
+
+def seconds_setting(name: str, default: float) -> float:
+    """A duration from the environment (``MNIST_STUDIO_JOB_SECONDS`` and the like)."""
+    text = os.environ.get(name, "").strip()
+    try:
+        return float(text) if text else default
+    except ValueError:
+        raise MnistError("{name} must be a number of seconds (got {text!r}).", name=name, text=text[:40]) from None
+
+
+def job_seconds() -> float:
+    """``MNIST_STUDIO_JOB_SECONDS`` (default 30 minutes): the longest a training run may take."""
+    return seconds_setting("MNIST_STUDIO_JOB_SECONDS", 1800.0)
+
+
+def idle_seconds() -> float:
+    """``MNIST_STUDIO_IDLE_SECONDS`` (default 10 minutes): a workspace with no page open that
+    long has its runs stopped (and saved as stopped): nobody is watching them."""
+    return seconds_setting("MNIST_STUDIO_IDLE_SECONDS", 600.0)
+
+
+# -- limits ------------------------------------------------------------------------
+
+#: Queued or running runs per workspace: one pupil cannot fill the class's workers.
+RUNS_PER_WORKSPACE = 2
+#: Runs one ready experiment queues together (into an otherwise idle workspace).
+RUNS_PER_EXPERIMENT = 3
+
+#: An uploaded image's largest side and pixel count, checked in its header before
+#: any pixel is decoded (a small PNG can claim gigapixels).
+MAX_IMAGE_SIDE = 4096
+MAX_IMAGE_PIXELS = 16_000_000
+
+#: Drawings one workspace keeps (each is a small PNG plus 784 bytes).
+MAX_DRAWINGS = 2000
+#: Decompressed bytes one imported handwriting file may hold (60,000 MNIST images are 47 MB;
+#: 2,000 drawings fit in 1.6 MB).
+MAX_IMPORT_BYTES = 16 * 2**20
+
+#: The user's handwriting added to a training set: the Train page's default repeat and
+#: the allowed range (more would drown the dataset it is added to).
+HANDWRITING_REPEAT = 10
+MIN_REPEAT, MAX_REPEAT = 1, 50
