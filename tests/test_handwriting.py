@@ -14,7 +14,8 @@ from PIL import Image
 from mnist_core.data import exchange, handwriting as hwm
 from mnist_core.data.handdrawn import draw_digit
 from mnist_core.data.exchange import export_csv, export_idx, export_zip, idx_bytes, read_upload
-from mnist_core.data.handwriting import HandwritingStore, arrays, workspace_handwriting
+from mnist_core.data.handwriting import HandwritingStore, arrays
+from mnist_core.storage.handwriting import workspace_handwriting
 from mnist_core.data.preprocess import prepare
 from mnist_core.errors import EmptyImage, MnistError, sentence
 from mnist_core.storage import ModelStore, workspace_store

@@ -2,7 +2,7 @@
 their workspace, exported as MNIST's four IDX files or the tutorial's CSV, imported back.
 
 Where: ``MNIST_STUDIO_HOME/workspaces/WS/handwriting/``, beside the workspace's
-``models``.  One small ``.npz`` per drawing (read without unpickling): the raw picture
+``models`` (:func:`mnist_core.storage.handwriting.workspace_handwriting` opens it).  One small ``.npz`` per drawing (read without unpickling): the raw picture
 as PNG bytes (the canvas's RGBA), the preprocessed 28x28 uint8 image (0-255, made
 the way MNIST was), its label and when it was saved.  Each file is written atomically
 under a name nobody else can take (the time in nanoseconds and a random part), so two
@@ -181,13 +181,6 @@ class HandwritingStore:
 
     def delete(self, drawing_id: str) -> None:
         self._path(drawing_id).unlink(missing_ok=True)
-
-
-def workspace_handwriting(workspace: str) -> HandwritingStore:
-    """The drawings of one workspace, beside its models."""
-    from ..storage.store import workspace_store
-
-    return HandwritingStore(workspace_store(workspace).root.parent / "handwriting")
 
 
 def arrays(drawings: list[Drawing]) -> tuple[np.ndarray, np.ndarray]:

@@ -33,11 +33,11 @@ from ..i18n import N_, Text
 from ..models import MODELS, Model, build_model
 from ..files import atomic_write_bytes
 from .schema import check_metadata
+from .snapshots import ARRAYS, Snapshots
 
 if TYPE_CHECKING:
     from ..config import TrainConfig
     from ..data.datasets import Dataset
-    from ..explain.snapshots import Snapshots
     from ..training.loop import History
 
 FORMAT = "mnist-studio-model"
@@ -150,8 +150,6 @@ def load_snapshots(path: str | Path) -> Snapshots | None:
     """How the saved model's first layer changed while it trained, or None when the
     file holds no snapshots (models fitted in one call, files saved before them).
     The whole file is checked as :func:`load_model` checks it; the weights are not read."""
-    from ..explain.snapshots import ARRAYS, Snapshots
-
     path = Path(path)
     with _checked_archive(path) as (archive, _, _):
         if f"{next(iter(ARRAYS))}.npy" not in archive.namelist():
@@ -236,8 +234,6 @@ def _check_arrays(archive: zipfile.ZipFile, expected: dict[str, tuple], name: st
     or one of the optional training snapshots (all of them, each of its dtype, within
     its bounds, agreeing on the number of frames and units); none is larger in the zip
     directory than its shape needs; the total is bounded."""
-    from ..explain.snapshots import ARRAYS  # here, not above: storage is imported before explain
-
     wanted = {f"{key}.npy": shape for key, shape in expected.items()}
     optional = {f"{key}.npy": (np.dtype(dtype), shape) for key, (dtype, shape) in ARRAYS.items()}
     total, found = 0, {}
@@ -284,8 +280,6 @@ def _check_arrays(archive: zipfile.ZipFile, expected: dict[str, tuple], name: st
 
 def _check_snapshot_shapes(found: dict[str, tuple[int, ...]], name: str) -> None:
     """The snapshot arrays are all there and agree: T frames (T scales, times, epochs) of n units."""
-    from ..explain.snapshots import ARRAYS
-
     absent = [key for key in ARRAYS if key not in found]
     if absent:
         raise ModelFileError("{name}: its training snapshots are not valid ({array} is missing).", name=name,

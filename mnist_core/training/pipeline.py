@@ -15,7 +15,8 @@ import numpy as np
 from ..config import TrainConfig, derived_names
 from ..data.datasets import Dataset
 from ..errors import InvalidParameter
-from ..explain.snapshots import SnapshotRecorder, Snapshots
+from ..explain.snapshots import SnapshotRecorder
+from ..storage.snapshots import Snapshots
 from ..models import Model, build_model, model_class, recommended_training
 from ..storage import model_metadata
 from .loop import Callback, History, train
