@@ -37,6 +37,10 @@ class DownloadError(MnistError):
     """Every mirror failed (unreachable, or served a file whose checksum is wrong)."""
 
 
+class CsvError(MnistError):
+    """A CSV of digits (label then 784 pixels a line) holds something else."""
+
+
 class ModelFileError(MnistError):
     """A saved model is corrupted, foreign, or incompatible with this version."""
 
@@ -47,10 +51,6 @@ class ImageError(MnistError):
 
 class TrainingDiverged(MnistError):
     """The loss became NaN or infinite: the learning rate is too large."""
-
-
-class TrainingCancelled(MnistError):
-    """Training was stopped by the user between two batches."""
 
 
 class InvalidParameter(MnistError, ValueError):

@@ -26,6 +26,13 @@ def cache_dir_setting() -> Path | None:
     return Path(text).expanduser() if text else None
 
 
+def cache_dir() -> Path:
+    """The cache folder itself: ``MNIST_CACHE_DIR``, else ``$XDG_CACHE_HOME/mnist-studio``,
+    else ``~/.cache/mnist-studio`` (the user's cache, as the XDG convention has it)."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return cache_dir_setting() or Path(base) / "mnist-studio"
+
+
 def data_dir_setting() -> Path | None:
     """``MNIST_DATA_DIR``: a folder that already holds the four MNIST files (CI, a lab)."""
     text = os.environ.get("MNIST_DATA_DIR", "").strip()

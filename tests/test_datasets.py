@@ -8,16 +8,16 @@ import numpy as np
 import pytest
 
 from mnist_core.data import datasets
+from mnist_core.data.csv_digits import read_csv_file
 from mnist_core.data.datasets import (
-    MNIST_FILES,
     candidate_dirs,
     default_cache_dir,
     load_csv,
     load_dataset,
     load_digits,
     load_mnist,
-    read_csv_split,
 )
+from mnist_core.data.mnist_files import pair
 from mnist_core.errors import DatasetNotFound, IdxError, MnistError
 from mnist_core.data.idx import write_idx
 
@@ -46,7 +46,7 @@ def _fake_mnist(folder: Path, n_train: int, n_test: int = 2, gz: bool = True) ->
     folder.mkdir(parents=True, exist_ok=True)
     suffix = ".gz" if gz else ""
     for split, n in (("train", n_train), ("test", n_test)):
-        images, labels = MNIST_FILES[split]
+        images, labels = (f.stem for f in pair(split))
         write_idx(folder / (images + suffix), np.full((n, 28, 28), 7, dtype=np.uint8))
         write_idx(folder / (labels + suffix), np.arange(n, dtype=np.uint8) % 10)
     return folder
@@ -163,28 +163,37 @@ def test_csv_loading(tmp_path):
 
 
 @pytest.mark.parametrize("content, match", [
-    (",".join(["1"] + ["0"] * 783) + "\n", "784 columns, expected 785"),
-    (_csv_rows([3, 12]), "labels must be digits"),
-    (_csv_rows([-1]), "labels must be digits"),
-    (_csv_rows([5], pixel=300), "pixel values must be 0-255"),
-    (_csv_rows([5], pixel=-2), "pixel values must be 0-255"),
-    ("5," + ",".join(["0"] * 783) + ",x\n", "not a CSV of integers"),
+    (",".join(["1"] + ["0"] * 783) + "\n", "line 1: 784 values where a line has 785"),
+    (_csv_rows([3, 12]), "line 2: label 12 is not a digit 0-9"),
+    (_csv_rows([-1]), "label -1 is not a digit 0-9"),
+    (_csv_rows([5], pixel=300), "pixel value 300 is outside 0-255"),
+    (_csv_rows([5], pixel=-2), "pixel value -2 is outside 0-255"),
+    ("5," + ",".join(["0"] * 783) + ",x\n", "'x' is not a whole number"),
+    # issue 21: a 23-digit value is a value out of range (not an OverflowError) ...
+    ("5," + ",".join(["0"] * 783) + "," + "9" * 23 + "\n", "pixel value 99999999999999999999... is outside 0-255"),
+    ("1" * 23 + "," + ",".join(["0"] * 784) + "\n", "label 11111111111111111111111 is not a digit"),
+    ("5," + ",".join(["0"] * 783) + "," + "7" * 5000 + "\n", "pixel value 77777777777777777777... is outside"),
+    # ... and Python's digit separator is not a plain decimal number
+    ("1_0," + ",".join(["0"] * 784) + "\n", "'1_0' is not a whole number"),
+    ("5," + ",".join(["0"] * 783) + ",1_0\n", "'1_0' is not a whole number"),
+    ("5," + ",".join(["0"] * 783) + ",1.0\n", "'1.0' is not a whole number"),
+    ("\n\n", "holds no lines"),
 ])
 def test_csv_errors(tmp_path, content, match):
     path = tmp_path / "digits.csv"
     path.write_text(content)
     with pytest.raises(MnistError, match=match) as info:
-        read_csv_split(path)
+        read_csv_file(path)
     assert "digits.csv" in str(info.value)
 
 
 def test_csv_missing_file(tmp_path):
     with pytest.raises(MnistError, match="absent.csv"):
-        read_csv_split(tmp_path / "absent.csv")
+        read_csv_file(tmp_path / "absent.csv")
 
 
 def test_csv_with_a_header_row_loads(tmp_path):
     path = tmp_path / "with-header.csv"
     path.write_text("label," + ",".join(f"p{i}" for i in range(784)) + "\n" + _csv_rows([1, 2], pixel=7))
-    images, labels = read_csv_split(path)
+    images, labels = read_csv_file(path)
     assert labels.tolist() == [1, 2] and images.shape == (2, 28, 28) and images.max() == 7

@@ -1,6 +1,7 @@
 """fetch_mnist against a local HTTP server: mirrors, checksums, a clean cache, progress."""
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import os
@@ -14,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_core.data import download
+from mnist_core.data import download, mnist_files
 from mnist_core.data.datasets import load_mnist, mnist_files_in
 from mnist_core.errors import DownloadError
 from mnist_core.data.idx import write_idx
 
-NAMES = list(download.MNIST_SHA256)
+NAMES = [f.gz for f in mnist_files.FILES]
 
 
 class _Server:
@@ -126,7 +127,8 @@ def small(tmp_path, monkeypatch) -> dict[str, bytes]:
     }
     files = {name: _idx_gz(arr, tmp) for name, arr in arrays.items()}
     table = {name: hashlib.sha256(gzip.decompress(data)).hexdigest() for name, data in files.items()}
-    monkeypatch.setattr(download, "MNIST_SHA256", table)
+    monkeypatch.setattr(mnist_files, "FILES", tuple(dataclasses.replace(f, sha256=table[f.gz])
+                                                    for f in mnist_files.FILES))
     return files
 
 

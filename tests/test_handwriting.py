@@ -15,6 +15,8 @@ from mnist_core.data import exchange, handwriting as hwm
 from mnist_core.data.handdrawn import draw_digit
 from mnist_core.data.exchange import export_csv, export_idx, export_zip, idx_bytes, read_upload
 from mnist_core.data.handwriting import HandwritingStore, arrays
+from mnist_core.data import mnist_files
+from mnist_core.data.csv_digits import read_csv_file
 from mnist_core.storage.handwriting import workspace_handwriting
 from mnist_core.data.preprocess import prepare
 from mnist_core.errors import EmptyImage, MnistError, sentence
@@ -117,7 +119,7 @@ def test_idx_round_trip_is_byte_identical(tmp_path):
     assert np.array_equal(kept_images, images) and np.array_equal(kept_labels, labels)
 
     files = export_idx(kept_images, kept_labels)
-    assert sorted(files) == sorted(n for pair in exchange.IDX_FILES.values() for n in pair)
+    assert sorted(files) == sorted(f.gz for f in mnist_files.FILES)
     test_labels = gzip.decompress(files["t10k-labels-idx1-ubyte.gz"])[8:]
     assert list(test_labels) == list(labels[4::5])  # every 5th drawing is in the test pair
     assert gzip.decompress(files["train-images-idx3-ubyte.gz"])[:16] == bytes.fromhex("00000803") + \
@@ -186,9 +188,21 @@ BAD = {
     "csv pixel 256": ([("a.csv", b"3," + b",".join([b"256"] + [b"0"] * 783) + b"\n")], "pixel value 256 is outside 0-255"),
     "csv pixel -1": ([("a.csv", b"3," + b",".join([b"0"] * 783 + [b"-1"]) + b"\n")], "pixel value -1 is outside"),
     "csv empty": ([("a.csv", b"\n")], "holds no lines"),
+    "csv 23 digits": ([("a.csv", b"3," + b",".join([b"0"] * 783 + [b"1" * 23]) + b"\n")],
+                      "pixel value 11111111111111111111111 is outside 0-255"),
+    "csv 1_0": ([("a.csv", b"3," + b",".join([b"1_0"] + [b"0"] * 783) + b"\n")], "'1_0' is not a whole number"),
     "csv binary": ([("a.csv", bytes(range(256)))], "not a CSV of numbers"),
     "nothing": ([], "Choose a file"),
 }
+
+
+def test_a_csv_with_a_header_line_imports_as_the_dataset_reader_reads_it(tmp_path):
+    header = b"label," + b",".join(b"pixel%d" % i for i in range(784)) + b"\n"
+    images, labels = read_upload([("kaggle.csv", header + CSV)])
+    assert labels.tolist() == LABELS.tolist() and (images == IMAGES).all()
+    path = tmp_path / "kaggle.csv"
+    path.write_bytes(header + CSV)
+    assert (read_csv_file(path)[0] == images).all()
 
 
 @pytest.mark.parametrize("case", list(BAD))

@@ -15,6 +15,7 @@ the verdict on development sets made from fixed seeds, beside the issue's target
 """
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -22,15 +23,20 @@ from typing import Any
 
 import numpy as np
 
-from ..data.datasets import load_mnist
+from ..data.datasets import load_dataset, load_mnist
+from ..data.handdrawn import handdrawn_set, prepared_set
+from ..data.nondigits import KINDS, mnist_on_canvas, nondigit_set
+from ..errors import EmptyImage
+from ..explain.attribution import occlusion, saliency
+from ..explain.gradients import features
+from ..explain.verdict import VERDICTS, build_judge, digit_space
 from ..models import Model, recommended_training
 from ..training.pipeline import peak_rss_mib, train_model
+from .prediction import predict_image
 
 
 def handdrawn_accuracy(model: Model) -> float:
     """Accuracy on the reproducible mouse-drawn set (:mod:`mnist_core.data.handdrawn`)."""
-    from ..data.handdrawn import prepared_set
-
     x, y = prepared_set(model.image_shape, per_digit=20)
     return float((model.predict(x) == y).mean())
 
@@ -97,8 +103,6 @@ def _median_ms(call, inputs: list[Any]) -> float:
 def _load_average() -> float | None:
     """The machine's 1-minute load average (None where the OS has none): timings on a
     shared machine mean little without it."""
-    import os
-
     try:
         return round(os.getloadavg()[0], 2)
     except (AttributeError, OSError):
@@ -107,9 +111,6 @@ def _load_average() -> float | None:
 
 def _verdict_on_canvas(model: Model, judge: Any, canvas: np.ndarray) -> tuple[str, int | None]:
     """A canvas (RGBA) -> (verdict, best guess or None), as the Draw page gets them."""
-    from ..analysis.prediction import predict_image
-    from ..errors import EmptyImage
-
     try:
         p = predict_image(model, canvas, judge)
     except EmptyImage:
@@ -118,8 +119,6 @@ def _verdict_on_canvas(model: Model, judge: Any, canvas: np.ndarray) -> tuple[st
 
 
 def _counts(verdicts: list[str]) -> dict[str, int]:
-    from ..explain.verdict import VERDICTS
-
     return {v: verdicts.count(v) for v in VERDICTS}
 
 
@@ -152,13 +151,6 @@ def bench_explain(kind: str = "classic", data_dir: str | Path | None = None, dat
     The development sets come from :data:`EXPLAIN_SEEDS`; ``targets`` and ``met``
     compare the figures with :data:`EXPLAIN_TARGETS`.
     """
-    from ..data.datasets import load_dataset
-    from ..data.handdrawn import handdrawn_set
-    from ..data.nondigits import KINDS, mnist_on_canvas, nondigit_set
-    from ..explain.attribution import occlusion, saliency
-    from ..explain.gradients import features
-    from ..explain.verdict import build_judge, digit_space
-
     data = load_dataset(dataset, data_dir)
     config = recommended_training(kind, None if dataset == "mnist" else len(data.x_train), augment=augment)
     trained = train_model(kind, data, config=config)

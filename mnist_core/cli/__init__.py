@@ -10,10 +10,10 @@ The modules import in one direction: this ``main`` -> :mod:`.parser` (the flags)
 """
 from __future__ import annotations
 
-import os
 import sys
 from typing import Sequence
 
+from .. import settings
 from ..errors import MnistError, sentence
 from .parser import build_parser
 
@@ -29,7 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: interrupted.", file=sys.stderr)
         return 130
     except Exception as err:  # noqa: BLE001 -- a sentence, never a traceback
-        if os.environ.get("MNIST_STUDIO_DEBUG") and not isinstance(err, MnistError):
+        if settings.debug() and not isinstance(err, MnistError):
             raise
         print(f"error: {sentence(err)}", file=sys.stderr)
         return 1

@@ -11,22 +11,18 @@ only when asked -- a download into that cache (:mod:`mnist_core.data.download`).
 """
 from __future__ import annotations
 
-import os
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .. import settings
 from ..errors import DatasetNotFound, IdxError, MnistError
 from ..i18n import N_
+from .csv_digits import read_csv_file
 from .idx import read_images_labels
+from .mnist_files import FILES, by_stem, content_size, pair, sha256_of
 
-#: The four LeCun files, by role: (images, labels) for each split.
-MNIST_FILES = {
-    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
-    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
-}
 DATASET_NAMES = ("mnist", "digits")
 
 
@@ -69,11 +65,7 @@ class Dataset:
 
 def default_cache_dir() -> Path:
     """The user cache for downloaded MNIST files (``MNIST_CACHE_DIR`` overrides it)."""
-    env = os.environ.get("MNIST_CACHE_DIR")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "mnist-studio"
+    return settings.cache_dir()
 
 
 def _find_file(folder: Path, stem: str) -> Path | None:
@@ -87,12 +79,11 @@ def mnist_files_in(folder: str | Path) -> dict[str, Path] | None:
     """The four MNIST files in ``folder`` (plain or .gz), or None if any is missing."""
     folder = Path(folder).expanduser()
     found = {}
-    for split, stems in MNIST_FILES.items():
-        for stem in stems:
-            path = _find_file(folder, stem)
-            if path is None:
-                return None
-            found[stem] = path
+    for file in FILES:
+        path = _find_file(folder, file.stem)
+        if path is None:
+            return None
+        found[file.stem] = path
     return found
 
 
@@ -101,8 +92,8 @@ def candidate_dirs(data_dir: str | Path | None = None) -> list[tuple[str, Path]]
     dirs: list[tuple[str, Path]] = []
     if data_dir:
         dirs.append(("--data-dir", Path(data_dir).expanduser()))
-    elif os.environ.get("MNIST_DATA_DIR"):
-        dirs.append(("MNIST_DATA_DIR", Path(os.environ["MNIST_DATA_DIR"]).expanduser()))
+    elif settings.data_dir_setting():
+        dirs.append(("MNIST_DATA_DIR", settings.data_dir_setting()))
     dirs.append(("cache", default_cache_dir()))
     return dirs
 
@@ -118,28 +109,17 @@ def locate_mnist(data_dir: str | Path | None = None) -> Path | None:
 _verified: set[tuple[str, int, int]] = set()
 
 
-def content_size(path: Path) -> int:
-    """Bytes of the file's content: a gzip file's trailer says it (mod 2**32), so this reads 4 bytes."""
-    with path.open("rb") as fh:
-        if fh.read(2) != b"\x1f\x8b":
-            return path.stat().st_size
-        fh.seek(-4, os.SEEK_END)
-        return int.from_bytes(fh.read(4), "little")
-
-
 def check_integrity(files: dict[str, Path]) -> None:
     """Every file of the real MNIST's size must be the real file: its SHA-256 is checked
     once per process (kept by path, size and modification time), so a tampered copy --
     6,000 labels changed, same size -- is refused with a sentence naming it.  Files of
     other sizes are not MNIST's and are read as what they are (small test sets)."""
-    from .download import MNIST_SHA256, MNIST_SIZES, sha256_of
-
     for stem, path in files.items():
-        stat = path.stat()
+        stat, file = path.stat(), by_stem(stem)
         key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-        if key in _verified or content_size(path) != MNIST_SIZES[stem]:
+        if key in _verified or content_size(path) != file.size:
             continue
-        if sha256_of(path) != MNIST_SHA256[stem + ".gz"]:
+        if sha256_of(path) != file.sha256:
             raise IdxError("{name} in {folder} is not the published MNIST file (its SHA-256 differs): "
                            "it is corrupted or was altered; delete it and download MNIST again.",
                            name=path.name, folder=str(path.parent))
@@ -153,7 +133,7 @@ def load_mnist(data_dir: str | Path | None = None, download: bool = False, progr
     """
     folder = locate_mnist(data_dir)
     if folder is None and download:
-        from .download import fetch_mnist
+        from .download import fetch_mnist  # here: pooch (and requests) load only when a download is asked for
 
         folder = fetch_mnist(default_cache_dir(), progress=progress)
     if folder is None:
@@ -163,8 +143,8 @@ def load_mnist(data_dir: str | Path | None = None, download: bool = False, progr
     files = mnist_files_in(folder)
     assert files is not None
     check_integrity(files)
-    x_train, y_train = read_images_labels(*(files[s] for s in MNIST_FILES["train"]))
-    x_test, y_test = read_images_labels(*(files[s] for s in MNIST_FILES["test"]))
+    x_train, y_train = read_images_labels(*(files[f.stem] for f in pair("train")))
+    x_test, y_test = read_images_labels(*(files[f.stem] for f in pair("test")))
     if x_train.shape[1:] != (28, 28):
         raise IdxError("MNIST training images are {shape}, not 28x28.", shape=x_train.shape[1:])
     if x_test.shape[1:] != (28, 28):
@@ -179,7 +159,7 @@ def load_digits(test_size: float = 0.2, random_state: int = 42) -> Dataset:
 
     Each pixel counts the inked cells of a 4x4 block of a 32x32 bitmap: 0..16.
     """
-    from sklearn.datasets import load_digits as _sk_load_digits
+    from sklearn.datasets import load_digits as _sk_load_digits  # here: scikit-learn takes ~1 s to import
     from sklearn.model_selection import train_test_split
 
     bunch = _sk_load_digits()
@@ -190,40 +170,11 @@ def load_digits(test_size: float = 0.2, random_state: int = 42) -> Dataset:
                    N_("UCI optical digits bundled with scikit-learn: 1,797 images of 8x8, values 0-16."))
 
 
-def read_csv_split(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
-    """One file of the tutorial's CSV format: label, then 784 pixels 0..255, no header."""
-    path = Path(path)
-    try:
-        with path.open() as fh:
-            first = fh.readline()
-        # A header row (as Kaggle's copies have) starts with a name, not a digit.
-        head = first.split(",")[0].strip().lstrip("+-")
-        skip = 1 if first.strip() and not head.isdigit() else 0
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # numpy warns on an empty file
-            table = np.loadtxt(path, delimiter=",", dtype=np.int32, ndmin=2, skiprows=skip)
-    except (OSError, UnicodeDecodeError) as err:
-        raise MnistError("{name}: cannot be read ({reason}).", name=path.name, reason=str(err)) from err
-    except ValueError as err:
-        raise MnistError("{name}: not a CSV of integers (label then 784 pixels): {reason}", name=path.name,
-                         reason=str(err)) from err
-    if table.size == 0:
-        raise MnistError("{name}: the file holds no rows.", name=path.name)
-    if table.shape[1] != 785:
-        raise MnistError("{name}: rows have {columns} columns, expected 785 (label + 28x28).", name=path.name,
-                         columns=table.shape[1])
-    labels, pixels = table[:, 0], table[:, 1:]
-    if labels.min() < 0 or labels.max() > 9:
-        raise MnistError("{name}: labels must be digits 0-9.", name=path.name)
-    if pixels.min() < 0 or pixels.max() > 255:
-        raise MnistError("{name}: pixel values must be 0-255.", name=path.name)
-    return pixels.astype(np.uint8).reshape(-1, 28, 28), labels.astype(np.uint8)
-
-
 def load_csv(train_path: str | Path, test_path: str | Path) -> Dataset:
-    """The first tutorial's CSV files (e.g. ``mnist_train.csv`` / ``mnist_test.csv``)."""
-    x_train, y_train = read_csv_split(train_path)
-    x_test, y_test = read_csv_split(test_path)
+    """The first tutorial's CSV files (e.g. ``mnist_train.csv`` / ``mnist_test.csv``), read by
+    :func:`mnist_core.data.csv_digits.read_csv_file` (a header line is skipped)."""
+    x_train, y_train = read_csv_file(train_path)
+    x_test, y_test = read_csv_file(test_path)
     return Dataset("csv", x_train, y_train, x_test, y_test, 255, f"{train_path}, {test_path}",
                    N_("MNIST-format CSV files (label, then 784 pixels)."))
 

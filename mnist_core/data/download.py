@@ -12,11 +12,8 @@ pooch would hash the compressed bytes).
 """
 from __future__ import annotations
 
-import gzip
-import hashlib
 import os
 import sys
-import zlib
 from pathlib import Path
 from typing import Callable
 
@@ -25,22 +22,9 @@ import pooch
 from ..errors import DownloadError
 from ..i18n import N_, Text
 from ..files import remove_stale_parts, temp_for
-
-#: File name (as stored in the cache) -> SHA-256 of its decompressed content.
-MNIST_SHA256 = {
-    "train-images-idx3-ubyte.gz": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
-    "train-labels-idx1-ubyte.gz": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
-    "t10k-images-idx3-ubyte.gz": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
-    "t10k-labels-idx1-ubyte.gz": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
-}
-
-#: Size of each file's decompressed content: a file of this size claims to be the real one.
-MNIST_SIZES = {
-    "train-images-idx3-ubyte": 47_040_016,
-    "train-labels-idx1-ubyte": 60_008,
-    "t10k-images-idx3-ubyte": 7_840_016,
-    "t10k-labels-idx1-ubyte": 10_008,
-}
+from .. import settings
+from . import mnist_files  # its FILES read at call time (a test may patch the table)
+from .mnist_files import is_gzip, sha256_of
 
 #: Base URLs tried in order; ``MNIST_MIRRORS`` (comma-separated) replaces them.
 DEFAULT_MIRRORS = [
@@ -59,31 +43,8 @@ ProgressCallback = Callable[[str, int, int], None]
 def mirror_list(mirrors: list[str] | None = None) -> list[str]:
     """The mirrors to try: the argument, else ``MNIST_MIRRORS``, else the defaults."""
     if mirrors is None:
-        env = os.environ.get("MNIST_MIRRORS", "")
-        mirrors = [m.strip() for m in env.split(",") if m.strip()] or DEFAULT_MIRRORS
+        mirrors = settings.mirrors_setting() or DEFAULT_MIRRORS
     return list(mirrors)
-
-
-def _is_gzip(path: Path) -> bool:
-    """By the magic bytes, as idx.py decides (a server sending ``Content-Encoding: gzip``
-    makes requests hand over the already gunzipped IDX)."""
-    with path.open("rb") as stream:
-        return stream.read(2) == b"\x1f\x8b"
-
-
-def sha256_of(path: Path) -> str | None:
-    """SHA-256 of the content (gunzipped if gzip), or None if unreadable or bad gzip.
-
-    Streamed, so the 47 MB training images never sit in memory at once.
-    """
-    digest = hashlib.sha256()
-    try:
-        with (gzip.open(path, "rb") if _is_gzip(path) else path.open("rb")) as stream:
-            for block in iter(lambda: stream.read(1 << 20), b""):
-                digest.update(block)
-    except (OSError, EOFError, zlib.error):  # gzip.BadGzipFile is an OSError
-        return None
-    return digest.hexdigest()
 
 
 def _copies(folder: Path, name: str) -> list[Path]:
@@ -95,7 +56,8 @@ def verify_mnist(folder: str | Path) -> list[str]:
     """One sentence per problem with the MNIST files in ``folder``; empty if all are good."""
     folder = Path(folder).expanduser()
     problems = []
-    for name, expected in MNIST_SHA256.items():
+    for file in mnist_files.FILES:
+        name, expected = file.gz, file.sha256
         copies = _copies(folder, name)
         if not copies:
             problems.append(Text(N_("{name} is missing from {folder}."), name=name, folder=str(folder)))
@@ -119,7 +81,7 @@ class _Progress:
         self.total = self.done = 0
         self._reported, self._closed, self._bar = -1, False, None
         if show:
-            try:
+            try:  # here: tqdm is optional, and only a bar on a terminal needs it
                 from tqdm import tqdm
             except ImportError:
                 pass
@@ -164,11 +126,12 @@ def _failure(err: Exception) -> str:
     return type(err).__name__
 
 
-def _download_one(folder: Path, name: str, mirrors: list[str], progress: bool,
+def _download_one(folder: Path, file: mnist_files.MnistFile, mirrors: list[str], progress: bool,
                   on_progress: ProgressCallback | None) -> None:
-    """Fetch ``name`` from the first mirror that serves the right content, or raise."""
-    import requests
+    """Fetch ``file`` from the first mirror that serves the right content, or raise."""
+    import requests  # lazily, as pooch does: it is slow to import
 
+    name = file.gz
     failures = []
     for base in mirrors:
         fd, tmp_name = temp_for(folder / name)
@@ -183,10 +146,10 @@ def _download_one(folder: Path, name: str, mirrors: list[str], progress: bool,
             except requests.RequestException as err:
                 failures.append(f"{base} ({_failure(err)})")
                 continue
-            if sha256_of(Path(tmp_name)) != MNIST_SHA256[name]:
+            if sha256_of(Path(tmp_name)) != file.sha256:
                 failures.append(f"{base} (checksum mismatch)")
                 continue
-            os.replace(tmp_name, folder / (name if _is_gzip(Path(tmp_name)) else name.removesuffix(".gz")))
+            os.replace(tmp_name, folder / (name if is_gzip(Path(tmp_name)) else name.removesuffix(".gz")))
             return
         finally:
             if bar is not None:
@@ -214,14 +177,15 @@ def fetch_mnist(folder: str | Path, mirrors: list[str] | None = None, progress: 
     folder = Path(folder).expanduser()
     mirrors = mirror_list(mirrors)
     remove_stale_parts(folder)  # what a download killed on the way left behind
-    for name, expected in MNIST_SHA256.items():
+    for file in mnist_files.FILES:
+        name, expected = file.gz, file.sha256
         try:
             folder.mkdir(parents=True, exist_ok=True)
             copies = _copies(folder, name)
             while copies and sha256_of(copies[0]) != expected:
                 copies.pop(0).unlink()
             if not copies:
-                _download_one(folder, name, mirrors, progress, on_progress)
+                _download_one(folder, file, mirrors, progress, on_progress)
         except OSError as err:  # disk full, read-only folder: not a mirror's fault
             raise DownloadError("Cannot write {name} into {folder}: {reason}.", name=name, folder=str(folder),
                                 reason=str(err.strerror or err)) from err

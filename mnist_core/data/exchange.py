@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import re
 import struct
 import zipfile
 import zlib
@@ -20,14 +19,16 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import IdxError
+from ..settings import MAX_IMPORT_BYTES
+from .csv_digits import read_csv_bytes, write_csv
 from .handwriting import HandwritingError
 from .idx import parse_idx
+from .mnist_files import SPLITS, pair, which
 
 #: Every TEST_EVERY-th drawing goes to the exported test pair.
 TEST_EVERY = 5
-IDX_FILES = {"train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
-             "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")}
-_MAX_CONTENT = 16 * 2**20  # decompressed bytes one imported file may hold
+#: The tutorial's CSV, as exported (one reader and writer: :mod:`.csv_digits`).
+export_csv = write_csv
 
 
 def idx_bytes(array: np.ndarray) -> bytes:
@@ -44,8 +45,8 @@ def export_idx(images: np.ndarray, labels: np.ndarray) -> dict[str, bytes]:
     test = _test_mask(len(images))
     files = {}
     for split, keep in (("train", ~test), ("test", test)):
-        for name, array in zip(IDX_FILES[split], (images[keep], labels[keep])):
-            files[name] = gzip.compress(idx_bytes(array), compresslevel=9, mtime=0)
+        for file, array in zip(pair(split), (images[keep], labels[keep])):
+            files[file.gz] = gzip.compress(idx_bytes(array), compresslevel=9, mtime=0)
     return files
 
 
@@ -57,22 +58,16 @@ def export_zip(images: np.ndarray, labels: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def export_csv(images: np.ndarray, labels: np.ndarray) -> bytes:
-    """The tutorial's CSV: one line per image, the label then 784 pixels 0-255, no header."""
-    table = np.column_stack([labels.astype(np.int64), images.reshape(len(images), -1)]) if len(images) else []
-    return "".join(",".join(map(str, row.tolist())) + "\n" for row in table).encode("ascii")
-
-
 # -- import ------------------------------------------------------------------------------
 def _gunzip(name: str, data: bytes) -> bytes:
     if data[:2] != b"\x1f\x8b":
         return data
     inflater = zlib.decompressobj(wbits=31)
     try:
-        out = inflater.decompress(data, _MAX_CONTENT + 1)
+        out = inflater.decompress(data, MAX_IMPORT_BYTES + 1)
     except zlib.error:
         raise IdxError("{name}: the gzip data is corrupted.", name=name) from None
-    if len(out) > _MAX_CONTENT:
+    if len(out) > MAX_IMPORT_BYTES:
         raise IdxError("{name}: too large for a set of handwritten digits.", name=name)
     if not inflater.eof:
         raise IdxError("{name}: the gzip file is truncated.", name=name)
@@ -81,8 +76,8 @@ def _gunzip(name: str, data: bytes) -> bytes:
 
 def _role(name: str) -> str | None:
     """Which of the four files ``name`` is (``train-images`` ... ``test-labels``), from its name."""
-    low = Path(name).name.lower().replace("t10k-", "test-")
-    return next((r for r in ("train-images", "train-labels", "test-images", "test-labels") if r in low), None)
+    file = which(name)
+    return file.key if file else None
 
 
 def _pair(images_file: tuple[str, bytes] | None, labels_file: tuple[str, bytes] | None) -> tuple[np.ndarray, np.ndarray]:
@@ -120,7 +115,7 @@ def read_idx_files(files: list[tuple[str, bytes]]) -> tuple[np.ndarray, np.ndarr
                                    name=name)
         found[role] = (name, data)
     pairs = {split: _pair(found.get(f"{split}-images"), found.get(f"{split}-labels"))
-             for split in ("train", "test") if f"{split}-images" in found or f"{split}-labels" in found}
+             for split in SPLITS if f"{split}-images" in found or f"{split}-labels" in found}
     empty = (np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.uint8))
     (x_tr, y_tr), (x_te, y_te) = pairs.get("train", empty), pairs.get("test", empty)
     n = len(x_tr) + len(x_te)
@@ -130,58 +125,21 @@ def read_idx_files(files: list[tuple[str, bytes]]) -> tuple[np.ndarray, np.ndarr
     return images, labels
 
 
-def read_csv(name: str, data: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """The tutorial's CSV (label then 784 pixels 0-255 a line, no header) -> checked images and labels."""
-    try:
-        lines = data.decode("ascii").splitlines()
-    except UnicodeDecodeError:
-        raise HandwritingError("{name}: not a CSV of numbers (it holds other characters).", name=name) from None
-    rows, numbers = [], []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        fields = line.split(",")
-        if len(fields) != 785:
-            raise HandwritingError("{name}, line {line}: {count} values where a line has 785 "
-                                   "(a label, then 28x28 pixels).", name=name, line=number, count=len(fields))
-        try:
-            rows.append(np.array(fields, dtype=np.int64))
-        except ValueError:
-            bad = next(f for f in fields if not re.fullmatch(r"\s*[+-]?\d+\s*", f))
-            raise HandwritingError("{name}, line {line}: {value!r} is not a whole number.", name=name, line=number,
-                                   value=bad.strip()[:20]) from None
-        numbers.append(number)
-    if not rows:
-        raise HandwritingError("{name}: the file holds no lines.", name=name)
-    table = np.stack(rows)
-    for column, low, high in ((slice(0, 1), 0, 9), (slice(1, None), 0, 255)):
-        part = table[:, column]
-        bad = np.flatnonzero((part < low).any(axis=1) | (part > high).any(axis=1))
-        if bad.size:
-            row = part[bad[0]]
-            value, line = int(row[(row < low) | (row > high)][0]), numbers[bad[0]]
-            if high == 9:
-                raise HandwritingError("{name}, line {line}: label {value} is not a digit 0-9.", name=name, line=line,
-                                       value=value)
-            raise HandwritingError("{name}, line {line}: pixel value {value} is outside 0-255.", name=name, line=line,
-                                   value=value)
-    return table[:, 1:].astype(np.uint8).reshape(-1, 28, 28), table[:, 0].astype(np.uint8)
-
-
 def read_upload(files: list[tuple[str, bytes]]) -> tuple[np.ndarray, np.ndarray]:
-    """What a person uploads -- one CSV, one zip of the IDX files, or the IDX files
-    themselves -- -> checked images and labels, or a :class:`MnistError` sentence."""
+    """What a person uploads -- one CSV (:func:`.csv_digits.read_csv_bytes`: a header line
+    is skipped), one zip of the IDX files, or the IDX files themselves -- -> checked
+    images and labels, or a :class:`MnistError` sentence."""
     if not files:
         raise HandwritingError("Choose a file to import first.")
     if len(files) == 1 and (files[0][0].lower().endswith(".csv") or (
             _role(files[0][0]) is None and files[0][1][:2] not in (b"\x1f\x8b", b"PK"))):
-        return read_csv(*files[0])
+        return read_csv_bytes(*files[0])
     if len(files) == 1 and files[0][1][:4] == b"PK\x03\x04":
         name, data = files[0]
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 members = [i for i in zf.infolist() if not i.is_dir() and _role(i.filename)]
-                if sum(i.file_size for i in members) > 4 * _MAX_CONTENT:
+                if sum(i.file_size for i in members) > 4 * MAX_IMPORT_BYTES:
                     raise HandwritingError("{name}: too large for a set of handwritten digits.", name=name)
                 files = [(Path(i.filename).name, zf.read(i)) for i in members]
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
