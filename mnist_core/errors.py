@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .i18n import N_, SOURCE, Text, language_of, translate
+
 
 class MnistError(Exception):
     """Base class: a failure the user can understand and act on."""
@@ -20,8 +22,6 @@ class MnistError(Exception):
         super().__init__(message.format(**params) if params else message)
 
     def translated(self, lang: str) -> str:
-        from .i18n import translate
-
         return translate(self.message, lang, **self.params) if self.message else str(self)
 
 
@@ -67,8 +67,6 @@ def sentence(err: BaseException, lang: str = "en") -> str:
     as "something unexpected" with its type, never a traceback.  In English it is a
     :class:`~mnist_core.i18n.Text`, so a sentence kept for later (a run's failure) can
     still be shown in another language."""
-    from .i18n import N_, SOURCE, Text, language_of
-
     if isinstance(err, MnistError):
         text = Text(err.message, **err.params) if err.message else Text(str(err))
     elif isinstance(err, OSError) and err.errno is not None:

@@ -68,6 +68,7 @@ def catalogue(lang: str) -> gettext.NullTranslations:
     """The language's translations (English: the messages themselves)."""
     if lang == SOURCE or not po_path(lang).exists():
         return gettext.NullTranslations()
+    # here: Babel loads only when a language other than English is first shown (the CLI never)
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
@@ -91,7 +92,7 @@ def translate(message: str, lang: str = SOURCE, /, **params: object) -> str:
 
 def number(value: float, lang: str = SOURCE, digits: int = 0) -> str:
     """A number with the language's grouping and decimal signs (Babel)."""
-    from babel.numbers import format_decimal
+    from babel.numbers import format_decimal  # here: Babel's locale data loads only when a number is shown
 
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=_locale(lang))
@@ -99,7 +100,7 @@ def number(value: float, lang: str = SOURCE, digits: int = 0) -> str:
 
 def percent(value: float, lang: str = SOURCE, digits: int = 1) -> str:
     """A share (0.975) as a percentage in the language's style (97.5%)."""
-    from babel.numbers import format_percent
+    from babel.numbers import format_percent  # here, as in number()
 
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
     return format_percent(value, format=pattern, locale=_locale(lang))

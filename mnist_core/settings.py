@@ -7,10 +7,11 @@ the reason it exists.
 """
 from __future__ import annotations
 
+import numbers
 import os
 from pathlib import Path
 
-from .errors import MnistError
+from .errors import InvalidParameter, MnistError
 
 # -- where things live -------------------------------------------------------------
 
@@ -113,3 +114,13 @@ MAX_IMPORT_BYTES = 16 * 2**20
 #: the allowed range (more would drown the dataset it is added to).
 HANDWRITING_REPEAT = 10
 MIN_REPEAT, MAX_REPEAT = 1, 50
+
+
+def check_repeat(repeat: object) -> int:
+    """The handwriting's repeat factor as an int, or InvalidParameter with the one sentence
+    the engine, the CLI and the Train page (its form and its links) all say."""
+    if isinstance(repeat, bool) or not isinstance(repeat, numbers.Integral) \
+            or not MIN_REPEAT <= int(repeat) <= MAX_REPEAT:
+        raise InvalidParameter("The handwriting's repeat factor must be between {least} and {most}.",
+                               least=MIN_REPEAT, most=MAX_REPEAT)
+    return int(repeat)

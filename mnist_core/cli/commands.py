@@ -10,12 +10,14 @@ import os
 import sys
 from pathlib import Path
 
-from ..analysis import evaluate, predict_image
+from ..analysis import benchmarks, evaluate, predict_image
 from ..config import parse_text, specs
 from ..data import candidate_dirs, default_cache_dir, load_dataset, load_digits, load_image, load_mnist, locate_mnist
 from ..errors import EmptyImage, InvalidParameter, MnistError, TrainingDiverged
+from ..explain.verdict import build_judge
 from ..models import MODELS, model_class, recommended_training
-from ..storage import load_model, save_model
+from ..models.tutorial import seconds_per_sample
+from ..storage import ModelStore, load_model, save_model
 from ..training import peak_rss_mib, train_model
 from .output import ProgressPrinter, emit_json
 
@@ -44,7 +46,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_download(args: argparse.Namespace) -> int:
-    from ..data.download import fetch_mnist
+    from ..data.download import fetch_mnist  # here: pooch and requests load only for a download
 
     folder = fetch_mnist(Path(args.data_dir) if args.data_dir else default_cache_dir(), progress=True)
     print(f"MNIST is ready in {folder}")
@@ -96,8 +98,6 @@ def cmd_train(args: argparse.Namespace) -> int:
         save_model(result.model, args.out, meta, snapshots=result.snapshots)
         print(f"saved to {args.out}", file=sys.stderr)
     if args.store:
-        from ..storage import ModelStore
-
         record = ModelStore().save(result.model, meta, snapshots=result.snapshots)
         print(f"saved in the model store as {record.name}", file=sys.stderr)
     summary = {
@@ -165,8 +165,6 @@ def cmd_mistakes(args: argparse.Namespace) -> int:
 def cmd_predict(args: argparse.Namespace) -> int:
     """One line per image: the best guess and the verdict (blank, not_a_digit, unsure,
     digit), judged against the model's training set; without that set, no verdict."""
-    from ..explain.verdict import build_judge
-
     model, meta = load_model(args.model)
     judge, judged = None, False
     for name in args.images:
@@ -199,16 +197,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
     """Train the kind's default configuration on real MNIST; for ``classic`` also time
     the tutorial's own per-sample float64 path on a slice and extrapolate.  With
     ``--explain``: the explain engine's timings and the verdict's quality instead."""
-    from ..analysis.benchmarks import bench_model
-
     if args.explain:
         return _bench_explain(args)
     if args.tutorial_samples < 100:
         raise InvalidParameter("--tutorial-samples must be at least 100.")
-    result = dict(bench_model(args.model, args.data_dir, augment=args.augment))
+    result = dict(benchmarks.bench_model(args.model, args.data_dir, augment=args.augment))
     if args.model == "classic":
-        from ..models.tutorial import seconds_per_sample
-
         dataset = load_mnist(args.data_dir)
         n = min(args.tutorial_samples, len(dataset.x_train))
         per_sample = seconds_per_sample(dataset.x_train[:n], dataset.y_train[:n])
@@ -227,8 +221,6 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def _bench_explain(args: argparse.Namespace) -> int:
     """``bench --explain``: one line per figure, each target beside its figure (shares in %)."""
-    from ..analysis import benchmarks
-
     result = benchmarks.bench_explain(args.model, args.data_dir, augment=args.augment)
 
     def shown(key: str, value):

@@ -129,7 +129,7 @@ def _failure(err: Exception) -> str:
 def _download_one(folder: Path, file: mnist_files.MnistFile, mirrors: list[str], progress: bool,
                   on_progress: ProgressCallback | None) -> None:
     """Fetch ``file`` from the first mirror that serves the right content, or raise."""
-    import requests  # lazily, as pooch does: it is slow to import
+    import requests  # here, as in _failure: it is slow to import
 
     name = file.gz
     failures = []

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
+from .preprocess import prepare
+
 _t = np.linspace(0, 2 * np.pi, 25)
 #: digit -> list of polylines, each a list of (x, y) in [0, 1], y pointing down.
 STROKES: dict[int, list[list[tuple[float, float]]]] = {
@@ -68,7 +70,5 @@ def handdrawn_set(per_digit: int = 20, seed: int = 2026, size: int = 280) -> tup
 
 def prepared_set(shape: tuple[int, int] = (28, 28), per_digit: int = 20, seed: int = 2026) -> tuple[np.ndarray, np.ndarray]:
     """The set after :func:`mnist_core.data.preprocess.prepare`: floats (n, h, w), labels (n,)."""
-    from .preprocess import prepare
-
     images, labels = handdrawn_set(per_digit, seed)
     return np.stack([prepare(img, shape) for img in images]), labels

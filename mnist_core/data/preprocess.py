@@ -29,14 +29,11 @@ from scipy import ndimage
 
 from ..errors import EmptyImage, ImageError
 from ..i18n import N_, Text
+from ..settings import MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE  # larger pictures are refused before they are decoded
 
 #: Ink weaker than this (after normalising to a peak of 1) is treated as paper noise.
 NOISE_FLOOR = 0.1
 
-
-#: What a picture of one digit may be: larger ones are refused before they are decoded.
-MAX_SIDE = 4096
-MAX_PIXELS = 16_000_000
 #: Formats accepted, by content (the file's name and extension do not matter).
 FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP")
 
@@ -44,8 +41,8 @@ FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP")
 def load_image(source: str | Path | bytes | BinaryIO) -> np.ndarray:
     """Read a PNG, JPEG, GIF, WebP or BMP (file, bytes or upload) into uint8 RGBA (H, W, 4).
 
-    The header is read first: an image over :data:`MAX_SIDE` pixels a side or
-    :data:`MAX_PIXELS` in all is refused with a sentence before any pixel is decoded
+    The header is read first: an image over :data:`MAX_IMAGE_SIDE` pixels a side or
+    :data:`MAX_IMAGE_PIXELS` in all is refused with a sentence before any pixel is decoded
     (a 165 KB PNG can claim 13000x13000 pixels and take gigabytes); of an animation
     only the first frame is read."""
     name = Path(source).name if isinstance(source, (str, Path)) else getattr(source, "name", Text(N_("The image")))
@@ -57,10 +54,10 @@ def load_image(source: str | Path | bytes | BinaryIO) -> np.ndarray:
             img = Image.open(source, formats=FORMATS)
         with img:
             width, height = img.size
-            if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
+            if max(width, height) > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
                 raise ImageError("{name} is {width}x{height} pixels: too large for a picture of one digit "
                                  "(at most {side} pixels a side and {megapixels} megapixels).", name=name,
-                                 width=width, height=height, side=MAX_SIDE, megapixels=MAX_PIXELS // 1_000_000)
+                                 width=width, height=height, side=MAX_IMAGE_SIDE, megapixels=MAX_IMAGE_PIXELS // 1_000_000)
             img.seek(0)  # an animation: its first frame
             img.load()
             return np.asarray(img.convert("RGBA"))
@@ -111,9 +108,6 @@ def crop_to_ink(ink: np.ndarray) -> np.ndarray:
     """The ink map cut to :func:`ink_box`: where on the page a digit was written stops mattering."""
     top, left, bottom, right = ink_box(ink)
     return ink[top:bottom, left:right]
-
-
-_crop_to_ink = crop_to_ink  # its earlier, private name
 
 
 def _fit(ink: np.ndarray, box: int) -> np.ndarray:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ModelFileError
+from ..i18n import N_, Text
+from ..settings import MAX_REPEAT, MIN_REPEAT
 
 _DATE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?([+-]\d{4}|Z)?$"
 _NUMBER_OR_NULL = {"type": ["number", "null"]}
@@ -54,7 +56,8 @@ def schema(kinds: list[str], format_name: str, format_version: int) -> dict[str,
             "stop_reason": {"enum": ["asked", "idle", "time limit", None]},
             "handwriting": {"type": "object", "required": ["images", "repeat"], "additionalProperties": False,
                             "properties": {"images": {"type": "integer", "minimum": 1},
-                                           "repeat": {"type": "integer", "minimum": 1, "maximum": 50}}},
+                                           "repeat": {"type": "integer", "minimum": MIN_REPEAT,
+                                                      "maximum": MAX_REPEAT}}},
             "history": {"type": "array", "maxItems": 1000, "items": _LOG},
             "curve": {"type": "array", "maxItems": 200_000, "items": _LOG},
         },
@@ -64,13 +67,11 @@ def schema(kinds: list[str], format_name: str, format_version: int) -> dict[str,
 
 def check_metadata(meta: Any, name: str, kinds: list[str], format_name: str, format_version: int) -> dict:
     """The metadata if it fits the schema, else a :class:`ModelFileError` naming the first problem."""
-    import jsonschema
+    import jsonschema  # here: ~0.2 s to import, and only reading a model file needs it
 
     validator = jsonschema.Draft202012Validator(schema(kinds, format_name, format_version))
     error = next(iter(sorted(validator.iter_errors(meta), key=lambda e: len(e.path))), None)
     if error is not None:
-        from ..i18n import N_, Text
-
         where = "/".join(str(p) for p in error.absolute_path) or Text(N_("the record"))
         message = error.message if len(error.message) <= 120 else error.message[:117] + "..."
         raise ModelFileError("{name}: its metadata is not valid ({where}: {problem}).", name=name, where=where,

@@ -25,6 +25,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from ..config import TrainConfig
+from ..data.augment import augment_batch
 from ..data.datasets import Dataset
 from ..i18n import N_, Text
 from ..models.base import Model
@@ -101,8 +102,6 @@ def test_accuracy(model: Model, dataset: Dataset, chunk: int = 2000) -> float:
 
 def augmented(dataset: Dataset, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Float rows (n, h*w) -> randomly deformed rows (see :mod:`mnist_core.data.augment`)."""
-    from ..data.augment import augment_batch
-
     return augment_batch(x.reshape(-1, *dataset.image_shape), rng).reshape(len(x), -1)
 
 

@@ -18,6 +18,7 @@ from ..errors import InvalidParameter
 from ..explain.snapshots import SnapshotRecorder
 from ..storage.snapshots import Snapshots
 from ..models import Model, build_model, model_class, recommended_training
+from ..settings import MAX_REPEAT, check_repeat  # MAX_REPEAT: still imported from here by studio_ui
 from ..storage import model_metadata
 from .loop import Callback, History, train
 
@@ -50,10 +51,6 @@ def dataset_hyperparameters(kind: str, dataset: Dataset) -> dict[str, Any]:
     return {name: facts[name] for name in derived_names(model_class(kind).Config) if name in facts}
 
 
-#: Most times the user's handwriting may be repeated in a training set.
-MAX_REPEAT = 50
-
-
 def check_handwriting(dataset: Dataset, images: np.ndarray, labels: np.ndarray, repeat: int) -> None:
     """Refuse, with a sentence, handwriting that :func:`add_handwriting` could not add."""
     images, labels = np.asarray(images), np.asarray(labels)
@@ -62,8 +59,7 @@ def check_handwriting(dataset: Dataset, images: np.ndarray, labels: np.ndarray, 
         raise InvalidParameter("The handwriting to add must be {height}x{width} images of 0-{top}, each with a "
                                "label 0-9.", height=dataset.image_shape[0], width=dataset.image_shape[1],
                                top=dataset.pixel_max)
-    if not (isinstance(repeat, (int, np.integer)) and 1 <= repeat <= MAX_REPEAT):
-        raise InvalidParameter("The handwriting's repeat factor must be between 1 and {most}.", most=MAX_REPEAT)
+    check_repeat(repeat)
 
 
 def add_handwriting(dataset: Dataset, images: np.ndarray, labels: np.ndarray, repeat: int = 1) -> Dataset:
