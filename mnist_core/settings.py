@@ -94,6 +94,9 @@ def idle_seconds() -> float:
 
 # -- limits ------------------------------------------------------------------------
 
+#: Seconds to wait for a download mirror to connect or send the next bytes (then the next is tried).
+DOWNLOAD_TIMEOUT = 30.0
+
 #: Queued or running runs per workspace: one pupil cannot fill the class's workers.
 RUNS_PER_WORKSPACE = 2
 #: Runs one ready experiment queues together (into an otherwise idle workspace).
@@ -104,8 +107,11 @@ RUNS_PER_EXPERIMENT = 3
 MAX_IMAGE_SIDE = 4096
 MAX_IMAGE_PIXELS = 16_000_000
 
-#: Drawings one workspace keeps (each is a small PNG plus 784 bytes).
+#: Drawings one workspace keeps (each is a small PNG plus 784 bytes); an import that
+#: would pass it is refused.
 MAX_DRAWINGS = 2000
+#: A drawing's raw picture larger than this a side is shrunk before it is kept (the canvas is 280).
+RAW_SIDE = 280
 #: Decompressed bytes one imported handwriting file may hold (60,000 MNIST images are 47 MB;
 #: 2,000 drawings fit in 1.6 MB).
 MAX_IMPORT_BYTES = 16 * 2**20

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from mnist_core import settings
 from mnist_core.data import download, mnist_files
 from mnist_core.data.datasets import load_mnist, mnist_files_in
 from mnist_core.errors import DownloadError
@@ -180,7 +181,7 @@ def test_all_mirrors_fail(server, small, tmp_path, closed_port_url):
 
 
 def test_interrupted_transfer_and_timeout_fall_through(server, small, tmp_path, monkeypatch):
-    monkeypatch.setattr(download, "TIMEOUT", 0.3)
+    monkeypatch.setattr(settings, "DOWNLOAD_TIMEOUT", 0.3)
     cache = tmp_path / "cache"
     cut, slow = server.mirror("cut", small), server.mirror("slow", small)
     with pytest.raises(DownloadError) as info:

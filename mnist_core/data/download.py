@@ -33,8 +33,6 @@ DEFAULT_MIRRORS = [
     "http://yann.lecun.com/exdb/mnist/",
 ]
 
-#: Seconds to wait for a mirror to connect or send the next bytes.
-TIMEOUT = 30
 _CHUNK = 64 * 1024  # few enough progress callbacks for a Streamlit bar to keep up
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -140,7 +138,7 @@ def _download_one(folder: Path, file: mnist_files.MnistFile, mirrors: list[str],
             os.close(fd)
             if progress or on_progress:
                 bar = _Progress(name, on_progress, progress)
-            downloader = pooch.HTTPDownloader(progressbar=bar or False, chunk_size=_CHUNK, timeout=TIMEOUT)
+            downloader = pooch.HTTPDownloader(progressbar=bar or False, chunk_size=_CHUNK, timeout=settings.DOWNLOAD_TIMEOUT)
             try:
                 downloader(base.rstrip("/") + "/" + name, tmp_name, None)
             except requests.RequestException as err:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import struct
 import zipfile
 import zlib
 from pathlib import Path
@@ -22,18 +21,13 @@ from ..errors import IdxError
 from ..settings import MAX_IMPORT_BYTES
 from .csv_digits import read_csv_bytes, write_csv
 from .handwriting import HandwritingError
-from .idx import parse_idx
+from .idx import idx_bytes, parse_idx
 from .mnist_files import SPLITS, pair, which
 
 #: Every TEST_EVERY-th drawing goes to the exported test pair.
 TEST_EVERY = 5
 #: The tutorial's CSV, as exported (one reader and writer: :mod:`.csv_digits`).
 export_csv = write_csv
-
-
-def idx_bytes(array: np.ndarray) -> bytes:
-    array = np.ascontiguousarray(array, np.uint8)
-    return struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape) + array.tobytes()
 
 
 def _test_mask(n: int) -> np.ndarray:

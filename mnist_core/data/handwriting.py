@@ -25,11 +25,9 @@ from PIL import Image
 
 from ..errors import EmptyImage, MnistError
 from ..files import atomic_write_bytes, remove_stale_parts
-from ..settings import MAX_DRAWINGS  # an import that would pass it is refused
+from ..settings import MAX_DRAWINGS, RAW_SIDE
 from .preprocess import prepare
 
-#: A raw picture larger than this a side is shrunk before it is kept (the canvas is 280).
-RAW_SIDE = 280
 _ID = re.compile(r"[0-9a-f]{16}-[0-9a-f]{8}")
 
 

@@ -87,12 +87,16 @@ def read_images_labels(images_path: str | Path, labels_path: str | Path) -> tupl
     return images, labels
 
 
+def idx_bytes(array: np.ndarray) -> bytes:
+    """A uint8 array (any shape) as IDX bytes: the one writer of the format (the export uses it too)."""
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    return struct.pack(">HBB", 0, _UBYTE, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape) + array.tobytes()
+
+
 def write_idx(path: str | Path, array: np.ndarray, compress: bool | None = None) -> None:
     """Write a uint8 array as IDX (gzipped when the name ends in .gz); used by tests and tools."""
     path = Path(path)
-    array = np.ascontiguousarray(array, dtype=np.uint8)
-    header = struct.pack(">HBB", 0, _UBYTE, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
-    payload = header + array.tobytes()
+    payload = idx_bytes(array)
     if compress if compress is not None else path.suffix == ".gz":
         payload = gzip.compress(payload, compresslevel=6)
     path.write_bytes(payload)
