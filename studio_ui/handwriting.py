@@ -13,10 +13,10 @@ import streamlit as st
 from mnist_core.analysis import charts, plots
 from mnist_core.data import Dataset
 from mnist_core.data.exchange import TEST_EVERY, export_csv, export_zip, read_upload
-from mnist_core.data.handwriting import (Drawing, HandwritingStore, arrays, model_inputs, training_arrays,
-                                         workspace_handwriting)
+from mnist_core.data.handwriting import Drawing, HandwritingStore, arrays, model_inputs, training_arrays
 from mnist_core.errors import EmptyImage, MnistError, sentence
 from mnist_core.storage import ModelRecord
+from mnist_core.storage.handwriting import workspace_handwriting
 from mnist_core.training.pipeline import MAX_REPEAT
 
 from . import cache, session
