@@ -228,14 +228,12 @@ class Model:
     def unit_drive(self) -> np.ndarray:
         """(n_units, 10): how strongly each first-layer unit pushes each output per unit of
         its activation, whatever the image -- for ranking units (dense first layers only)."""
-        raise InvalidParameter("Units are ranked for a model whose first layer is dense, not for a {title}.",
-                               title=self.title)
+        raise InvalidParameter("Units are ranked only for a model whose first layer is dense.")
 
     def unit_activity(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For one image (h, w): each first-layer unit's activation (n_units,) and how much
         it pushed each output's logit (n_units, 10) (dense first layers only)."""
-        raise InvalidParameter("Units are ranked for a model whose first layer is dense, not for a {title}.",
-                               title=self.title)
+        raise InvalidParameter("Units are ranked only for a model whose first layer is dense.")
 
     def feature_maps(self, image: np.ndarray) -> list[np.ndarray]:
         """For one image (h, w): each convolution's maps (C_i, h_i, w_i) after its ReLU;
