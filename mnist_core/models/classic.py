@@ -26,6 +26,7 @@ from scipy.special import expit, logit
 from ..config import Params, TrainConfig, param
 from ..i18n import N_
 from .base import Model, UnitTerms, check_shapes, n_inputs_param, n_outputs_param
+from .terms import dense_terms, unit_sum
 
 
 @dataclass(frozen=True)
@@ -119,11 +120,8 @@ class ClassicNetwork(Model):
         weights = (self.w_ih, self.w_ho)[min(max(layer, 1), 2) - 1]
         self._check_unit(layer, index, len(weights))
         acts = self.layer_activations(np.asarray(image)[None])
-        inp, w = acts[layer - 1][1][0].astype(np.float64), weights[index].astype(np.float64)
-        pre = float(inp @ w)
-        return {"layer": layer, "index": index, "terms": [(i, float(w[i]), float(inp[i]), float(w[i] * inp[i]))
-                                                          for i in range(len(w))],
-                "bias": 0.0, "preactivation": pre, "function": "sigmoid", "activation": float(acts[layer][1][0, index])}
+        terms = dense_terms(weights[index], acts[layer - 1][1][0])
+        return unit_sum(layer, index, terms, 0.0, "sigmoid", acts[layer][1][0, index])
 
     def first_layer_images(self) -> np.ndarray:
         """The rows of ``w_ih`` (H, h, w): each hidden node's weight on every pixel."""

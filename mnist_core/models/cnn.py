@@ -27,6 +27,7 @@ from .base import GradientModel, UnitTerms, n_inputs_param, n_outputs_param
 from .layers import (conv_backward, conv_forward, conv_out_side, dense_backward, dense_forward, he_normal,
                      maxpool_backward, maxpool_forward, relu_backward, relu_forward, softmax, softmax_cross_entropy)
 from .optim import lr_param, make_optimizer, momentum_param, optimizer_param, schedule_param
+from .terms import conv_terms, dense_terms, pool_terms, unit_sum
 
 # -- the model ----------------------------------------------------------------------
 
@@ -230,37 +231,19 @@ class CNN(GradientModel):
         n_conv = len(self.config.channels)
         self._check_unit(layer, index, acts[min(max(layer, 1), len(acts) - 1)][1][0].size)
         prev, here = acts[layer - 1][1][0].astype(np.float64), acts[layer][1][0]
-        if layer <= 2 * n_conv:
-            prev = prev.reshape(-1, self.side, self.side) if layer == 1 else prev
-            c, y, x = np.unravel_index(index, here.shape)
-            if layer % 2 == 0:  # pool: the first max of the window, as maxpool_forward takes it
-                window = [(c, 2 * y + a, 2 * x + b) for a in (0, 1) for b in (0, 1)]
-                taken = int(np.argmax([prev[w] for w in window]))
-                terms = [(int(np.ravel_multi_index(w, prev.shape)), float(k == taken), float(prev[w]),
-                          float(k == taken) * float(prev[w])) for k, w in enumerate(window)]
-                bias, function = 0.0, "max"
-            else:
-                w, k = self.params[f"conv{(layer + 1) // 2}_w"][..., c].astype(np.float64), self.config.kernel_size
-                terms = [(int(np.ravel_multi_index((ci, y + dy - self.pad, x + dx - self.pad), prev.shape)),
-                          float(w[dy, dx, ci]), float(prev[ci, y + dy - self.pad, x + dx - self.pad]),
-                          float(w[dy, dx, ci] * prev[ci, y + dy - self.pad, x + dx - self.pad]))
-                         for ci in range(prev.shape[0]) for dy in range(k) for dx in range(k)
-                         if 0 <= y + dy - self.pad < prev.shape[1] and 0 <= x + dx - self.pad < prev.shape[2]]
-                bias, function = float(self.params[f"conv{(layer + 1) // 2}_b"][c]), "relu"
-        else:
+        if layer == 1:
+            prev = prev.reshape(1, self.side, self.side)
+        if layer > 2 * n_conv:
             j = layer - 2 * n_conv
-            w = self.params[f"fc{j}_w"][:, index].astype(np.float64)
-            rows = at = np.arange(len(w))
-            if prev.ndim == 3:  # the first dense layer's rows are in the forward pass's (h, w, c) order
-                hwc = np.unravel_index(rows, (prev.shape[1], prev.shape[2], prev.shape[0]))
-                at = np.ravel_multi_index((hwc[2], hwc[0], hwc[1]), prev.shape)
-            flat = prev.ravel()
-            terms = [(int(at[r]), float(w[r]), float(flat[at[r]]), float(w[r] * flat[at[r]])) for r in rows]
+            terms = dense_terms(self.params[f"fc{j}_w"][:, index], prev)
             bias, function = float(self.params[f"fc{j}_b"][index]), "relu" if j < self.n_fc else "softmax"
-        terms.sort()
-        return {"layer": layer, "index": index, "terms": terms, "bias": bias,
-                "preactivation": float(sum(t[3] for t in terms)) + bias, "function": function,
-                "activation": float(here.ravel()[index])}
+        elif layer % 2 == 0:
+            terms, bias, function = pool_terms(prev, np.unravel_index(index, here.shape)), 0.0, "max"
+        else:
+            c, y, x = np.unravel_index(index, here.shape)
+            terms = conv_terms(self.params[f"conv{(layer + 1) // 2}_w"][..., c], prev, y - self.pad, x - self.pad)
+            bias, function = float(self.params[f"conv{(layer + 1) // 2}_b"][c]), "relu"
+        return unit_sum(layer, index, terms, bias, function, float(here.ravel()[index]))
 
     def first_layer_images(self) -> np.ndarray:
         """The conv1 filters (C, k, k)."""
@@ -270,3 +253,4 @@ class CNN(GradientModel):
         """Each conv block's maps (C_i, h_i, w_i) after its ReLU, before its pooling."""
         acts = self.layer_activations(np.asarray(image)[None])
         return [a[0] for _, a in acts[1:2 * len(self.config.channels):2]]
+

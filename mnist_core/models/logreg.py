@@ -29,6 +29,7 @@ from ..config import Params, TrainConfig, param
 from ..errors import MnistError
 from ..i18n import N_, Text
 from .base import Model, UnitTerms, n_inputs_param, n_outputs_param
+from .terms import dense_terms, unit_sum
 
 SOLVERS = ("lbfgs", "liblinear")
 
@@ -173,12 +174,9 @@ class LogisticRegressionModel(Model):
         self._check_unit(layer, index, self.config.n_outputs)
         coef, intercept = self.weights_by_digit()
         acts = self.layer_activations(np.asarray(image)[None])
-        inp, w, b = acts[0][1][0].astype(np.float64), coef[index], float(intercept[index])
         function = "softmax" if self._multinomial() else "sigmoid, normalised"
-        return {"layer": layer, "index": index, "terms": [(i, float(w[i]), float(inp[i]), float(w[i] * inp[i]))
-                                                          for i in range(len(w))],
-                "bias": b, "preactivation": float(inp @ w) + b, "function": function,
-                "activation": float(acts[1][1][0, index])}
+        terms = dense_terms(coef[index], acts[0][1][0])
+        return unit_sum(layer, index, terms, intercept[index], function, acts[1][1][0, index])
 
     def first_layer_images(self) -> np.ndarray:
         """Each digit's weights as an image (10, h, w), signed: its template."""

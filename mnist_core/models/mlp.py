@@ -27,6 +27,7 @@ from ..i18n import N_
 from .base import GradientModel, UnitTerms, n_inputs_param, n_outputs_param
 from .layers import dense_backward, dense_forward, he_normal, relu_backward, relu_forward, softmax, softmax_cross_entropy
 from .optim import lr_param, make_optimizer, momentum_param, optimizer_param, schedule_param
+from .terms import dense_terms, unit_sum
 
 @dataclass(frozen=True)
 class MLPConfig(Params):
@@ -154,13 +155,9 @@ class MLP(GradientModel):
         activations, plus b_L; ReLU in a hidden layer, softmax in the output layer."""
         self._check_unit(layer, index, len(self.params[f"b{min(max(layer, 1), self.n_layers)}"]))
         acts = self.layer_activations(np.asarray(image)[None])
-        inp = acts[layer - 1][1][0].astype(np.float64)
-        w, b = self.params[f"w{layer}"][:, index].astype(np.float64), float(self.params[f"b{layer}"][index])
-        return {"layer": layer, "index": index, "terms": [(i, float(w[i]), float(inp[i]), float(w[i] * inp[i]))
-                                                          for i in range(len(w))],
-                "bias": b, "preactivation": float(inp @ w) + b,
-                "function": "softmax" if layer == self.n_layers else "relu",
-                "activation": float(acts[layer][1][0, index])}
+        terms = dense_terms(self.params[f"w{layer}"][:, index], acts[layer - 1][1][0])
+        function = "softmax" if layer == self.n_layers else "relu"
+        return unit_sum(layer, index, terms, self.params[f"b{layer}"][index], function, acts[layer][1][0, index])
 
     def first_layer_images(self) -> np.ndarray:
         """The columns of ``w1`` (H1, h, w): each first hidden unit's weight on every pixel."""
