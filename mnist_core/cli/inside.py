@@ -1,5 +1,6 @@
-"""The commands that look inside a model: ``map`` (where the model puts every digit,
-and an image among them).  Like :mod:`.commands`: parse nothing, print results."""
+"""The commands that look inside a model: ``explain`` (every layer's activations for an
+image, and one unit's weighted sum written out) and ``map`` (where the model puts every
+digit, and an image among them).  Like :mod:`.commands`: parse nothing, print results."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ..data import load_image, prepare
+from ..errors import InvalidParameter
 from ..explain.digitmap import K, digit_map
 from ..i18n import translate
 from ..storage import load_model
@@ -49,5 +51,49 @@ def cmd_map(args: argparse.Namespace) -> int:
     out = {"method": method, "cached": cached, "test_among_own": round(own, 4), "points": points}
     if image_xy is not None:
         out["image"] = {"x": round(float(image_xy[0]), 4), "y": round(float(image_xy[1]), 4)}
+    emit_json(out)
+    return 0
+
+
+def _unit(text: str) -> tuple[int, int]:
+    """``L:J`` -> (layer, unit); layer 0 is the input."""
+    try:
+        layer, index = (int(part) for part in text.split(":"))
+    except ValueError:
+        raise InvalidParameter("--unit takes LAYER:UNIT, two whole numbers such as 1:42 (got {text!r}).",
+                               text=text[:40]) from None
+    return layer, index
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    """The image as the network sees it, each layer's activations to the outputs, and with
+    ``--unit L:J`` that unit's weighted sum term by term (every input of the unit)."""
+    unit = _unit(args.unit) if args.unit else None
+    model, _ = load_model(args.model)
+    seen = prepare(load_image(Path(args.image)), model.image_shape)
+    layers = model.layer_activations(seen[None])
+    proba = model.predict_proba(seen[None])[0]
+    terms = model.unit_terms(seen, *unit) if unit else None
+    if not args.json:
+        print(f"{args.image}: {int(proba.argmax())} ({float(proba.max()):.1%})")
+        for name, acts in layers:
+            flat = acts[0].ravel()
+            print(f"  {name:<10} {flat.size:>6} values, mean {flat.mean():.3f}, max {flat.max():.3f}")
+        if terms:
+            top = sorted(terms["terms"], key=lambda t: -abs(t[3]))[:10]
+            print(f"unit {terms['layer']}:{terms['index']} = {terms['function']}("
+                  + " + ".join(f"{w:.3f}*{x:.3f}" for _, w, x, _ in top)
+                  + f" + ... + bias {terms['bias']:.3f}) = {terms['function']}({terms['preactivation']:.3f})"
+                  f" = {terms['activation']:.4f}")
+        return 0
+    out = {"file": args.image, "digit": int(proba.argmax()),
+           "probabilities": [round(float(v), 6) for v in proba],
+           "layers": [{"name": name, "activations": [round(float(v), 6) for v in acts[0].ravel()]}
+                      for name, acts in layers]}
+    if terms:
+        out["unit"] = {"layer": terms["layer"], "index": terms["index"],
+                       "terms": [[int(i), float(w), float(x), float(p)] for i, w, x, p in terms["terms"]],
+                       "bias": float(terms["bias"]), "preactivation": float(terms["preactivation"]),
+                       "function": terms["function"], "activation": float(terms["activation"])}
     emit_json(out)
     return 0
