@@ -162,7 +162,11 @@ def first_use(browser, root: Path) -> float:
         raise SystemExit(f"no answer within 300 s from {root}")
     finally:
         server.terminate()
-        server.wait(30)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(10)
 
 
 def two_jobs() -> dict:
