@@ -7,10 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from mnist_core.analysis import Prediction, charts
-from mnist_core.explain import (FEATURE_SPACE, SENTENCES, first_layer_weights, occlusion, pictures, saliency,
-                                tile)
-from mnist_core.explain.imagine import METHOD
-from mnist_core.explain.units import feature_maps, unit_activity, unit_drive
+from mnist_core.explain import SENTENCES, features, first_layer_weights, occlusion, pictures, saliency, tile
+from mnist_core.explain.units import feature_maps, has_hidden_units, unit_activity, unit_drive
 from mnist_core.i18n import N_
 from mnist_core.storage import ModelRecord
 
@@ -18,17 +16,17 @@ from . import cache
 from .lang import num, pct, t
 from .widgets import plain
 
-#: Evidence rows: key, what it measures, and which side of the threshold is a digit's
-#: (in English, marked for translation: shown with ``t``).
+#: Evidence rows: the verdict's evidence key, the key of its threshold, what it measures,
+#: and which side of the threshold is a digit's (in English, marked for translation).
 AT_LEAST, AT_MOST = N_("at least {threshold}"), N_("at most {threshold}")
-EVIDENCE = [("extent_in_pens", N_("Ink extent, in pen widths"), AT_LEAST),
-            ("pixel_distance", N_("Distance to the 5 nearest training images: pixels"), AT_MOST),
-            ("stroke_distance", N_("... stroke directions"), AT_MOST),
-            ("feature_distance", N_("... the model's own features"), AT_MOST),
-            ("margin", N_("Gap between the two best probabilities"), AT_LEAST)]
+EVIDENCE = [("extent_in_pens", "extent_threshold", N_("Ink extent, in pen widths"), AT_LEAST),
+            ("pixel_distance", "pixel_threshold", N_("Distance to the 5 nearest training images: pixels"), AT_MOST),
+            ("stroke_distance", "stroke_threshold", N_("... stroke directions"), AT_MOST),
+            ("feature_distance", "feature_threshold", N_("... the model's own features"), AT_MOST),
+            ("margin", "margin_threshold", N_("Gap between the two best probabilities"), AT_LEAST)]
 
 
-def fit(n: int, side: int, width: int = 120) -> int:
+def fit(side: int, width: int = 120) -> int:
     """The whole zoom that makes a side-pixel picture about ``width`` pixels wide."""
     return max(1, round(width / side))
 
@@ -50,9 +48,8 @@ def verdict_block(pred: Prediction, evidence: bool = True) -> None:
     if not evidence:
         return
     with st.expander(t("Why this verdict")):
-        rows = [{"measure": t(label), "value": v.evidence[key],
-                 "a digit's": t(side, threshold=v.evidence[key.replace('distance', 'threshold').replace('margin', 'margin_threshold').replace('extent_in_pens', 'extent_threshold')])}
-                for key, label, side in EVIDENCE if key in v.evidence]
+        rows = [{"measure": t(label), "value": v.evidence[key], "a digit's": t(side, threshold=v.evidence[threshold])}
+                for key, threshold, label, side in EVIDENCE if key in v.evidence]
         table = pd.DataFrame(rows).rename(columns={"measure": t("measure"), "value": t("value"),
                                                    "a digit's": t("a digit's")})
         st.table(table.set_index(t("measure")))  # static: an interactive grid cost every stroke ~100 ms
@@ -63,20 +60,22 @@ def verdict_block(pred: Prediction, evidence: bool = True) -> None:
 def units_panel(record: ModelRecord, image: np.ndarray, digit: int) -> None:
     """First-layer units: sorted by how hard they push ``digit``, and what they do with this image."""
     model = cache.model(record)
-    if model.kind == "cnn":
+    maps = feature_maps(model, image)
+    if maps:
         filters = first_layer_weights(model)
         st.caption(t("The {count} first-layer filters ({height}x{width} pixels): each slides over the image and "
                      "lights up where the ink matches it (red: ink there excites it).",
                      count=len(filters), height=filters.shape[1], width=filters.shape[2]))
         st.image(pictures.grid([pictures.zoom(pictures.diverging(f), 8) for f in filters], gap=3))
-        for i, maps in enumerate(feature_maps(model, image), start=1):
+        for i, block in enumerate(maps, start=1):
             st.caption(t("Block {block}: its {count} feature maps for this image ({height}x{width}), white where a "
-                         "filter found its pattern.", block=i, count=len(maps), height=maps.shape[1], width=maps.shape[2]))
-            top = max(float(maps.max()), 1e-6)
-            st.image(pictures.grid([pictures.zoom(pictures.grey(m, top), fit(1, m.shape[0], 64)) for m in maps],
+                         "filter found its pattern.", block=i, count=len(block), height=block.shape[1],
+                         width=block.shape[2]))
+            top = max(float(block.max()), 1e-6)
+            st.image(pictures.grid([pictures.zoom(pictures.grey(m, top), fit(m.shape[0], 64)) for m in block],
                                    columns=8, gap=2))
         return
-    if model.kind == "logreg":
+    if not has_hidden_units(model):
         st.info(t("Logistic regression has no hidden units: each digit has one weight template, shown under "
                   "'{tab}'.", tab=t("What it imagines")))
         return
@@ -87,7 +86,7 @@ def units_panel(record: ModelRecord, image: np.ndarray, digit: int) -> None:
     st.caption(t("The {shown} of {count} first-layer units that push {digit} hardest, strongest first: each "
                  "unit's weights as an image (red: ink there makes it fire; blue: ink there silences it).",
                  shown=len(order), count=len(weights), digit=digit))
-    st.image(pictures.grid([pictures.zoom(pictures.diverging(weights[j]), fit(1, side, 56)) for j in order],
+    st.image(pictures.grid([pictures.zoom(pictures.diverging(weights[j]), fit(side, 56)) for j in order],
                            columns=8, gap=2))
     active, push = unit_activity(model, image)
     strongest = np.argsort(np.abs(push[:, digit]))[::-1][:12]
@@ -103,10 +102,10 @@ def units_panel(record: ModelRecord, image: np.ndarray, digit: int) -> None:
 def imagine_panel(record: ModelRecord) -> None:
     """The ten pictures the model has of the digits, and how it reads them back."""
     model, images = cache.model(record), cache.imagined(record)
-    st.caption(t("How: {method}.", method=plain(t(METHOD[model.kind]))))
-    signed = model.kind == "logreg"
+    st.caption(t("How: {method}.", method=plain(t(model.imagine_method))))
+    signed = model.imagined_signed
     read = model.predict_proba(np.clip(images, 0, 1)) if not signed else None
-    pics = [pictures.zoom(pictures.diverging(im) if signed else pictures.grey(im, 1.0), fit(1, im.shape[0], 84))
+    pics = [pictures.zoom(pictures.diverging(im) if signed else pictures.grey(im, 1.0), fit(im.shape[0], 84))
             for im in images]
     captions = [f"{d}" if read is None else t("{digit}: read {read}, {confidence}", digit=d, read=int(read[d].argmax()),
                                               confidence=pct(float(read[d].max()), 0))
@@ -118,7 +117,7 @@ def pixels_panel(record: ModelRecord, image: np.ndarray, digit: int) -> None:
     """Saliency and occlusion for ``digit``, side by side over the image."""
     model = cache.model(record)
     a, b = st.columns(2)
-    size = fit(1, image.shape[0], 224)
+    size = fit(image.shape[0], 224)
     grad = saliency(model, image, digit)
     a.image(pictures.zoom(pictures.overlay(image, grad), size), width=224)
     a.caption(t("Saliency: where a little more ink would raise {digit}'s score (red) or lower it (blue). "
@@ -132,16 +131,14 @@ def pixels_panel(record: ModelRecord, image: np.ndarray, digit: int) -> None:
 
 def neighbours_panel(record: ModelRecord, image: np.ndarray) -> None:
     """The 8 nearest training images in pixel space and in the model's feature space."""
-    from mnist_core.explain.gradients import features
-
     judge, ds = cache.judge(record), cache.dataset(record.meta.get("dataset", "digits"))
     model = cache.model(record)
     for title, index, query in ((t("Nearest in pixels (what it looks like)"), judge.space.pixels, image[None]),
-                                (t("Nearest in the model's features: {space}", space=plain(t(FEATURE_SPACE[model.kind]))),
+                                (t("Nearest in the model's features: {space}", space=plain(t(model.feature_space))),
                                  judge.features, features(model, image[None]))):
         found = index.query(query, k=8)
         st.caption(title)
-        zoom = fit(1, image.shape[0], 72)
+        zoom = fit(image.shape[0], 72)
         st.image([pictures.zoom(pictures.grey(ds.x_train[i], ds.pixel_max), zoom) for i in found.index[0]],
                  width=zoom * image.shape[0],
                  caption=[f"{ds.y_train[i]}, d={d:.2f} (#{i})" for i, d in zip(found.index[0], found.distance[0])])
@@ -159,6 +156,6 @@ def motion_panel(record: ModelRecord) -> None:
     moment = st.select_slider(t("Moment of training"), options=list(range(len(snaps))), value=len(snaps) - 1,
                               format_func=lambda i: labels[i], key=f"motion_{record.key}")
     side = snaps.frames.shape[2]
-    st.image(tile(snaps.frames[moment], zoom=fit(1, side, 48)))
+    st.image(tile(snaps.frames[moment], zoom=fit(side, 48)))
     st.caption(t("{count} of the first layer's units, from random noise at the start to what they look for at the "
                  "end (red: positive weights, blue: negative, each moment on its own scale).", count=len(snaps.units)))

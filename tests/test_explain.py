@@ -2,17 +2,21 @@
 differences, brute-force distances, the estimator's own scores, and what the issue asks."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pytest
 
 from mnist_core.analysis import predict_image
 from mnist_core.data.handdrawn import draw_digit
-from mnist_core.errors import EmptyImage
+from mnist_core.config import Params
+from mnist_core.errors import EmptyImage, InvalidParameter
 from mnist_core.explain import (DigitSpace, NeighbourIndex, build_judge, digit_space, features, imagine,
                                 occlusion, saliency)
 from mnist_core.explain.gradients import logits
 from mnist_core.explain.imagine import as_ink, back_query, class_visualisation
 from mnist_core.explain.units import feature_maps, first_layer_weights, unit_activity, unit_drive
+from mnist_core.models.base import Model, n_inputs_param, n_outputs_param
 from mnist_core.training import TrainConfig
 from mnist_core.training.pipeline import train_model
 
@@ -177,3 +181,96 @@ def test_digit_space_on_the_8x8_digits(digits, digit_models):
     verdicts = [v.verdict for v in judge.judge_all(x, proba)]
     assert verdicts[:5] == [judge.judge(i, p).verdict for i, p in zip(x[:5], proba[:5])]
     assert np.isin(verdicts, ["blank", "not_a_digit"]).mean() <= 0.03
+
+
+# -- a new kind is its module plus one registry line -----------------------------------
+
+@dataclass(frozen=True)
+class LinearConfig(Params):
+    n_inputs: int = n_inputs_param()
+    n_outputs: int = n_outputs_param()
+
+
+class Linear(Model):
+    """Softmax regression in NumPy, written as a new kind would be: only the model's own
+    interface, no line of mnist_core.explain or the app changed for it."""
+
+    kind, title, Config = "linear-test", "Linear (test)", LinearConfig
+    feature_space = imagine_method = "test"
+
+    def __init__(self, config: LinearConfig = LinearConfig(), seed: int = 0) -> None:
+        super().__init__(config, seed)
+        self.w = self.rng.standard_normal((config.n_inputs, config.n_outputs)).astype(np.float32)
+        self.b = self.rng.standard_normal(config.n_outputs).astype(np.float32)
+
+    def logits_chunk(self, x):
+        return x @ self.w + self.b
+
+    features_chunk = logits_chunk
+
+    def proba_chunk(self, x):
+        return self.squash(self.logits_chunk(x))
+
+    def input_gradient(self, images, upstream):
+        self.inputs(images)
+        return np.asarray(upstream, np.float32) @ self.w.T
+
+    def layer_names(self):
+        return ["input", "output"]
+
+    def layer_activations(self, images):
+        x = self.inputs(images)
+        return [("input", x), ("output", self.predict_proba(x))]
+
+    def unit_terms(self, image, layer, index):
+        self._check_unit(layer, index, self.config.n_outputs)
+        x = self.inputs(np.asarray(image)[None])[0].astype(np.float64)
+        w, b = self.w[:, index].astype(np.float64), float(self.b[index])
+        return {"layer": layer, "index": index, "terms": [(i, w[i], x[i], w[i] * x[i]) for i in range(len(x))],
+                "bias": b, "preactivation": float(x @ w) + b, "function": "softmax",
+                "activation": float(self.predict_proba(x[None])[0, index])}
+
+    def first_layer_images(self):
+        return self.w.T.reshape(-1, *self.image_shape)
+
+
+def test_a_new_kind_registered_in_one_line_runs_through_explain(monkeypatch, digits):
+    from mnist_core.explain import units
+    from mnist_core.explain.gradients import input_gradient, onehot
+    from mnist_core.models import MODELS, build_model
+
+    monkeypatch.setitem(MODELS, Linear.kind, Linear)  # the one registry line
+    model = build_model("linear-test", n_inputs=64)
+    image = digits.floats(digits.x_test[:1]).reshape(8, 8)
+    np.testing.assert_allclose(features(model, image[None]), logits(model, image[None]), rtol=1e-6)
+    np.testing.assert_allclose(saliency(model, image, 3), model.w[:, 3].reshape(8, 8), rtol=1e-6)
+    assert input_gradient(model, image[None], onehot(3)).shape == (1, 64)
+    layers = units.layers(model, image)
+    assert [layer["name"] for layer in layers] == ["input", "output"] and len(layers[0]["activations"]) == 64
+    unit = units.unit(model, image, 1, 3)
+    assert len(unit["terms"]) == 64 and unit["activation"] == pytest.approx(layers[1]["activations"][3], rel=1e-5)
+    assert not units.has_hidden_units(model) and units.feature_maps(model, image) == []
+    assert units.first_layer_weights(model).shape == (10, 8, 8)
+    pictures = imagine(model)  # no picture of its own: class visualisation climbs its gradient
+    assert pictures.shape == (10, 8, 8) and model.predict(pictures[[2]])[0] == 2
+    assert occlusion(model, image, 3).heat.shape == (8, 8)
+    with pytest.raises(InvalidParameter):
+        units.unit_drive(model)
+
+
+def test_unit_json_and_layers_for_the_cnn(digits, digit_models):
+    from mnist_core.explain import units
+
+    cnn = digit_models["cnn"]
+    image = digits.floats(digits.x_test[:1]).reshape(8, 8)
+    layers = units.layers(cnn, image)
+    assert [layer["name"] for layer in layers] == cnn.layer_names()
+    assert np.asarray(layers[1]["activations"]).shape == (cnn.config.channels[0], 8, 8)
+    np.testing.assert_allclose(layers[-1]["activations"], cnn.predict_proba(image[None])[0], rtol=1e-5, atol=1e-7)
+    k, pad = cnn.config.kernel_size, cnn.config.kernel_size // 2  # 'same' padding on 8x8
+    index = pad * 8 + pad  # map 0 at (pad, pad): the whole kernel inside the image
+    unit = units.unit(cnn, image, 1, index)
+    assert len(unit["terms"]) == k * k and all(len(term) == 4 for term in unit["terms"])
+    assert len(units.unit(cnn, image, 1, 0)["terms"]) == (k - pad) ** 2  # a corner: the padding adds nothing
+    flat = np.asarray(layers[1]["activations"]).ravel()
+    assert unit["activation"] == pytest.approx(flat[index], rel=1e-5, abs=1e-6)

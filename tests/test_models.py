@@ -304,3 +304,121 @@ def test_augment_identity_and_reference(digits):
     np.testing.assert_array_equal(out, augment_batch(x, np.random.default_rng(5)))
     elastic = augment_batch(x, np.random.default_rng(1), elastic_alpha=34)
     assert elastic.shape == x.shape and np.isfinite(elastic).all()
+
+
+# -- what explanations ask of every kind, against its own forward pass -----------------
+
+INTERFACE = ("features_chunk", "logits_chunk", "input_gradient", "layer_names", "layer_activations", "unit_terms",
+             "first_layer_images")
+TINY = {"classic": {"n_inputs": 16, "hidden": 6},
+        "mlp": {"n_inputs": 16, "hidden": [7, 5]},
+        "cnn": {"n_inputs": 36, "channels": [2, 3], "kernel_size": 3, "hidden": 6, "padding": "same"},
+        "logreg": {"n_inputs": 16}}
+SQUASH = {"relu": lambda z: max(z, 0.0), "sigmoid": lambda z: float(scipy.special.expit(z)), "max": lambda z: z}
+
+
+def tiny_model(kind: str):
+    """A small model of ``kind`` with float64 weights and non-zero biases (fitted, for logreg)."""
+    model = build_model(kind, seed=3, **TINY[kind])
+    rng = np.random.default_rng(7)
+    if kind == "logreg":
+        x = rng.random((200, 16))
+        model.fit_all(x, np.arange(200) % 10)
+    elif kind == "classic":
+        model.w_ih, model.w_ho = model.w_ih.astype(np.float64), model.w_ho.astype(np.float64)
+    else:
+        model.params = {k: v.astype(np.float64) + 0.1 * rng.standard_normal(v.shape) for k, v in model.params.items()}
+    return model
+
+
+def test_every_registered_kind_implements_the_whole_interface():
+    from mnist_core.models.base import Model
+
+    assert set(TINY) == set(MODELS), "a new kind: add it to TINY so the checks below cover it"
+    for kind, cls in MODELS.items():
+        missing = [name for name in INTERFACE if getattr(cls, name) is getattr(Model, name)]
+        assert not missing, (kind, missing)
+        assert cls.feature_space and cls.imagine_method, kind
+
+
+@pytest.mark.parametrize("kind", sorted(TINY))
+def test_logits_and_layers_follow_the_models_own_forward_pass(kind):
+    model = tiny_model(kind)
+    x = np.random.default_rng(2).random((4, model.config.n_inputs)).astype(np.float32)
+    logits, proba = model.logits(x), model.predict_proba(x)
+    assert logits.shape == proba.shape == (4, 10)
+    np.testing.assert_allclose(model.squash(logits), proba, rtol=1e-5, atol=1e-6)
+    assert (logits.argmax(axis=1) == proba.argmax(axis=1)).all()
+    if kind == "logreg":  # its logits are scikit-learn's own linear scores
+        np.testing.assert_allclose(logits, model.estimator.decision_function(x.astype(np.float64)), rtol=1e-5)
+    layers = model.layer_activations(x)
+    assert [name for name, _ in layers] == model.layer_names() and layers[0][0] == "input"
+    assert layers[0][1].shape == (4, model.config.n_inputs) and layers[-1][1].shape == (4, 10)
+    if len(layers) > 2:  # the features are the last hidden layer
+        np.testing.assert_allclose(model.features(x), layers[-2][1].reshape(4, -1), rtol=1e-5, atol=1e-6)
+    if kind != "classic":  # its sigmoid outputs are normalised by predict_proba only
+        np.testing.assert_allclose(layers[-1][1], proba, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", sorted(TINY))
+def test_input_gradient_matches_finite_differences(kind):
+    model = tiny_model(kind)
+    rng = np.random.default_rng(5)
+    x = rng.random((2, model.config.n_inputs))
+    upstream = rng.standard_normal((2, 10))
+    grad = model.input_gradient(x, upstream)
+    assert grad.shape == x.shape
+    eps = 1e-3
+    numeric = np.zeros_like(x)
+    for r, i in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[r, i] += eps
+        down[r, i] -= eps
+        numeric[r, i] = ((model.logits(up)[r] - model.logits(down)[r]) @ upstream[r]) / (2 * eps)
+    assert np.linalg.norm(grad - numeric) <= 2e-3 * np.linalg.norm(numeric), kind
+
+
+@pytest.mark.parametrize("kind", sorted(TINY))
+def test_unit_terms_add_up_to_the_forward_pass(kind):
+    """Every unit of every layer: its terms read the previous layer's activations, add up
+    (with the bias) to its preactivation, whose squashing is the unit's activation; the
+    output units' preactivations are the logits."""
+    model = tiny_model(kind)
+    image = np.random.default_rng(4).random(model.config.n_inputs).astype(np.float32)
+    layers = model.layer_activations(image[None])
+    logits = model.logits(image[None])[0]
+    for layer in range(1, len(layers)):
+        before, here = layers[layer - 1][1][0].ravel(), layers[layer][1][0].ravel()
+        for index in range(len(here)):
+            u = model.unit_terms(image, layer, index)
+            assert (u["layer"], u["index"]) == (layer, index)
+            idx, w, inp, prod = (np.array(c, np.float64) for c in zip(*u["terms"]))
+            assert len(set(idx.tolist())) == len(idx) and idx.min() >= 0 and idx.max() < len(before)
+            np.testing.assert_allclose(inp, before[idx.astype(int)], rtol=1e-4, atol=1e-5)
+            np.testing.assert_allclose(prod, w * inp, rtol=1e-9, atol=1e-12)
+            assert prod.sum() + u["bias"] == pytest.approx(u["preactivation"], rel=1e-6, abs=1e-9)
+            assert u["activation"] == pytest.approx(float(here[index]), rel=1e-4, abs=1e-5)
+            if u["function"] in SQUASH:
+                assert SQUASH[u["function"]](u["preactivation"]) == pytest.approx(u["activation"], rel=1e-4, abs=1e-5)
+            if layer == len(layers) - 1:
+                assert u["preactivation"] == pytest.approx(float(logits[index]), rel=1e-4, abs=1e-5)
+            elif layers[layer][1].ndim == 2:  # a dense unit reads every unit before it
+                assert len(idx) == len(before)
+    with pytest.raises(InvalidParameter):
+        model.unit_terms(image, 0, 0)
+    with pytest.raises(InvalidParameter):
+        model.unit_terms(image, len(layers), 0)
+    with pytest.raises(InvalidParameter):
+        model.unit_terms(image, 1, layers[1][1][0].size)
+
+
+def test_a_cnn_conv_unit_reads_its_whole_kernel_inside_the_image():
+    model = tiny_model("cnn")
+    image = np.random.default_rng(4).random(36).astype(np.float32)
+    channels_in = 2  # conv 2 reads pool 1's two maps
+    centre = int(np.ravel_multi_index((1, 1, 1), (3, 3, 3)))  # map 1 at (1, 1) of conv 2's 3x3
+    assert len(model.unit_terms(image, 3, centre)["terms"]) == 3 * 3 * channels_in
+    assert len(model.unit_terms(image, 3, 0)["terms"]) == 2 * 2 * channels_in  # a corner: padding left out
+    assert len(model.unit_terms(image, 1, 0)["terms"]) == 2 * 2
+    with pytest.raises(InvalidParameter):
+        model.unit_drive()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..models.base import Model
-from .gradients import input_gradient, onehot
+from .gradients import onehot
 
 
 def saliency(model: Model, image: np.ndarray, digit: int) -> np.ndarray:
@@ -24,7 +24,7 @@ def saliency(model: Model, image: np.ndarray, digit: int) -> np.ndarray:
     The score is the model's own before the output squashing (the classic network's
     output-node input, the MLP's and CNN's logit, logistic regression's linear score),
     so a confident answer does not flatten the map to zero."""
-    return input_gradient(model, image[None], onehot(digit))[0].reshape(image.shape)
+    return model.input_gradient(image[None], onehot(digit))[0].reshape(image.shape)
 
 
 @dataclass(frozen=True, eq=False)

@@ -23,10 +23,11 @@ import numpy as np
 from ..config import Params, TrainConfig, param
 from ..errors import InvalidParameter
 from ..i18n import N_
-from .base import GradientModel, n_inputs_param, n_outputs_param
+from .base import GradientModel, UnitTerms, n_inputs_param, n_outputs_param
 from .layers import (conv_backward, conv_forward, conv_out_side, dense_backward, dense_forward, he_normal,
                      maxpool_backward, maxpool_forward, relu_backward, relu_forward, softmax, softmax_cross_entropy)
 from .optim import lr_param, make_optimizer, momentum_param, optimizer_param, schedule_param
+from .terms import conv_terms, dense_terms, pool_terms, unit_sum
 
 # -- the model ----------------------------------------------------------------------
 
@@ -90,6 +91,7 @@ class CNN(GradientModel):
     Config = CNNConfig
     training = TrainConfig(epochs=3, batch_size=64)
     predict_chunk = 256  # the im2col rows of 256 images are ~80 MB
+    feature_space = N_("the dense layer's ReLU outputs")
 
     def __init__(self, config: CNNConfig = CNNConfig(), seed: int = 0) -> None:
         super().__init__(config, seed)
@@ -166,3 +168,89 @@ class CNN(GradientModel):
             if i > 1:
                 d = relu_backward(d, x_in)  # x_in is the ReLU output of block i - 1
         return loss, right, grads
+
+    # -- explanations (see mnist_core.models.base) ---------------------------------------
+    def backward_to_input(self, d: np.ndarray, caches: list[tuple]) -> np.ndarray:
+        """d = d(loss)/d(logits) (B, 10) -> d(loss)/d(pixels) (B, n_inputs): the path of
+        :meth:`gradients`, with ``caches`` of ``forward(x, train=True)``, taken one step
+        further (through conv1 to the image) and without the parameters' gradients."""
+        p, n_conv = self.params, len(self.config.channels)
+        for j in range(self.n_fc, 0, -1):
+            d = relu_backward(d @ p[f"fc{j}_w"].T, caches[n_conv + j - 1])  # its input is a ReLU output
+        for i in range(n_conv, 0, -1):
+            x_in, cols, conv_shape, route = caches[i - 1]
+            d = d.reshape(conv_shape[0], conv_shape[1] // 2, conv_shape[2] // 2, conv_shape[3])
+            d = maxpool_backward(d, route, conv_shape)
+            d = conv_backward(d, cols, x_in.shape, p[f"conv{i}_w"], self.pad)[0]
+            if i > 1:
+                d = relu_backward(d, x_in)  # x_in is the ReLU output of block i - 1
+        return d.reshape(len(d), -1)
+
+    def features_chunk(self, x: np.ndarray) -> np.ndarray:
+        """x (B, n_inputs) -> the input of the output layer: the dense layer's ReLU outputs
+        (B, hidden), or the last pooled maps flattened when there is no dense layer."""
+        return self.forward(x)[1][-1]
+
+    def logits_chunk(self, x: np.ndarray) -> np.ndarray:
+        return self.forward(x)[0]
+
+    def input_gradient(self, images: np.ndarray, upstream: np.ndarray) -> np.ndarray:
+        """(n, ...) images, upstream (n, 10) -> (n, n_inputs): :meth:`backward_to_input`."""
+        _, caches = self.forward(self.inputs(images), train=True)  # train: keep the pooling masks
+        return self.backward_to_input(np.asarray(upstream, np.float32), caches)
+
+    def layer_names(self) -> list[str]:
+        blocks = [f"{stage} {i}" for i in range(1, len(self.config.channels) + 1) for stage in ("conv", "pool")]
+        return ["input", *blocks, *(f"dense {j}" for j in range(1, self.n_fc)), "output"]
+
+    def layer_activations(self, images: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        """input (n, n_inputs); per block, ``conv i`` (n, C_i, h, w) after its ReLU and
+        ``pool i`` (n, C_i, h/2, w/2); each dense layer (n, units); softmax (n, 10).
+        A few images at a time: nothing is chunked."""
+        p, x = self.params, self.inputs(images)
+        out: list[np.ndarray] = [x]
+        a = x.reshape(len(x), self.side, self.side, 1)
+        for i in range(1, len(self.config.channels) + 1):
+            conv, _ = conv_forward(a, p[f"conv{i}_w"], p[f"conv{i}_b"], self.pad)
+            out.append(np.ascontiguousarray(np.maximum(conv, 0).transpose(0, 3, 1, 2)))
+            a = relu_forward(maxpool_forward(conv, need_grad=False)[0])  # = pool of the ReLU'd conv
+            out.append(np.ascontiguousarray(a.transpose(0, 3, 1, 2)))
+        a = a.reshape(len(a), -1)
+        for j in range(1, self.n_fc + 1):
+            a = dense_forward(a, p[f"fc{j}_w"], p[f"fc{j}_b"])
+            out.append(relu_forward(a).copy() if j < self.n_fc else softmax(a))
+        return list(zip(self.layer_names(), out))
+
+    def unit_terms(self, image: np.ndarray, layer: int, index: int) -> UnitTerms:
+        """A conv unit is one position (c, y, x) of one feature map: kernel weight times the
+        input patch under it over every in-channel (padding adds nothing and is left out),
+        plus the map's bias, then ReLU.  A pool unit is the max over its 2x2 window (weight
+        1 on the value taken, 0 on the others).  A dense unit reads the last pooled maps,
+        ``input_index`` counted in their (c, h, w) order."""
+        acts = self.layer_activations(np.asarray(image)[None])
+        n_conv = len(self.config.channels)
+        self._check_unit(layer, index, acts[min(max(layer, 1), len(acts) - 1)][1][0].size)
+        prev, here = acts[layer - 1][1][0].astype(np.float64), acts[layer][1][0]
+        if layer == 1:
+            prev = prev.reshape(1, self.side, self.side)
+        if layer > 2 * n_conv:
+            j = layer - 2 * n_conv
+            terms = dense_terms(self.params[f"fc{j}_w"][:, index], prev)
+            bias, function = float(self.params[f"fc{j}_b"][index]), "relu" if j < self.n_fc else "softmax"
+        elif layer % 2 == 0:
+            terms, bias, function = pool_terms(prev, np.unravel_index(index, here.shape)), 0.0, "max"
+        else:
+            c, y, x = np.unravel_index(index, here.shape)
+            terms = conv_terms(self.params[f"conv{(layer + 1) // 2}_w"][..., c], prev, y - self.pad, x - self.pad)
+            bias, function = float(self.params[f"conv{(layer + 1) // 2}_b"][c]), "relu"
+        return unit_sum(layer, index, terms, bias, function, float(here.ravel()[index]))
+
+    def first_layer_images(self) -> np.ndarray:
+        """The conv1 filters (C, k, k)."""
+        return np.ascontiguousarray(self.params["conv1_w"][:, :, 0, :].transpose(2, 0, 1), np.float32)
+
+    def feature_maps(self, image: np.ndarray) -> list[np.ndarray]:
+        """Each conv block's maps (C_i, h_i, w_i) after its ReLU, before its pooling."""
+        acts = self.layer_activations(np.asarray(image)[None])
+        return [a[0] for _, a in acts[1:2 * len(self.config.channels):2]]
+

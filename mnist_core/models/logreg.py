@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 from ..config import Params, TrainConfig, param
 from ..errors import MnistError
 from ..i18n import N_, Text
-from .base import Model, n_inputs_param, n_outputs_param
+from .base import Model, UnitTerms, n_inputs_param, n_outputs_param
+from .terms import dense_terms, unit_sum
 
 SOLVERS = ("lbfgs", "liblinear")
 
@@ -61,6 +62,9 @@ class LogisticRegressionModel(Model):
     training = TrainConfig(epochs=1, batch_size=256)  # one fit: neither is used
     iterative = False
     predict_chunk = 10_000
+    feature_space = N_("its ten class scores (it has no hidden layer)")
+    imagine_method = N_("each digit's weight template (red: ink there raises the digit's score)")
+    imagined_signed = True
 
     def __init__(self, config: LogRegConfig = LogRegConfig(), seed: int = 0) -> None:
         super().__init__(config, seed)
@@ -68,7 +72,7 @@ class LogisticRegressionModel(Model):
 
     def _inputs(self, images: np.ndarray) -> np.ndarray:
         """float64 (n, n_inputs), scaled: scikit-learn's solvers work in float64 anyway."""
-        x = self._flat(images).astype(np.float64)
+        x = self.inputs(images).astype(np.float64)
         x *= self.config.pixel_scale  # in place: MNIST in float64 is 376 MB
         return x
 
@@ -106,6 +110,81 @@ class LogisticRegressionModel(Model):
         out = np.zeros((len(proba), self.config.n_outputs), np.float32)
         out[:, np.asarray(self.estimator.classes_, dtype=np.intp)] = proba
         return out
+
+    # -- explanations (see mnist_core.models.base) ---------------------------------------
+    def weights_by_digit(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each digit's linear score, whatever the solver: weights (10, n_inputs) and biases
+        (10,) float64, on the scaled pixels.  A digit missing from training has zeros;
+        with two classes the one classifier scores the second, its negation the first."""
+        params = self.get_params()
+        n = self.config.n_outputs
+        coef, intercept = np.zeros((n, self.config.n_inputs)), np.zeros(n)
+        classes = np.asarray(params["classes_"], np.intp)
+        if len(params["coef_"]) == 1:
+            coef[classes[1]], coef[classes[0]] = params["coef_"][0], -params["coef_"][0]
+            intercept[classes[1]], intercept[classes[0]] = params["intercept_"][0], -params["intercept_"][0]
+        else:
+            coef[classes], intercept[classes] = params["coef_"], params["intercept_"]
+        return coef, intercept
+
+    def logits_chunk(self, x: np.ndarray) -> np.ndarray:
+        """x (B, n_inputs) -> (B, 10) linear scores (scikit-learn's ``decision_function``)."""
+        coef, intercept = self.weights_by_digit()
+        return self._inputs(x) @ coef.T + intercept
+
+    def squash(self, logits: np.ndarray) -> np.ndarray:
+        """lbfgs (multinomial): a softmax; one-vs-rest (and two classes): each score's
+        sigmoid, normalised to sum to 1, as scikit-learn does.  Digits never seen score 0."""
+        present = np.zeros(self.config.n_outputs, bool)
+        present[np.asarray(self.estimator.classes_, np.intp)] = True
+        z = np.asarray(logits, np.float64)
+        if self._multinomial():
+            p = np.exp(z - z[:, present].max(axis=1, keepdims=True))
+        else:
+            p = 1.0 / (1.0 + np.exp(-z))
+        p[:, ~present] = 0.0
+        return (p / p.sum(axis=1, keepdims=True)).astype(np.float32)
+
+    def _multinomial(self) -> bool:
+        """One softmax model (lbfgs on more than two classes), else one sigmoid per class."""
+        return self.config.solver != "liblinear" and len(self.estimator.classes_) > 2
+
+    def features_chunk(self, x: np.ndarray) -> np.ndarray:
+        """x (B, n_inputs) -> (B, 10): the log-probabilities (it has no hidden layer)."""
+        return np.log(np.maximum(self.proba_chunk(x), 1e-12))
+
+    def input_gradient(self, images: np.ndarray, upstream: np.ndarray) -> np.ndarray:
+        """(n, ...) images, upstream (n, 10) -> (n, n_inputs): upstream @ weights, times the
+        pixel scale -- the same for every image, as a linear score's gradient is."""
+        self.inputs(images)  # checks the size
+        coef = self.weights_by_digit()[0]
+        return (np.asarray(upstream, np.float64) @ coef * self.config.pixel_scale).astype(np.float32)
+
+    def layer_names(self) -> list[str]:
+        return ["input", "output"]
+
+    def layer_activations(self, images: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        """input (n, n_inputs) times the pixel scale, output (n, 10) probabilities."""
+        x = self.inputs(images)
+        return [("input", self._inputs(x).astype(np.float32)), ("output", self.predict_proba(x))]
+
+    def unit_terms(self, image: np.ndarray, layer: int, index: int) -> UnitTerms:
+        """Its one layer is the outputs: digit ``index``'s weight on every scaled pixel, its
+        bias, the linear score, then the squashing (see :meth:`squash`)."""
+        self._check_unit(layer, index, self.config.n_outputs)
+        coef, intercept = self.weights_by_digit()
+        acts = self.layer_activations(np.asarray(image)[None])
+        function = "softmax" if self._multinomial() else "sigmoid, normalised"
+        terms = dense_terms(coef[index], acts[0][1][0])
+        return unit_sum(layer, index, terms, intercept[index], function, acts[1][1][0, index])
+
+    def first_layer_images(self) -> np.ndarray:
+        """Each digit's weights as an image (10, h, w), signed: its template."""
+        return self.weights_by_digit()[0].astype(np.float32).reshape(-1, *self.image_shape)
+
+    def imagine_digits(self) -> np.ndarray:
+        """The templates: the linear model's answer is the template the image matches best."""
+        return self.first_layer_images()
 
     @classmethod
     def shapes(cls, config: LogRegConfig) -> dict[str, tuple]:

@@ -24,9 +24,10 @@ import numpy as np
 
 from ..config import Params, TrainConfig, param
 from ..i18n import N_
-from .base import GradientModel, n_inputs_param, n_outputs_param
+from .base import GradientModel, UnitTerms, n_inputs_param, n_outputs_param
 from .layers import dense_backward, dense_forward, he_normal, relu_backward, relu_forward, softmax, softmax_cross_entropy
 from .optim import lr_param, make_optimizer, momentum_param, optimizer_param, schedule_param
+from .terms import dense_terms, unit_sum
 
 @dataclass(frozen=True)
 class MLPConfig(Params):
@@ -56,6 +57,7 @@ class MLP(GradientModel):
                      "a softmax output trained with cross-entropy, He initialisation and the Adam optimiser.")
     Config = MLPConfig
     training = TrainConfig(epochs=5, batch_size=256)
+    feature_space = N_("the last hidden layer's ReLU outputs")
 
     def __init__(self, config: MLPConfig = MLPConfig(), seed: int = 0) -> None:
         super().__init__(config, seed)
@@ -101,14 +103,80 @@ class MLP(GradientModel):
         loss, p, d = softmax_cross_entropy(logits, y)
         right = int(np.count_nonzero(p.argmax(axis=1) == y))
         d /= len(y)  # mean loss: the step size does not depend on the batch size
-        grads: dict[str, np.ndarray] = {}
-        for i in range(self.n_layers, 0, -1):
-            d_in, grads[f"w{i}"], grads[f"b{i}"] = dense_backward(d, inputs[i - 1], self.params[f"w{i}"], i > 1)
-            if i > 1:
-                d = relu_backward(d_in, inputs[i - 1])  # inputs[i-1] is the ReLU (and dropout) output
-                if self.config.dropout:
-                    d *= np.float32(1.0 / (1.0 - self.config.dropout))
+        _, grads = self.backward(d, inputs, train=True)
         if self.config.weight_decay:
             for i in range(1, self.n_layers + 1):
                 grads[f"w{i}"] += self.config.weight_decay * self.params[f"w{i}"]
         return loss, right, grads
+
+    def backward(self, d: np.ndarray, inputs: list[np.ndarray], to_layer: int | None = None,
+                 train: bool = False) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
+        """d = d(loss)/d(logits) (B, 10) back through the layers, with ``inputs`` from
+        :meth:`forward`.  ``to_layer`` None: every parameter's gradient (training), no
+        input gradient.  ``to_layer`` L: only the gradient with respect to layer L's
+        activations ``inputs[L]`` (L = 0: the pixels), (B, n_L), and no parameter's."""
+        grads: dict[str, np.ndarray] = {}
+        for i in range(self.n_layers, 0 if to_layer is None else to_layer, -1):
+            w = self.params[f"w{i}"]
+            if to_layer is None:
+                d_in, grads[f"w{i}"], grads[f"b{i}"] = dense_backward(d, inputs[i - 1], w, i > 1)
+            else:
+                d_in = d @ w.T
+            if i - 1 == (to_layer or 0):
+                return d_in, grads
+            d = relu_backward(d_in, inputs[i - 1])  # inputs[i-1] is the ReLU (and dropout) output
+            if train and self.config.dropout:
+                d *= np.float32(1.0 / (1.0 - self.config.dropout))
+        return None, grads
+
+    # -- explanations (see mnist_core.models.base) ---------------------------------------
+    def features_chunk(self, x: np.ndarray) -> np.ndarray:
+        """x (B, n_inputs) -> the last hidden layer's ReLU outputs (the output layer's input)."""
+        return self.forward(x)[1][-1]
+
+    def logits_chunk(self, x: np.ndarray) -> np.ndarray:
+        return self.forward(x)[0]
+
+    def input_gradient(self, images: np.ndarray, upstream: np.ndarray) -> np.ndarray:
+        """(n, ...) images, upstream (n, 10) -> (n, n_inputs): :meth:`backward` to the pixels."""
+        _, inputs = self.forward(self.inputs(images))
+        return self.backward(np.asarray(upstream, np.float32), inputs, to_layer=0)[0]
+
+    def layer_names(self) -> list[str]:
+        return ["input", *(f"hidden {i}" for i in range(1, self.n_layers)), "output"]
+
+    def layer_activations(self, images: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        """input (n, n_inputs), each hidden layer's ReLU outputs (n, units), softmax (n, 10)."""
+        logits, inputs = self.forward(self.inputs(images))
+        return list(zip(self.layer_names(), [*inputs, softmax(logits)]))
+
+    def unit_terms(self, image: np.ndarray, layer: int, index: int) -> UnitTerms:
+        """Unit ``index`` of dense layer ``layer``: its column of w_L times layer L-1's
+        activations, plus b_L; ReLU in a hidden layer, softmax in the output layer."""
+        self._check_unit(layer, index, len(self.params[f"b{min(max(layer, 1), self.n_layers)}"]))
+        acts = self.layer_activations(np.asarray(image)[None])
+        terms = dense_terms(self.params[f"w{layer}"][:, index], acts[layer - 1][1][0])
+        function = "softmax" if layer == self.n_layers else "relu"
+        return unit_sum(layer, index, terms, self.params[f"b{layer}"][index], function, acts[layer][1][0, index])
+
+    def first_layer_images(self) -> np.ndarray:
+        """The columns of ``w1`` (H1, h, w): each first hidden unit's weight on every pixel."""
+        return np.ascontiguousarray(self.params["w1"].T, np.float32).reshape(-1, *self.image_shape)
+
+    def unit_drive(self) -> np.ndarray:
+        """(H1, 10): the product of the later weight matrices, the path a first-layer unit's
+        signal takes if every ReLU on the way passes it (an upper bound on its reach: the
+        sorting key, not a promise; :meth:`unit_activity` gives the figure for one image)."""
+        path = self.params["w2"]
+        for i in range(3, self.n_layers + 1):
+            path = path @ self.params[f"w{i}"]
+        return path.astype(np.float32)
+
+    def unit_activity(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """h (H1,) and h_j * d(logit k)/d(h_j) (H1, 10): exact for a ReLU network up to the
+        biases (the logits are linear in h for this image's pattern of open ReLUs).  All
+        ten outputs in one :meth:`backward` (the identity as the upstream, one row each)."""
+        _, inputs = self.forward(self.inputs(np.asarray(image)[None]))
+        jacobian = self.backward(np.eye(self.config.n_outputs, dtype=np.float32), inputs, to_layer=1)[0]
+        h = inputs[1][0]
+        return h, h[:, None] * jacobian.T
