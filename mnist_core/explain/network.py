@@ -74,9 +74,10 @@ class NetworkView:
     edges: list[Edge]
 
 
-def _grid(n: int, box_h: int, max_cell: int) -> tuple[int, int, int]:
-    """rows, columns and cell size for ``n`` cells in a column ``box_h`` high."""
-    cols = max(1, math.ceil(math.sqrt(n / 2.5)))
+def _grid(n: int, box_h: int, max_cell: int, tall: float = 2.5) -> tuple[int, int, int]:
+    """rows, columns and cell size for ``n`` cells in a column ``box_h`` high, ``tall``
+    times as many rows as columns."""
+    cols = max(1, math.ceil(math.sqrt(n / tall)))
     rows = -(-n // cols)
     cell = max(2, min(max_cell, box_h // rows))
     return rows, cols, cell
@@ -102,7 +103,7 @@ def network_layout(model: Model) -> Layout:
             cells = np.stack([np.full(n, x), TOP + ys * row + 2, np.full(n, x + row - 4), TOP + (ys + 1) * row - 2], 1)
         elif len(shape) == 3:  # feature maps (c, h, w) as tiles
             c, h, _ = shape
-            rows, cols, tile = _grid(c, HEIGHT, 64)
+            rows, cols, tile = _grid(c, HEIGHT, 64, tall=1.0)
             scale = max(1, (tile - 2) // h)
             size = scale * h
             ys, xs = np.divmod(np.arange(c), cols)
