@@ -10,6 +10,10 @@
 3. ``two_jobs``: two default classic runs at once on two workers, against one alone.
 4. ``sessions``: the server's resident memory with N sessions open on Draw (its
    worker processes reported apart).
+5. ``first_use``: a fresh server (empty model store, empty data cache, MNIST in
+   MNIST_DATA_DIR): seconds from launching it until a pupil who opened Draw and drew a 1
+   reads the model's answer.  ``--root DIR`` (repeatable) measures other checkouts of the
+   studio in the same run, alternating, so before and after share the machine's load.
 
 Needs MNIST (``MNIST_DATA_DIR``), Debian's chromium and the playwright package; it
 starts its own server on a free port of 127.0.0.1 with a fresh MNIST_STUDIO_HOME.
@@ -36,14 +40,14 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 
-def serve(home: Path) -> tuple[subprocess.Popen, str]:
+def serve(home: Path, root: Path = ROOT, env: dict | None = None) -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "MNIST_STUDIO_HOME": str(home)}
+    env = {**os.environ, "MNIST_STUDIO_HOME": str(home), **(env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
                              "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env,
+                             "--browser.gatherUsageStats", "false"], cwd=root, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
@@ -124,6 +128,47 @@ def draw_latency(browser, url: str, strokes: int) -> list[float]:
     return times
 
 
+#: The Draw page's answer, in any of its verdicts (English).
+ANSWER = r"This is a \d|Probably \d|does not look like any digit|too little ink"
+
+
+def first_use(browser, root: Path) -> float:
+    """Seconds from launching a fresh server of ``root`` to the answer to a drawn 1."""
+    import re
+
+    home, cache = Path(tempfile.mkdtemp()), Path(tempfile.mkdtemp())
+    start = time.perf_counter()
+    server, url = serve(home, root, {"MNIST_CACHE_DIR": str(cache)})
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        page.goto(f"{url}/Draw", timeout=300_000)
+        canvas = page.locator("canvas.upper-canvas").first
+        canvas.wait_for(timeout=300_000)
+        answer = page.get_by_text(re.compile(ANSWER)).first
+        deadline = time.perf_counter() + 300
+        while time.perf_counter() < deadline:
+            box = canvas.bounding_box()
+            if box:  # a 1: one stroke down the middle (drawn again while no model answers yet)
+                page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.2)
+                page.mouse.down()
+                for k in range(1, 13):
+                    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] * (0.2 + 0.05 * k))
+                page.mouse.up()
+            try:
+                answer.wait_for(timeout=3000)
+                return time.perf_counter() - start
+            except Exception:  # noqa: BLE001 -- not yet: the model is still being prepared
+                pass
+        raise SystemExit(f"no answer within 300 s from {root}")
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(10)
+
+
 def two_jobs() -> dict:
     from mnist_core.data import load_mnist
     from mnist_core.storage import ModelStore
@@ -164,7 +209,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drawings", type=int, default=30)
     parser.add_argument("--sessions", type=int, default=10)
-    parser.add_argument("--only", choices=["two_jobs", "watched", "draw", "sessions"], action="append",
+    parser.add_argument("--root", type=Path, action="append", help="first_use: also measure this checkout")
+    parser.add_argument("--only", choices=["two_jobs", "watched", "draw", "sessions", "first_use"], action="append",
                         help="run only these measurements (repeatable)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -172,6 +218,18 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     result: dict = {"two_jobs": two_jobs()} if "two_jobs" in only else {}
+    if "first_use" in only:
+        roots = [ROOT, *(r.resolve() for r in args.root or [])]
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            for _ in range(2):  # alternating: before and after share the machine's load
+                for root in roots:
+                    result.setdefault("first_use_s", {}).setdefault(str(root), []).append(
+                        round(first_use(browser, root), 1))
+            browser.close()
+        if only == {"first_use"}:
+            print(json.dumps(result) if args.json else json.dumps(result, indent=2))
+            return
     home = Path(tempfile.mkdtemp())
     server, url = serve(home)
     try:

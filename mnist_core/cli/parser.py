@@ -9,7 +9,7 @@ from .. import __version__
 from ..config import Spec, TrainConfig, specs
 from ..data.datasets import DATASET_NAMES
 from ..models import MODELS
-from . import commands
+from . import commands, inside
 
 
 def hyperparameter_specs() -> dict[str, dict[str, Spec]]:
@@ -88,4 +88,17 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--explain", action="store_true", help="instead: time the explain engine (nearest "
                     "neighbours, a prediction with its verdict, saliency, occlusion) and measure the verdicts "
                     "on MNIST, MNIST on the canvas, hand-drawn digits and non-digits, against the targets")
+
+    sp = command("explain", inside.cmd_explain, "an image through the network: every layer's activations "
+                 "(the input as the network sees it, each hidden layer, the outputs), and one unit's sum",
+                 data_dir=False)
+    sp.add_argument("--model", required=True, help="a saved model (.npz)")
+    sp.add_argument("--unit", metavar="L:J", help="also write out unit J of layer L (0 is the input): every "
+                    "weight x input term, the bias, the sum and the activation")
+    sp.add_argument("image", metavar="IMAGE")
+
+    sp = command("map", inside.cmd_map, "a 2-D map of the training images in the model's own feature space "
+                 "(t-SNE, built once and cached), test images placed on it, and where IMAGE lands")
+    sp.add_argument("--model", required=True, help="a saved model (.npz)")
+    sp.add_argument("--image", metavar="IMAGE", help="an image file to place on the map")
     return p
