@@ -21,7 +21,7 @@ from ..data.handwriting import Drawing, HandwritingStore, model_inputs
 from ..errors import MnistError, sentence
 from ..files import remove_stale_parts
 from ..settings import studio_home
-from .gallery import _class_path, is_studio, labels
+from .publishing import _class_path, is_studio, labels
 from .modelfile import load_model
 from .store import ModelRecord, ModelStore, gallery
 from .teacher import Teacher

@@ -54,7 +54,7 @@ class ModelRecord:
         if self.shared and isinstance(by, str) and name.startswith(f"{by}.") and len(name) > len(by) + 1:
             name = name[len(by) + 1:]  # published before keys: the workspace's name, then the model's
         elif self.shared and "publisher" in self.meta and "." in name.rstrip("."):
-            name = name.split(".", 1)[1]  # the display name made ASCII (gallery.file_prefix), then the model's
+            name = name.split(".", 1)[1]  # the display name made ASCII (publishing.file_prefix), then the model's
         return display_name(name, self.meta)
 
     @property
