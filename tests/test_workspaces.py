@@ -141,3 +141,27 @@ def test_a_signed_in_users_workspace_of_before_is_taken_over():
     _legacy(old)
     ws = user_workspace("sub-123", "Kim")
     assert (ws.models_root / "mine.npz").exists() and not (workspaces_root() / old).exists()
+
+
+def test_a_whole_link_pasted_opens_its_workspace():
+    ws = create_workspace("anna")
+    for pasted in (f"http://studio.example:8501/Draw?workspace={ws.key}&lang=ja", f"?workspace={ws.key}",
+                   f"workspace={ws.key}"):
+        assert open_workspace(pasted) == ws
+    with pytest.raises(WorkspaceError):
+        open_workspace("http://studio.example:8501/Draw?workspace=anna")
+
+
+def test_the_cli_lists_workspaces_with_their_keys_and_migrates_old_ones(capsys):
+    from mnist_core.cli import main
+
+    ws = create_workspace("ñandú-42")
+    _legacy("room-12")
+    assert main(["workspaces", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["workspaces"]
+    assert [(r["name"], r["key"], r["legacy"]) for r in rows] == [("room-12", "room-12", True), ("ñandú-42", ws.key, False)]
+    assert main(["workspaces", "--migrate", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["workspaces"]
+    moved = next(r for r in rows if r["name"] == "room-12")
+    assert moved["migrated"] and not moved["legacy"] and open_workspace(moved["key"]).name == "room-12"
+    assert moved["models"] == 1 and (workspaces_root() / moved["key"] / "models" / "mine.npz").exists()

@@ -27,7 +27,7 @@ from ..settings import studio_home
 from .modelfile import load_model, load_snapshots
 from .store import ModelRecord, gallery
 from .teacher import Teacher
-from .workspaces import STUDIO, Workspace, describe, legacy_name
+from .workspaces import STUDIO, Workspace, legacy_name, lookup
 
 
 class GalleryError(MnistError):
@@ -48,7 +48,7 @@ def file_prefix(display_name: str) -> str:
 
 
 def _workspace(who: Workspace | str) -> Workspace:
-    return who if isinstance(who, Workspace) else describe(who)
+    return who if isinstance(who, Workspace) else lookup(who)
 
 
 def is_studio(record: ModelRecord) -> bool:

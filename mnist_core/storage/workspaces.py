@@ -150,13 +150,24 @@ def create_workspace(display_name: str) -> Workspace:
         return Workspace(key, name, created)
 
 
+def key_in(text: object) -> str:
+    """The key in what a person pasted: a key, or a link holding ``workspace=KEY``."""
+    text = text.strip() if isinstance(text, str) else ""
+    if "workspace=" in text:
+        from urllib.parse import parse_qs, urlsplit
+
+        found = parse_qs(urlsplit(text).query or text.split("?", 1)[-1]).get("workspace", [""])
+        return found[0].strip()
+    return text
+
+
 def open_workspace(key: str, legacy: bool = False) -> Workspace:
-    """The workspace ``key`` opens (a link's ``?workspace=`` value, or one pasted).  A
+    """The workspace ``key`` opens (a link's ``?workspace=`` value, a key or a whole link pasted).  A
     display name opens nothing.  ``legacy``: also an old folder named by its name --
     migrated on the spot (see the module docstring; the result's key is the new one).
     Anything else is refused with one sentence, which does not repeat what was typed
     (a mistyped key on a projector is still most of a key)."""
-    text = key.strip() if isinstance(key, str) else ""
+    text = key_in(key)
     if is_key(text):
         found = _read(workspaces_root() / text)
         if found is not None and not found.legacy:
@@ -208,7 +219,7 @@ def legacy_name(key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def describe(key: str) -> Workspace:
+def lookup(key: str) -> Workspace:
     """The workspace ``key`` names, without migrating anything: a legacy one as it is.
     For code that already holds a key (the session's); never for text a person typed."""
     found = _read(workspaces_root() / key) if isinstance(key, str) and _LEGACY.fullmatch(key) else None
