@@ -13,9 +13,10 @@ from mnist_core.data.handwriting import HandwritingStore
 from mnist_core.errors import sentence
 from mnist_core.settings import MAX_WORKSPACE_NAME
 from mnist_core.storage import workspace_store
+from mnist_core.storage.accounts import user_key, user_workspace
 from mnist_core.storage.workspaces import (KEY_LENGTH, WorkspaceError, check_display_name, create_workspace,
                                            list_workspaces, migrate_legacy, new_key, open_workspace, rename,
-                                           user_key, user_workspace, workspaces_root)
+                                           workspaces_root)
 
 
 @pytest.fixture(autouse=True)
