@@ -156,3 +156,14 @@ def test_no_folder_is_made_for_a_workspace_that_does_not_exist(trained):
     with pytest.raises(MnistError):
         unpublish(rec, by="no-such-workspace-key-here")
     assert not workspaces_root().exists()
+
+
+
+def test_the_metadata_holds_only_a_hash_of_the_key_and_a_display_name(trained):
+    from mnist_core.errors import ModelFileError
+
+    with pytest.raises(ModelFileError, match="publisher"):
+        gallery().save(trained.model, {**trained.meta, "published_by": "x", "publisher": "../../etc"}, name="forged")
+    with pytest.raises(ModelFileError, match="published_by"):
+        gallery().save(trained.model, {**trained.meta, "published_by": "n" * 61}, name="too-long")
+    assert gallery().names() == []

@@ -15,8 +15,8 @@ from mnist_core.settings import MAX_WORKSPACE_NAME
 from mnist_core.storage import workspace_store
 from mnist_core.storage.accounts import user_key, user_workspace
 from mnist_core.storage.workspaces import (KEY_LENGTH, WorkspaceError, check_display_name, create_workspace,
-                                           list_workspaces, migrate_legacy, new_key, open_workspace, rename,
-                                           workspaces_root)
+                                           list_workspaces, migrate_legacy, new_key, open_workspace,
+                                           random_display_name, rename, workspaces_root)
 
 
 @pytest.fixture(autouse=True)
@@ -63,6 +63,8 @@ def test_display_names_are_any_text_kept_as_text():
     assert check_display_name("ñandú-42") == "ñandú-42"
     assert check_display_name("  さくら   組 ") == "さくら 組"
     assert check_display_name("e\u0301") == "é"  # one way of writing each letter (NFC)
+    assert check_display_name("👩\u200d🔬 lab") == "👩\u200d🔬 lab"  # an emoji sequence keeps its joiner
+    assert check_display_name(random_display_name())  # the name a first visit gets
     long = "x" * MAX_WORKSPACE_NAME
     a, b = create_workspace(long[:-1] + "a"), create_workspace(long[:-1] + "b")  # differ in the last character
     assert a.key != b.key and {a.name, b.name} == {long[:-1] + "a", long[:-1] + "b"}

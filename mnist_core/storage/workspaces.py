@@ -41,6 +41,8 @@ KEY_LENGTH = next(n for n in range(1, 99) if 36 ** n >= 2 ** WORKSPACE_KEY_BITS)
 _KEY = re.compile(rf"[0-9a-z]{{{KEY_LENGTH}}}")
 _LEGACY = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 _RECORD = "workspace.json"
+#: Invisible characters that belong in names: joiners (emoji sequences, Persian, Indic scripts).
+_JOINERS = {"\u200c", "\u200d"}
 #: The studio's own name (its models are "by studio"): nobody else may take it.
 STUDIO = "studio"
 
@@ -100,7 +102,8 @@ def check_display_name(text: object) -> str:
     if len(name) > MAX_WORKSPACE_NAME:
         raise WorkspaceError("A workspace name has at most {most} characters (this one has {count}): shorten it.",
                              most=MAX_WORKSPACE_NAME, count=len(name))
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") for c in name):
+    if any(unicodedata.category(c) in ("Cc", "Cs") or (unicodedata.category(c) == "Cf" and c not in _JOINERS)
+           for c in name):  # invisible ones (a right-to-left override) would make one name look like another
         raise WorkspaceError("A workspace name cannot hold control or invisible characters: type it again.")
     if name.casefold() == STUDIO:
         raise WorkspaceError("{name!r} is the studio's own name: choose another.", name=name)
