@@ -93,6 +93,8 @@ def test_the_leaderboard_scores_every_gallery_model(trained, digits):
         assert entry.train_seconds == result.meta["train_seconds"] and entry.error is None
     assert [e.test_accuracy for e in board] == sorted((e.test_accuracy for e in board), reverse=True)
     assert len({e.label for e in board}) == 2
+    pool = class_handwriting()
+    assert pool.inputs((8, 8)) is pool.inputs((8, 8)) and pool.inputs((8, 8)).shape == (10, 8, 8)  # once per shape
 
 
 def test_reset_the_class_keeps_only_the_studios_own_model(trained):

@@ -63,6 +63,14 @@ class ClassHandwriting:
 
     drawings: list[Drawing]
     owners: list[str]
+    _inputs: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, repr=False)
+
+    def inputs(self, shape: tuple[int, int]) -> np.ndarray:
+        """(n, h, w) float32: what a model of ``shape`` reads; made once per shape (the 8x8
+        digits' inputs are prepared from each raw picture, which costs milliseconds each)."""
+        if tuple(shape) not in self._inputs:
+            self._inputs[tuple(shape)] = model_inputs(self.drawings, tuple(shape))
+        return self._inputs[tuple(shape)]
 
     def __len__(self) -> int:
         return len(self.drawings)
@@ -93,7 +101,7 @@ def handwriting_accuracy(record: ModelRecord, pool: ClassHandwriting) -> float |
     if not pool.drawings:
         return None
     model, _ = load_model(record.path)
-    predicted = model.predict(model_inputs(pool.drawings, model.image_shape))
+    predicted = model.predict(pool.inputs(model.image_shape))
     return float(np.mean(predicted == pool.labels))
 
 
