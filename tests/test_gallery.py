@@ -8,7 +8,7 @@ import pytest
 from mnist_core.errors import MnistError, sentence
 from mnist_core.storage import ModelStore, gallery, publish, workspace_store
 from mnist_core.storage.publishing import (GalleryError, class_default, clear_class_default, default_model, file_prefix,
-                                        is_studio, label_of, labels, make_class_default, published_by, studio_model,
+                                        is_publisher, is_studio, label_of, labels, make_class_default, studio_model,
                                         unpublish)
 from mnist_core.storage.store import ModelRecord
 from mnist_core.storage.teacher import Teacher, TeacherError, as_teacher, keys_match, teacher_by_email
@@ -63,7 +63,7 @@ def test_unpublish_by_the_publisher_or_the_teacher_only(trained, teacher):
     anna, ben = create_workspace("anna"), create_workspace("ben")
     first = publish(own_model(trained, anna), anna)
     second = publish(own_model(trained, anna, name="second"), anna)
-    assert published_by(first, anna.key) and not published_by(first, ben.key)
+    assert is_publisher(first, anna.key) and not is_publisher(first, ben.key)
     for who in (ben.key, ben, "anna", anna.name, "studio"):  # another workspace, or a display name
         with pytest.raises(GalleryError) as err:
             unpublish(first, by=who)
@@ -84,7 +84,11 @@ def test_a_model_published_before_keys_is_still_its_legacy_workspaces(trained):
     from mnist_core.storage.workspaces import open_workspace
 
     moved = open_workspace("room-12", legacy=True)
-    assert published_by(shared, moved.key) and not published_by(shared, create_workspace("room-12").key)
+    assert is_publisher(shared, moved.key) and not is_publisher(shared, create_workspace("room-12").key)
+    with pytest.raises(GalleryError, match="Only the workspace that published"):
+        unpublish(shared, by="room-12")  # its old name is no key any more
+    unpublish(shared, by=moved.key)
+    assert gallery().names() == []
 
 
 def test_only_the_teacher_key_makes_a_teacher(monkeypatch):

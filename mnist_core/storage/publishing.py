@@ -73,7 +73,7 @@ def publish(record: ModelRecord, workspace: Workspace | str) -> ModelRecord:
     return store.save(model, meta, name, snapshots=load_snapshots(record.path))
 
 
-def published_by(record: ModelRecord, workspace: Workspace | str) -> bool:
+def is_publisher(record: ModelRecord, workspace: Workspace | str) -> bool:
     """Whether ``workspace`` (a Workspace or the session's key) published ``record``."""
     if not record.shared or is_studio(record):
         return False
@@ -85,7 +85,8 @@ def published_by(record: ModelRecord, workspace: Workspace | str) -> bool:
     if isinstance(mark, str):
         return hmac.compare_digest(mark.encode(), publisher_id(owner.key).encode())
     by = record.meta.get("published_by")  # published before keys: by the workspace's old name
-    return isinstance(by, str) and by in {owner.key if owner.legacy else None, legacy_name(owner.key)}
+    old_self = owner.key if owner.legacy and owner.root.is_dir() else None  # a folder not migrated yet
+    return isinstance(by, str) and by in {old_self, legacy_name(owner.key)}
 
 
 def unpublish(record: ModelRecord, by: Workspace | str | Teacher) -> None:
@@ -93,7 +94,7 @@ def unpublish(record: ModelRecord, by: Workspace | str | Teacher) -> None:
     teacher; anyone else is refused with a sentence.  A class default it was stops being one."""
     if not record.shared:
         raise GalleryError("{name} is not in the gallery.", name=record.label)
-    if not isinstance(by, Teacher) and not published_by(record, by):
+    if not isinstance(by, Teacher) and not is_publisher(record, by):
         raise GalleryError("Only the workspace that published {name} or the teacher can unpublish it.",
                            name=record.label)
     if not record.path.exists():
