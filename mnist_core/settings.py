@@ -130,3 +130,30 @@ def check_repeat(repeat: object) -> int:
         raise InvalidParameter("The handwriting's repeat factor must be between {least} and {most}.",
                                least=MIN_REPEAT, most=MAX_REPEAT)
     return int(repeat)
+# -- the teacher -------------------------------------------------------------------
+
+#: A teacher key shorter than this keeps nobody out: it is refused, with a sentence.
+MIN_TEACHER_KEY = 8
+
+
+def teacher_key() -> str:
+    """``MNIST_STUDIO_TEACHER_KEY``: the key that opens the Class page ("" if unset).  The
+    app may also pass ``[teacher] key`` from Streamlit's secrets; either is checked with
+    :func:`mnist_core.storage.teacher.as_teacher`, in constant time."""
+    return os.environ.get("MNIST_STUDIO_TEACHER_KEY", "").strip()
+
+
+def teacher_emails() -> frozenset[str]:
+    """``MNIST_STUDIO_TEACHER_EMAILS``: with OIDC sign-in, the e-mails (comma-separated,
+    any case) of the people who are teachers."""
+    return frozenset(e.strip().lower() for e in os.environ.get("MNIST_STUDIO_TEACHER_EMAILS", "").split(",")
+                     if e.strip())
+
+
+# -- workspaces --------------------------------------------------------------------
+
+#: A workspace's display name, in characters: any text a person types, kept as text;
+#: longer is refused with a sentence (it is shown in a sidebar and on gallery labels).
+MAX_WORKSPACE_NAME = 40
+#: Random bits in a workspace key (it opens the workspace: a display name never does).
+WORKSPACE_KEY_BITS = 128

@@ -1,6 +1,6 @@
 """``python -m mnist_core``: everything the app does, scriptable and benchmarkable.
 
-Commands: info, download, train, evaluate, predict, bench.  Errors the user can fix
+Commands: info, download, train, evaluate, predict, bench, workspaces.  Errors the user can fix
 (bad arguments, missing or corrupted files) end with one line on stderr and exit
 status 1 (2 for unusable arguments), never a traceback.  With ``--json`` the last
 line of stdout is one JSON object (one per image for ``predict``).

@@ -193,6 +193,24 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_workspaces(args: argparse.Namespace) -> int:
+    from ..storage import ModelStore
+    from ..storage.workspaces import list_workspaces, migrate_legacy
+
+    moved = migrate_legacy() if args.migrate else []
+    rows = [{"name": w.name, "key": w.key, "models": len(ModelStore(w.models_root).names()), "legacy": w.legacy,
+             "migrated": any(m.key == w.key for m in moved)} for w in list_workspaces()]
+    for row in rows:
+        note = " (before keys: its name opens it; --migrate)" if row["legacy"] else \
+            " (migrated now)" if row["migrated"] else ""
+        print(f"{row['name']}\t{row['key']}\t{row['models']} models{note}")
+    if not rows:
+        print("no workspaces yet")
+    if args.json:
+        emit_json({"workspaces": rows})
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     """Train the kind's default configuration on real MNIST; for ``classic`` also time
     the tutorial's own per-sample float64 path on a slice and extrapolate.  With

@@ -81,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--model", required=True, help="a saved model (.npz)")
     sp.add_argument("images", nargs="+", metavar="IMAGE")
 
+    sp = command("workspaces", commands.cmd_workspaces, "every workspace of this studio home by display name, "
+                 "with the key that opens it (for whoever runs the server: a pupil who lost their link)",
+                 data_dir=False)
+    sp.add_argument("--migrate", action="store_true", help="first give every workspace of before keys (a folder "
+                    "named by its name) a key of its own; its old name stops opening it")
+
     sp = command("bench", commands.cmd_bench, "speed and accuracy against the tutorial")
     sp.add_argument("--model", choices=list(MODELS), default="classic")
     sp.add_argument("--augment", action="store_true", help="train on augmented images (compare the hand-drawn accuracy)")

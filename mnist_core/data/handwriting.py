@@ -38,13 +38,15 @@ class HandwritingError(MnistError):
 @dataclass(frozen=True, eq=False)
 class Drawing:
     """One saved digit: ``image`` (28, 28) uint8 0-255, ``raw_png`` the picture it came
-    from (empty for imported images), ``created`` as ``2026-11-25T19:14:03+0000``."""
+    from (empty for imported images), ``created`` as ``2026-11-25T19:14:03+0000``;
+    ``shared``: its owner ticked "share with the class" (the teacher's pooled test set)."""
 
     id: str
     label: int
     image: np.ndarray
     created: str
     raw_png: bytes = b""
+    shared: bool = False
 
     def raw(self) -> np.ndarray | None:
         """The raw picture, uint8 RGBA (H, W, 4), or None for an imported image."""
@@ -105,7 +107,7 @@ class HandwritingStore:
     def _write(self, drawing: Drawing, exclusive: bool) -> Drawing:
         buf = io.BytesIO()
         np.savez(buf, image=drawing.image, label=np.uint8(drawing.label), created=np.str_(drawing.created),
-                 raw_png=np.frombuffer(drawing.raw_png, np.uint8))
+                 raw_png=np.frombuffer(drawing.raw_png, np.uint8), shared=np.bool_(drawing.shared))
         atomic_write_bytes(self._path(drawing.id), buf.getvalue(), exclusive=exclusive)
         return drawing
 
@@ -114,6 +116,7 @@ class HandwritingStore:
             with np.load(io.BytesIO(self._path(drawing_id).read_bytes()), allow_pickle=False) as f:
                 image, label = f["image"], int(f["label"])
                 created, raw = str(f["created"]), f["raw_png"].tobytes()
+                shared = bool(f["shared"]) if "shared" in f.files else False  # saved before the flag: not shared
         except FileNotFoundError:
             raise HandwritingError("That drawing is gone (deleted in another window?).") from None
         except Exception as err:  # noqa: BLE001 -- any damage: the file is not a drawing
@@ -121,7 +124,7 @@ class HandwritingStore:
         if image.shape != (28, 28) or image.dtype != np.uint8 or not 0 <= label <= 9:
             raise HandwritingError("The drawing {drawing} cannot be read.", drawing=drawing_id)
         image.flags.writeable = False
-        return Drawing(drawing_id, label, image, created, raw)
+        return Drawing(drawing_id, label, image, created, raw, shared)
 
     def list(self) -> list[Drawing]:
         """Every readable drawing, oldest first (a damaged file is left out)."""
@@ -144,12 +147,13 @@ class HandwritingStore:
         base, tag = time.time_ns(), secrets.token_hex(4)
         return [f"{base + i:016x}-{tag}" for i in range(count)]
 
-    def save(self, picture: np.ndarray, label: int) -> Drawing:
+    def save(self, picture: np.ndarray, label: int, shared: bool = False) -> Drawing:
         """Keep a picture (the canvas's RGBA, any image :func:`prepare` reads) as a ``label``;
-        a blank one raises EmptyImage."""
+        a blank one raises EmptyImage.  ``shared``: "share with the class" was ticked."""
         label = check_label(label)
         image = np.clip(np.rint(prepare(np.asarray(picture), (28, 28)) * 255.0), 0, 255).astype(np.uint8)
-        return self._write(Drawing(self._new_ids(1)[0], label, image, _now(), _png(picture)), exclusive=True)
+        return self._write(Drawing(self._new_ids(1)[0], label, image, _now(), _png(picture), bool(shared)),
+                           exclusive=True)
 
     def add(self, images: np.ndarray, labels: np.ndarray, replace: bool = False) -> int:
         """Keep checked 28x28 uint8 images with their labels (an import), in order;
@@ -173,8 +177,14 @@ class HandwritingStore:
 
     def relabel(self, drawing_id: str, label: int) -> Drawing:
         drawing = self._read(drawing_id)
-        return self._write(Drawing(drawing.id, check_label(label), drawing.image, drawing.created, drawing.raw_png),
-                           exclusive=False)
+        return self._write(Drawing(drawing.id, check_label(label), drawing.image, drawing.created, drawing.raw_png,
+                                   drawing.shared), exclusive=False)
+
+    def set_shared(self, drawing_id: str, shared: bool) -> Drawing:
+        """Share a drawing with the class, or take it back (its owner's choice, at any time)."""
+        drawing = self._read(drawing_id)
+        return self._write(Drawing(drawing.id, drawing.label, drawing.image, drawing.created, drawing.raw_png,
+                                   bool(shared)), exclusive=False)
 
     def delete(self, drawing_id: str) -> None:
         self._path(drawing_id).unlink(missing_ok=True)

@@ -36,7 +36,8 @@ def schema(kinds: list[str], format_name: str, format_version: int) -> dict[str,
             "created": {"type": "string", "pattern": _DATE},
             "trained_at": {"type": "string", "pattern": _DATE},
             "published_at": {"type": "string", "pattern": _DATE},
-            "published_by": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{0,39}$"},
+            "published_by": {"type": "string", "minLength": 1, "maxLength": 60},  # a display name, any text
+            "publisher": {"type": "string", "pattern": r"^[0-9a-f]{32}$"},  # a hash of the key (publishing.publisher_id)
             "name": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},
             "package_version": {"type": "string", "pattern": r"^[0-9A-Za-z.+-]{1,20}$"},
             "notes": {"type": "array", "maxItems": 10, "items": _SHORT_TEXT | {"maxLength": 400}},

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +18,7 @@ from ..errors import MnistError, ModelFileError
 from ..i18n import N_, Text
 from ..models import MODELS, Model
 from ..files import atomic_write_bytes, link_exclusive, remove_stale_parts
-from .modelfile import load_model, load_snapshots, model_metadata, model_to_bytes, read_metadata
+from .modelfile import load_model, model_metadata, model_to_bytes, read_metadata
 
 if TYPE_CHECKING:
     from ..explain.snapshots import Snapshots
@@ -53,7 +52,9 @@ class ModelRecord:
         gallery copy without its publisher's prefix (its label names the publisher)."""
         name, by = self.name, self.meta.get("published_by")
         if self.shared and isinstance(by, str) and name.startswith(f"{by}.") and len(name) > len(by) + 1:
-            name = name[len(by) + 1:]
+            name = name[len(by) + 1:]  # published before keys: the workspace's name, then the model's
+        elif self.shared and "publisher" in self.meta and "." in name.rstrip("."):
+            name = name.split(".", 1)[1]  # the display name made ASCII (publishing.file_prefix), then the model's
         return display_name(name, self.meta)
 
     @property
@@ -191,18 +192,6 @@ def gallery() -> ModelStore:
     return ModelStore(default_home() / "models", shared=True)
 
 
-def publish(record: ModelRecord, workspace: str) -> ModelRecord:
-    """Put a copy of a workspace's model in the gallery, with who published it and when."""
-    if record.shared:
-        raise MnistError("{name} is in the gallery already.", name=record.name)
-    model, meta = load_model(record.path)
-    meta = {**meta, "published_by": workspace, "published_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-    store, base = gallery(), f"{workspace}.{record.name}"[:60]
-    taken = set(store.names())
-    name = next(n for n in (base if i == 1 else f"{base}-{i}" for i in range(1, 10**6)) if n not in taken)
-    return store.save(model, meta, name, snapshots=load_snapshots(record.path))
-
-
 def check_name(name: str) -> None:
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         shown = f"{name!r}" if len(repr(name)) <= 40 else f"{repr(name)[:37]}..."
@@ -219,7 +208,7 @@ def check_name(name: str) -> None:
 # says little and wraps chart axes into towers; it is *shown* as what the model is:
 # ``classic h200 lr0.1 e5 · 3``.  A name somebody chose is shown as they wrote it.
 _AUTO = re.compile(r"(?:[a-z0-9][a-z0-9-]*\.)?(?P<kind>[a-z]+)-(?P<data>[a-z0-9_]+)-"
-                   r"(?:(?P<day>\d{8})-(?P<time>\d{6})|(?P<number>\d+))(?:-\d+)?")
+                   r"(?:(?P<day>\d{8})-(?P<time>\d{6})|(?P<number>\d+))(?P<again>-\d+)?")
 #: The hyperparameters an automatic title shows, in this order, each with its prefix.
 _SHORT = {"channels": "c", "hidden": "h", "lr": "lr", "C": "C"}
 
@@ -248,12 +237,13 @@ def recipe(meta: dict[str, Any]) -> str:
 def display_name(name: str, meta: dict[str, Any]) -> str:
     """The name to show for the model file ``name``: for an automatic name of a model
     of that kind and dataset, its :func:`recipe` and number (``classic h200 lr0.1 e5 · 3``;
-    a dated one: ``... · 11-25 17:58``); any other name as it is."""
+    a dated one: ``... · 11-25 17:58``; ``classic-mnist-3-2``, saved when ``-3`` was taken:
+    ``... · 3-2``); any other name as it is."""
     match = _AUTO.fullmatch(name)
     if not match or match["kind"] != meta.get("model") or match["data"] != meta.get("dataset"):
         return name
     number = match["number"] or f"{match['day'][4:6]}-{match['day'][6:]} {match['time'][:2]}:{match['time'][2:4]}"
-    return f"{recipe(meta)} · {number}"
+    return f"{recipe(meta)} · {number}{match['again'] or ''}"  # name-2: saved when name was taken
 
 
 def distinct_titles(records: list[ModelRecord]) -> list[str]:
