@@ -10,9 +10,10 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 import studio_ui as ui
+from mnist_core.i18n import N_
 from studio_ui import screen
 from studio_ui.handwriting import save_control
-from studio_ui.lang import lang, num, t
+from studio_ui.lang import lang, name, num, t, titles, translated
 from studio_ui.steps import preprocessing_steps_panel
 from mnist_core.analysis import plots, predict_image
 from mnist_core.data import load_image
@@ -23,7 +24,7 @@ st.title(t("Draw a digit"))
 rec = ui.ensure_model()
 model, judge = ui.model(rec), ui.judge(rec)  # the judge is calibrated once per model, before the first stroke
 if screen.details():
-    st.caption(t("Model {model} ({kind}) reads {height}x{width} images.", model=ui.plain(rec.label),
+    st.caption(t("Model {model} ({kind}) reads {height}x{width} images.", model=ui.plain(name(rec.label)),
                  kind=ui.plain(rec.meta.get("model")), height=model.image_shape[0], width=model.image_shape[1]))
 st.session_state.setdefault(ui.CANVAS, 0)
 
@@ -51,16 +52,16 @@ def read(image: np.ndarray | None, started: float) -> np.ndarray | None:
     elapsed_ms = (time.perf_counter() - started) * 1000
     st.session_state[ui.DRAWING] = {"seen": pred.image, "ink": pred.ink}
     details = screen.details()  # presenter mode: the answer alone, very large
-    m, v = st.columns([1, 1]) if details else (st.container(), None)
-    with m:
+    m, v = screen.columns([1, 1], key="draw_reading") if details else (st.container(), None)
+    with m, st.container(key=screen.ANSWER):  # zoomed by screen's CSS: large (very large in presenter mode)
         ui.verdict_block(pred, evidence=details)
     if v is not None:
         v.image(plots.upscale(pred.image, 140, 1.0), caption=t("What the network sees"), width=140)
         if v.button(t("Why? Look inside"), key="draw_why", on_click=why):
             st.switch_page("pages/Inside.py")
-    probability = t("probability")  # the chart's column and axis, named in the page's language
-    st.bar_chart(pd.DataFrame({probability: pred.proba}, index=pd.Index(range(10), name=t("digit"))),
-                 height=200 if details else 320, y_label=probability)
+    names = titles("probability", "digit")  # the chart's column and axis, named in the page's language
+    st.bar_chart(pd.DataFrame({names["probability"]: pred.proba}, index=pd.Index(range(10), name=names["digit"])),
+                 height=200 if details else 320, y_label=names["probability"])
     if details:
         st.caption(t("Preprocessing, prediction and verdict took {ms} ms on the server.", ms=num(elapsed_ms, 1)))
     return pred.image
@@ -71,29 +72,28 @@ def every_model(seen: np.ndarray) -> None:
     for r in [rec, *(r for r in ui.records() if r.key != rec.key)]:
         try:
             p = ui.model(r).predict_proba(seen[None])[0]
-            rows.append({"model": r.label, "kind": r.meta.get("model"), "prediction": int(p.argmax()),
+            rows.append({"model": name(r.label), "kind": r.meta.get("model"), "prediction": int(p.argmax()),
                          "confidence": float(p.max()), "test accuracy": r.meta.get("test_accuracy")})
         except MnistError as err:
-            rows.append({"model": r.label, "kind": r.meta.get("model"), "error": sentence(err, lang())})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={  # the columns named in the page's language
-        "model": t("model"), "kind": t("kind"), "prediction": t("prediction"), "error": t("error"),
-        "confidence": st.column_config.NumberColumn(t("confidence"), format="percent"),
-        "test accuracy": st.column_config.NumberColumn(t("test accuracy"), format="percent")})
+            rows.append({"model": name(r.label), "kind": r.meta.get("model"), "error": sentence(err, lang())})
+    shown = titles("model", "kind", "prediction", "error", "confidence", "test accuracy")  # in the page's language
+    st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
+        **shown, "confidence": st.column_config.NumberColumn(shown["confidence"], format="percent"),
+        "test accuracy": st.column_config.NumberColumn(shown["test accuracy"], format="percent")})
 
 
 @st.fragment
 def draw_and_read() -> None:
     details = screen.details()
-    left, right = st.columns([3, 4] if details else [1, 1])
+    left, right = screen.columns([3, 4] if details else [1, 1], key="draw")
     image = None
     with left:
-        shown = {"Draw": t("Draw"), "Upload": t("Upload")}  # in this run's language (a widget keeps its format_func)
-        source = st.radio(t("Input"), list(shown), format_func=shown.get, horizontal=True, key="draw_source",
-                          label_visibility="collapsed") if details else "Draw"
+        source = st.radio(t("Input"), [N_("Draw"), N_("Upload")], format_func=translated, horizontal=True,
+                          key="draw_source", label_visibility="collapsed") if details else "Draw"
         if source == "Draw":
             # shown at the size its column allows (screen's CSS); the drawing arrives at `size` pixels a side
             size = screen.canvas_size()
-            with st.container(key=screen.canvas_key(size)):
+            with screen.canvas(size):
                 result = st_canvas(stroke_width=screen.stroke_width(size), stroke_color="#FFFFFF",
                                    background_color="#000000", height=size, width=size, drawing_mode="freedraw",
                                    update_streamlit=True, return_image_data=True,
@@ -110,8 +110,7 @@ def draw_and_read() -> None:
                     st.error(ui.plain(sentence(err, lang())))
     started = time.perf_counter()  # the drawing has arrived: time our part from here
     with right:
-        with st.container(key="draw_answer"):  # screen's CSS: the digit large (very large in presenter mode)
-            seen = read(image, started)
+        seen = read(image, started)
         if details:
             save_control(image if seen is not None else None)  # "Save as my ...": kept in the workspace
     if not details:

@@ -34,7 +34,7 @@ from mnist_core.training.pipeline import MAX_REPEAT, dataset_hyperparameters
 from . import session
 
 #: The Train form's widget keys that are not made from a Config.
-KIND_KEY, NAME_KEY, HW_KEY, REPEAT_KEY = "train_kind", "train_name", "train_hw_add", "train_hw_repeat"
+KIND_KEY, NAME_KEY, HW_KEY, REPEAT_KEY = session.TRAIN_KIND, session.TRAIN_NAME, session.TRAIN_HW_ADD, session.TRAIN_HW_REPEAT
 #: The handwriting repeat factor's default (the form's).
 REPEAT_DEFAULT = 10
 #: Training fields the form shows (shuffle is the CLI's --no-shuffle only).
@@ -155,11 +155,11 @@ def apply() -> Link:
             if key in own:
                 value = parse_text(own[key], text)
                 model_class(kind).Config(**{**derived, key: value})  # the range, choices and cross-field checks
-                st.session_state[f"hp_{kind}_{key}"] = _widget_value(own[key], value)
+                st.session_state[session.widget_key(session.HYPER, kind, key)] = _widget_value(own[key], value)
             elif key in training:
                 value = parse_text(training[key], text)
                 TrainConfig(**{key: value})
-                st.session_state[f"train_{kind}_{name}_{key}"] = value
+                st.session_state[session.widget_key(session.TRAINING, kind, name, key)] = value
             else:
                 refuse(key, text, Text(N_("the {kind} model has no such setting."), kind=kind))
                 continue
@@ -177,7 +177,7 @@ def apply() -> Link:
 def warnings() -> None:
     """The last link's refused settings, one warning each (shown until the next link)."""
     from .lang import lang
-    from .widgets import plain
+    from .text import plain
 
     for text in state().warnings:
         st.warning(plain(translate(text, lang())), icon=":material/link_off:")

@@ -95,9 +95,17 @@ def test_the_sidebar_toggle_turns_it_on_and_off_and_the_url_follows():
 def test_every_page_sends_the_stylesheet_presenter_mode_adds_its_own():
     at = ok(start())
     styles = [h.proto.body for h in at.get("html")]
-    assert any("studio-main" in s for s in styles) and not any("12rem" in s for s in styles)
+    assert any("studio-main" in s for s in styles) and not any(screen.PRESENTER_CSS in s for s in styles)
     at = ok(start(present="1"))
-    assert any("studio-main" in s and "12rem" in s for s in (h.proto.body for h in at.get("html")))
+    assert any("studio-main" in s and screen.PRESENTER_CSS in s for s in (h.proto.body for h in at.get("html")))
+
+
+def test_the_app_styles_only_through_documented_hooks():
+    """No CSS (nor anything else) of the app aims at Streamlit's data-testid attributes:
+    its stylesheet names only st-key- classes of keyed containers."""
+    code = [ROOT / "streamlit_app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "studio_ui").glob("*.py")]
+    assert not [p.name for p in code if "data-testid" in p.read_text()]
+    assert not re.search(r"\[data-|\.st[A-Z]", screen.LAYOUT_CSS + screen.PRESENTER_CSS)
 
 
 def test_draw_in_presenter_mode_shows_the_canvas_and_the_answer_only(gallery_model):
