@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from conftest import APP  # the AppTest helpers
+
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
 #: The pages whose every text is translated (a page joins once it is).
 TRANSLATED: list[str] = ["Home", "Dataset", "Train", "Draw", "Handwriting", "Inside", "Mistakes", "Compare"]
 #: Words allowed in Japanese text: names of things, units and the like.

@@ -10,13 +10,14 @@ import pytest
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
+from conftest import APP, ok  # the AppTest helpers
+
 from mnist_core.data.preprocess import prepare
 from mnist_core.explain.verdict import extent_in_pens
 from mnist_core.storage import ModelStore
 from studio_ui import screen
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
 
 
 pytestmark = pytest.mark.usefixtures("digits_only", "app_state")  # conftest: the embedded digits, no cache leaks
@@ -43,12 +44,6 @@ def start(present: str | None = None, workspace: str = "room-12") -> AppTest:
 def on(at: AppTest, name: str) -> AppTest:
     at.switch_page(f"pages/{name}.py")
     return ok(at.run())
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
 
 
 def toggle(at: AppTest):
