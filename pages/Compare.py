@@ -5,12 +5,10 @@ from dataclasses import replace
 import streamlit as st
 
 import studio_ui as ui
-from studio_ui import session
-from studio_ui.lang import lang, name, num, pct, t, titles, tn
+from studio_ui import compare, session
+from studio_ui.lang import name, num, pct, t, titles, tn
 from studio_ui.runs import epoch_titles
 from mnist_core.analysis import charts, comparison
-from mnist_core.errors import MnistError, sentence
-from mnist_core.i18n import translate
 from mnist_core.storage.store import distinct_titles
 from mnist_core.training.experiments import EXPERIMENTS
 
@@ -49,24 +47,9 @@ if len(picked) < 2:
 chosen = [by_key[k] for k in picked]
 entries = [replace(e, name=name(n)) for e, n in zip(ui.comparison_entries(chosen), distinct_titles(chosen))]  # short
 order = [e.name for e in entries]
-n_test = len(entries[0].evaluation.y_true)
 
 st.subheader(t("Summary"))
-summary = comparison.summary_table(entries)
-# the numbers, then how each was trained: two narrow tables fit a narrow window, one wide one did not
-st.dataframe(summary[["model", "test accuracy", "train seconds", "parameters", "KiB"]],
-             column_config={
-                 "_index": st.column_config.Column(t("name")), "model": st.column_config.Column(t("model")),
-                 "test accuracy": st.column_config.NumberColumn(t("accuracy"), format="percent"),
-                 "train seconds": st.column_config.NumberColumn(t("seconds"), format="%.1f",
-                                                                help=t("Training time in seconds")),
-                 "parameters": st.column_config.NumberColumn(t("params"), format="localized",
-                                                             help=t("Number of weights and biases")),
-                 "KiB": st.column_config.NumberColumn(format="%.0f", help=t("Size of the model file"))})
-how = summary[["training", "hyperparameters"]].assign(  # a table keeps no i18n.Text: translated from the entries
-    training=[t(text) if (text := comparison.training_text(e.meta)) else text for e in entries])
-st.table(how.rename(columns=titles("training", "hyperparameters"))
-         .rename_axis(index=t("name")))  # text that wraps
+compare.summary_tables(entries)
 
 st.subheader(t("Learning curves"))
 curves = comparison.learning_curves(entries)
@@ -87,16 +70,4 @@ st.caption(t("Accuracy on each label's test images; the axis starts at {floor} s
 st.dataframe(per_label.rename_axis(index=t("label")).style.format("{:.2%}").highlight_max(axis=1, color="#2e7d3240"))
 
 st.subheader(t("Right here, wrong there"))
-try:
-    matrix = comparison.right_wrong_matrix(entries)
-except MnistError as err:
-    st.warning(ui.plain(sentence(err, lang())))
-else:
-    st.text(translate(comparison.pair_sentence(matrix), lang()))
-    st.caption(t("How many of the {count} test images the row's model gets right and the column's "
-                 "model gets wrong. A large gap between the two sides of a pair: one model is clearly better "
-                 "there; large counts on both sides: the models make different mistakes.", count=num(n_test)))
-    st.altair_chart(charts.right_wrong_chart(matrix, titles=titles(
-        "right", "wrong", "count", here="right here", there="wrong there")), width="stretch")
-    with st.expander(t("As a table")):
-        st.dataframe(matrix.rename_axis(index=t("right here"), columns=t("wrong there")))
+compare.right_wrong(entries)

@@ -1,7 +1,6 @@
 """Inside (URL /Inside): why the active model answers what it does, for your drawing or
 a test image: its hidden units, what it imagines each digit to be, which pixels
 decided, the nearest training images, and its first layer while it trained."""
-import numpy as np
 import streamlit as st
 
 import studio_ui as ui
@@ -9,7 +8,7 @@ from studio_ui import screen
 from studio_ui.lang import name, num, t, translated
 from studio_ui.results import probability_titles
 from mnist_core.i18n import N_
-from mnist_core.analysis import Prediction, charts, plots
+from mnist_core.analysis import Prediction, charts
 from mnist_core.explain import pictures
 
 ui.start_page()

@@ -1,7 +1,6 @@
 """Mistakes: where the active model goes wrong on the test set.  Click a cell of the
 confusion matrix to see its images (a diagonal cell: the right answers, least confident
 first), narrow them by confidence, page through all of them, click one to inspect it."""
-import pandas as pd
 import streamlit as st
 
 import studio_ui as ui
