@@ -90,6 +90,13 @@ def translate(message: str, lang: str = SOURCE, /, **params: object) -> str:
     return text.format(**params) if params else text
 
 
+def translate_plural(singular: str, plural: str, count: int, lang: str = SOURCE, /, **params: object) -> str:
+    """The form of a message that fits ``count`` (gettext's ``ngettext``: English has
+    two, Japanese one), its placeholders filled from ``params``."""
+    text = catalogue(language_of(lang)).ngettext(singular, plural, count)
+    return text.format(**params) if params else text
+
+
 def number(value: float, lang: str = SOURCE, digits: int = 0) -> str:
     """A number with the language's grouping and decimal signs (Babel)."""
     from babel.numbers import format_decimal  # here: Babel's locale data loads only when a number is shown

@@ -5,19 +5,17 @@ from dataclasses import replace
 import streamlit as st
 
 import studio_ui as ui
-from studio_ui import session
-from studio_ui.lang import lang, num, pct, t
-from studio_ui.widgets import epoch_titles
+from studio_ui import compare, session
+from studio_ui.lang import name, num, pct, t, titles, tn
+from studio_ui.runs import epoch_titles
 from mnist_core.analysis import charts, comparison
-from mnist_core.errors import MnistError, sentence
-from mnist_core.i18n import translate
 from mnist_core.storage.store import distinct_titles
 from mnist_core.training.experiments import EXPERIMENTS
 
 ui.start_page()
 st.title(t("Compare"))
-name = ui.active_name()
-recs = ui.records(name)
+dataset = ui.active_name()
+recs = ui.records(dataset)
 asked = st.session_state.pop(session.COMPARE, None)  # from an experiment that just finished
 if asked:
     exp = EXPERIMENTS.get(asked.get("experiment"))
@@ -25,49 +23,33 @@ if asked:
     if exp is not None:
         st.info(t("**{title}.** {question}", title=t(exp.title), question=t(exp.question)), icon=":material/science:")
     if len(found) < len(asked["keys"]) or len(found) < 2:
-        st.warning(t("Only {count} of the experiment's runs saved a model of {dataset}.", count=len(found),
-                     dataset=t(ui.LABELS[name])))
+        st.warning(t("Only {count} of the experiment's runs saved a model of {dataset}.", count=num(len(found)),
+                     dataset=t(ui.LABELS[dataset])))
     if found:
-        st.session_state["compare_pick"] = found
+        st.session_state[session.COMPARE_PICK] = found
 if len(recs) < 2:
-    st.info(t("Comparing needs at least two saved models of {dataset}; there is one saved model yet. Train another "
-              "model on the {page} page (a different kind, size or number of epochs).", dataset=t(ui.LABELS[name]),
-              page=t("Train")) if recs else
-            t("Comparing needs at least two saved models of {dataset}; there is no saved model yet. Train another "
-              "model on the {page} page (a different kind, size or number of epochs).", dataset=t(ui.LABELS[name]),
-              page=t("Train")))
+    st.info(tn("Comparing needs at least two saved models of {dataset}; there is {count} saved model yet. Train "
+               "another model on the {page} page (a different kind, size or number of epochs).",
+               "Comparing needs at least two saved models of {dataset}; there are {count} saved models yet. Train "
+               "another model on the {page} page (a different kind, size or number of epochs).", len(recs),
+               dataset=t(ui.LABELS[dataset]), page=t("Train")))
     st.page_link("pages/Train.py", label=t("Train a model"), icon=":material/model_training:")
     st.stop()
 
 by_key = {r.key: r for r in recs}  # yours newest first, then the gallery's
-shown = {k: f"{t(r.label)} ({pct(r.meta.get('test_accuracy') or 0)})" for k, r in by_key.items()}  # this run's language
+shown = {k: f"{name(r.label)} ({pct(r.meta.get('test_accuracy') or 0)})" for k, r in by_key.items()}  # as given
 picked = st.multiselect(t("Models to compare (yours, then the class gallery's; up to 6)"), list(by_key),
-                        default=None if "compare_pick" in st.session_state else list(by_key)[:6],
-                        max_selections=6, key="compare_pick", format_func=shown.get)
+                        default=None if session.COMPARE_PICK in st.session_state else list(by_key)[:6],
+                        max_selections=6, key=session.COMPARE_PICK, format_func=shown.get)
 if len(picked) < 2:
     st.info(t("Pick at least two models."))
     st.stop()
 chosen = [by_key[k] for k in picked]
-entries = [replace(e, name=n) for e, n in zip(ui.comparison_entries(chosen), distinct_titles(chosen))]  # short names
+entries = [replace(e, name=name(n)) for e, n in zip(ui.comparison_entries(chosen), distinct_titles(chosen))]  # short
 order = [e.name for e in entries]
-n_test = len(entries[0].evaluation.y_true)
 
 st.subheader(t("Summary"))
-summary = comparison.summary_table(entries)
-# the numbers, then how each was trained: two narrow tables fit a narrow window, one wide one did not
-st.dataframe(summary[["model", "test accuracy", "train seconds", "parameters", "KiB"]],
-             column_config={
-                 "_index": st.column_config.Column(t("name")), "model": st.column_config.Column(t("model")),
-                 "test accuracy": st.column_config.NumberColumn(t("accuracy"), format="percent"),
-                 "train seconds": st.column_config.NumberColumn(t("seconds"), format="%.1f",
-                                                                help=t("Training time in seconds")),
-                 "parameters": st.column_config.NumberColumn(t("params"), format="localized",
-                                                             help=t("Number of weights and biases")),
-                 "KiB": st.column_config.NumberColumn(format="%.0f", help=t("Size of the model file"))})
-how = summary[["training", "hyperparameters"]].assign(  # a table keeps no i18n.Text: translated from the entries
-    training=[t(text) if (text := comparison.training_text(e.meta)) else text for e in entries])
-st.table(how.rename(columns={"training": t("training"), "hyperparameters": t("hyperparameters")})
-         .rename_axis(index=t("name")))  # text that wraps
+compare.summary_tables(entries)
 
 st.subheader(t("Learning curves"))
 curves = comparison.learning_curves(entries)
@@ -81,24 +63,11 @@ else:
 st.subheader(t("Per label"))
 per_label = comparison.per_label_accuracy(entries)
 floor = max(0.0, int((float(per_label.min().min()) - 0.02) * 100) / 100)  # a whole percent
-st.altair_chart(charts.per_label_chart(per_label, order, floor, titles={
-    "label": t("label"), "accuracy": t("accuracy"), "model": t("model")}), width="stretch")
+st.altair_chart(charts.per_label_chart(per_label, order, floor, titles=titles("label", "accuracy", "model")),
+                width="stretch")
 st.caption(t("Accuracy on each label's test images; the axis starts at {floor} so the differences show. "
              "The best model for each label is highlighted in the table.", floor=pct(floor, 0)))
 st.dataframe(per_label.rename_axis(index=t("label")).style.format("{:.2%}").highlight_max(axis=1, color="#2e7d3240"))
 
 st.subheader(t("Right here, wrong there"))
-try:
-    matrix = comparison.right_wrong_matrix(entries)
-except MnistError as err:
-    st.warning(ui.plain(sentence(err, lang())))
-else:
-    st.text(translate(comparison.pair_sentence(matrix), lang()))
-    st.caption(t("How many of the {count} test images the row's model gets right and the column's "
-                 "model gets wrong. A large gap between the two sides of a pair: one model is clearly better "
-                 "there; large counts on both sides: the models make different mistakes.", count=num(n_test)))
-    st.altair_chart(charts.right_wrong_chart(matrix, titles={
-        "here": t("right here"), "there": t("wrong there"), "right": t("right"), "wrong": t("wrong"),
-        "count": t("count")}), width="stretch")
-    with st.expander(t("As a table")):
-        st.dataframe(matrix.rename_axis(index=t("right here"), columns=t("wrong there")))
+compare.right_wrong(entries)

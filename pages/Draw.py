@@ -4,26 +4,25 @@ The canvas and the prediction are one fragment: a stroke reruns only them, never
 sidebar or the store listing."""
 import time
 
-import numpy as np
-import pandas as pd
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 import studio_ui as ui
+from mnist_core.i18n import N_
 from studio_ui import screen
 from studio_ui.handwriting import save_control
-from studio_ui.lang import lang, num, t
+from studio_ui.lang import lang, name, t, translated
+from studio_ui.reading import every_model, read
 from studio_ui.steps import preprocessing_steps_panel
-from mnist_core.analysis import plots, predict_image
 from mnist_core.data import load_image
-from mnist_core.errors import EmptyImage, MnistError, sentence
+from mnist_core.errors import MnistError, sentence
 
 ui.start_page()
 st.title(t("Draw a digit"))
 rec = ui.ensure_model()
 model, judge = ui.model(rec), ui.judge(rec)  # the judge is calibrated once per model, before the first stroke
 if screen.details():
-    st.caption(t("Model {model} ({kind}) reads {height}x{width} images.", model=ui.plain(rec.label),
+    st.caption(t("Model {model} ({kind}) reads {height}x{width} images.", model=ui.plain(name(rec.label)),
                  kind=ui.plain(rec.meta.get("model")), height=model.image_shape[0], width=model.image_shape[1]))
 st.session_state.setdefault(ui.CANVAS, 0)
 
@@ -32,68 +31,18 @@ def clear() -> None:
     st.session_state[ui.CANVAS] += 1  # a new key: a new, empty canvas
 
 
-def why() -> None:
-    st.session_state[ui.INSIDE_SOURCE] = "Your drawing"
-
-
-def read(image: np.ndarray | None, started: float) -> np.ndarray | None:
-    """The prediction with its verdict, its probabilities and what the network saw; returns that image."""
-    try:
-        if image is None:
-            raise EmptyImage("")
-        pred = predict_image(model, image, judge)
-    except EmptyImage:
-        st.info(t("Draw a digit on the black square (or upload one): the prediction appears here as you draw."))
-        return None
-    except MnistError as err:
-        st.error(ui.plain(sentence(err, lang())))
-        return None
-    elapsed_ms = (time.perf_counter() - started) * 1000
-    st.session_state[ui.DRAWING] = {"seen": pred.image, "ink": pred.ink}
-    details = screen.details()  # presenter mode: the answer alone, very large
-    m, v = st.columns([1, 1]) if details else (st.container(), None)
-    with m:
-        ui.verdict_block(pred, evidence=details)
-    if v is not None:
-        v.image(plots.upscale(pred.image, 140, 1.0), caption=t("What the network sees"), width=140)
-        if v.button(t("Why? Look inside"), key="draw_why", on_click=why):
-            st.switch_page("pages/Inside.py")
-    probability = t("probability")  # the chart's column and axis, named in the page's language
-    st.bar_chart(pd.DataFrame({probability: pred.proba}, index=pd.Index(range(10), name=t("digit"))),
-                 height=200 if details else 320, y_label=probability)
-    if details:
-        st.caption(t("Preprocessing, prediction and verdict took {ms} ms on the server.", ms=num(elapsed_ms, 1)))
-    return pred.image
-
-
-def every_model(seen: np.ndarray) -> None:
-    rows = []
-    for r in [rec, *(r for r in ui.records() if r.key != rec.key)]:
-        try:
-            p = ui.model(r).predict_proba(seen[None])[0]
-            rows.append({"model": r.label, "kind": r.meta.get("model"), "prediction": int(p.argmax()),
-                         "confidence": float(p.max()), "test accuracy": r.meta.get("test_accuracy")})
-        except MnistError as err:
-            rows.append({"model": r.label, "kind": r.meta.get("model"), "error": sentence(err, lang())})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={  # the columns named in the page's language
-        "model": t("model"), "kind": t("kind"), "prediction": t("prediction"), "error": t("error"),
-        "confidence": st.column_config.NumberColumn(t("confidence"), format="percent"),
-        "test accuracy": st.column_config.NumberColumn(t("test accuracy"), format="percent")})
-
-
 @st.fragment
 def draw_and_read() -> None:
     details = screen.details()
-    left, right = st.columns([3, 4] if details else [1, 1])
+    left, right = screen.columns([3, 4] if details else [1, 1], key="draw")
     image = None
     with left:
-        shown = {"Draw": t("Draw"), "Upload": t("Upload")}  # in this run's language (a widget keeps its format_func)
-        source = st.radio(t("Input"), list(shown), format_func=shown.get, horizontal=True, key="draw_source",
-                          label_visibility="collapsed") if details else "Draw"
+        source = st.radio(t("Input"), [N_("Draw"), N_("Upload")], format_func=translated, horizontal=True,
+                          key="draw_source", label_visibility="collapsed") if details else "Draw"
         if source == "Draw":
             # shown at the size its column allows (screen's CSS); the drawing arrives at `size` pixels a side
             size = screen.canvas_size()
-            with st.container(key=screen.canvas_key(size)):
+            with screen.canvas(size):
                 result = st_canvas(stroke_width=screen.stroke_width(size), stroke_color="#FFFFFF",
                                    background_color="#000000", height=size, width=size, drawing_mode="freedraw",
                                    update_streamlit=True, return_image_data=True,
@@ -110,8 +59,7 @@ def draw_and_read() -> None:
                     st.error(ui.plain(sentence(err, lang())))
     started = time.perf_counter()  # the drawing has arrived: time our part from here
     with right:
-        with st.container(key="draw_answer"):  # screen's CSS: the digit large (very large in presenter mode)
-            seen = read(image, started)
+        seen = read(model, judge, image, started)
         if details:
             save_control(image if seen is not None else None)  # "Save as my ...": kept in the workspace
     if not details:
@@ -119,7 +67,7 @@ def draw_and_read() -> None:
     if image is not None and st.toggle(t("How your drawing becomes the network's input"), key="draw_steps"):
         preprocessing_steps_panel(image, model.image_shape)  # only when asked: it costs every stroke otherwise
     if seen is not None and st.toggle(t("Show every saved model's prediction"), key="draw_compare"):
-        every_model(seen)
+        every_model(rec, seen)
 
 
 draw_and_read()

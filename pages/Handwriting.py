@@ -6,6 +6,7 @@ import streamlit as st
 
 import studio_ui as ui
 from studio_ui import handwriting as hw
+from studio_ui import my_handwriting as mine
 from studio_ui.lang import num, t
 
 ui.start_page()
@@ -22,18 +23,18 @@ if not found:
 else:
     st.subheader(t("Your drawings"))
     st.caption(t("Newest first. Change a label to relabel the drawing; Delete removes it."))
-    hw.grid(found)
+    mine.grid(found)
 
     st.subheader(t("How the active model reads them"))
-    hw.accuracy_panel(ui.active_record(), found)
+    mine.accuracy_panel(ui.active_record(), found)
 
     st.subheader(t("Every saved model on your handwriting"))
     st.caption(ui.plain(t("The models of {dataset}: yours, then the class gallery's.",
                           dataset=t(ui.LABELS[ui.active_name()]))))
-    hw.every_model_panel(ui.records(), found)
+    mine.every_model_panel(ui.records(), found)
 
     st.subheader(t("Export"))
-    hw.export_panel(found)
+    mine.export_panel(found)
 
 st.subheader(t("Import"))
-hw.import_panel()
+mine.import_panel()

@@ -2,6 +2,7 @@
 import streamlit as st
 
 import studio_ui as ui
+from studio_ui import nav, screen
 from studio_ui.lang import num, pct, t
 
 ui.start_page()
@@ -16,7 +17,7 @@ ui.download_panel()
 name = ui.active_name()
 ds = ui.dataset(name)
 rec = ui.active_record(name)
-c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
+c1, c2, c3, c4 = screen.columns([3, 2, 2, 2], key="home_metrics")
 c1.metric(t("Dataset"), t(ui.LABELS[name]))
 c2.metric(t("Training images"), num(len(ds.x_train)))
 c3.metric(t("Test images"), num(len(ds.x_test)))
@@ -26,18 +27,8 @@ st.caption(ui.plain(t("Active model: {model}", model=ui.describe(rec)) if rec el
                     t("Active model: none yet (one is trained when needed)")))
 
 st.subheader(t("Pages"))
-links = [
-    ("pages/Dataset.py", t("Dataset"), ":material/dataset:",
-     t("label distribution, image browser, pixel values, mean images")),
-    ("pages/Train.py", t("Train"), ":material/model_training:",
-     t("train any model in the background, watch it learn, manage saved models")),
-    ("pages/Draw.py", t("Draw"), ":material/draw:", t("draw a digit (or upload one) and see the prediction as you draw")),
-    ("pages/Mistakes.py", t("Mistakes"), ":material/search:", t("confusion matrix and the images the model gets wrong")),
-    ("pages/Compare.py", t("Compare"), ":material/compare_arrows:",
-     t("saved models side by side: accuracy, learning curves, per label, which images each gets right")),
-]
-for path, label, icon, text in links:
-    col1, col2 = st.columns([1, 4])
-    with col1:
-        st.page_link(path, label=label, icon=icon)
-    col2.write(text)
+for page in nav.PAGES:
+    if page.url_path:  # every page but this one
+        link, text = screen.columns([1, 4], key=f"home_link_{page.url_path}")
+        link.page_link(page.file, label=t(page.title), icon=page.icon)
+        text.write(t(page.description))

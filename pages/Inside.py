@@ -1,19 +1,21 @@
 """Inside (URL /Inside): why the active model answers what it does, for your drawing or
 a test image: its hidden units, what it imagines each digit to be, which pixels
 decided, the nearest training images, and its first layer while it trained."""
-import numpy as np
 import streamlit as st
 
 import studio_ui as ui
-from studio_ui.lang import num, t
-from mnist_core.analysis import Prediction, charts, plots
+from studio_ui import screen
+from studio_ui.lang import name, num, t, translated
+from studio_ui.results import probability_titles
+from mnist_core.i18n import N_
+from mnist_core.analysis import Prediction, charts
 from mnist_core.explain import pictures
 
 ui.start_page()
 st.title(t("Inside the network"))
 rec = ui.ensure_model()
 model, ds = ui.model(rec), ui.dataset()
-st.caption(t("Model {model} ({kind}), trained on {dataset}.", model=ui.plain(rec.label),
+st.caption(t("Model {model} ({kind}), trained on {dataset}.", model=ui.plain(name(rec.label)),
              kind=ui.plain(rec.meta.get("model")), dataset=ui.plain(t(ui.LABELS[ui.active_name()]))))
 
 drawing = st.session_state.get(ui.DRAWING)
@@ -22,12 +24,11 @@ if drawing is not None and drawing["seen"].shape != model.image_shape:
 if "test" in st.query_params and st.query_params["test"].isdigit():
     st.session_state[ui.INSIDE_TEST] = min(int(st.query_params.pop("test")), len(ds.x_test) - 1)
     st.session_state[ui.INSIDE_SOURCE] = "A test image"
-sources = (["Your drawing"] if drawing is not None else []) + ["A test image"]
+sources = ([N_("Your drawing")] if drawing is not None else []) + [N_("A test image")]
 if st.session_state.get(ui.INSIDE_SOURCE) not in sources:
     st.session_state[ui.INSIDE_SOURCE] = sources[0]
-pick, which = st.columns([2, 1])
-shown = {"Your drawing": t("Your drawing"), "A test image": t("A test image")}  # in this run's language
-source = pick.radio(t("Explain"), sources, format_func=shown.get, horizontal=True, key=ui.INSIDE_SOURCE)
+pick, which = screen.columns([2, 1], key="inside_pick")
+source = pick.radio(t("Explain"), sources, format_func=translated, horizontal=True, key=ui.INSIDE_SOURCE)
 if source == "Your drawing":
     image, ink, truth = drawing["seen"], drawing["ink"], None
 else:
@@ -38,15 +39,14 @@ else:
 proba = model.predict_proba(image[None])[0]
 pred = Prediction(image, proba, ui.judge(rec).judge(image, proba, ink))
 
-left, middle, right = st.columns([1, 1, 2])
+left, middle, right = screen.columns([1, 1, 2], key="inside_reading")
 left.image(pictures.zoom(pictures.grey(image, 1.0), max(1, 168 // image.shape[0])), width=168,
            caption=t("What the network sees") if truth is None else t("What the network sees (labelled {label})",
                                                                         label=truth))
 with middle:
     ui.verdict_block(pred)
-titles = {"digit": t("digit"), "probability": t("probability"), "true label": t("true label"), "other": t("other")}
-right.altair_chart(charts.probability_chart(proba, -1 if truth is None else truth, height=200, titles=titles),
-                   width="stretch")
+right.altair_chart(charts.probability_chart(proba, -1 if truth is None else truth, height=200,
+                                           titles=probability_titles()), width="stretch")
 digit = st.segmented_control(t("Explain the digit"), list(range(10)), default=pred.digit, key="inside_digit")
 digit = pred.digit if digit is None else int(digit)
 

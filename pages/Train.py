@@ -5,9 +5,8 @@ the class gallery."""
 import streamlit as st
 
 import studio_ui as ui
-from studio_ui import screen
 from studio_ui import handwriting as hw
-from studio_ui import links, train
+from studio_ui import links, screen, session, train
 from studio_ui.lang import num, t
 from mnist_core.models import MODELS, recommended_training
 
@@ -21,8 +20,8 @@ hide = link.hide
 if "model" in hide and link.kind in MODELS:
     kind = link.kind
 else:
-    shown = {k: f"{k}: {t(MODELS[k].title)}" for k in MODELS}  # in this run's language (a widget keeps its format_func)
-    kind = st.selectbox(t("Model"), list(MODELS), format_func=shown.get, key=links.KIND_KEY)
+    kind = st.selectbox(t("Model"), list(MODELS), format_func=lambda k: f"{k}: {t(MODELS[k].title)}",
+                        key=session.TRAIN_KIND)
 recommended = recommended_training(kind, len(ds.x_train))
 given = link.defaults(kind)  # the values of controls a link hides
 st.caption(t("**{title}.** {description}", title=t(MODELS[kind].title), description=t(MODELS[kind].description)))
@@ -30,12 +29,12 @@ with st.form("train_form"):
     st.caption(t("Trains on {dataset} ({count} images) on a worker of the cluster; change the dataset on the "
                  "{page} page.", dataset=t(ui.LABELS[name]), count=num(len(ds.x_train)), page=t("Dataset")))
     run_name = given.get("name", "") if "name" in hide else st.text_input(
-        t("Name (optional)"), key=links.NAME_KEY, max_chars=64,
+        t("Name (optional)"), key=session.TRAIN_NAME, max_chars=64,
         placeholder=t("automatic: e.g. {example}", example="classic h200 lr0.1 e5 · 3"),
         help=t("Your own name for the model this run saves: letters, digits, '.', '_' or '-', e.g. tiny-net. "
                "Left empty, the model is named for what it is (kind, main settings, epochs) and a number."))
     hyper = ui.hyperparameter_inputs(kind, given, hide)
-    training = ui.config_inputs(links.TRAINING, {**vars(recommended), **given}, f"train_{kind}_{name}", hidden=hide)
+    training = ui.config_inputs(links.TRAINING, {**vars(recommended), **given}, (session.TRAINING, kind, name), hidden=hide)
     add_mine, repeat = hw.train_inputs(hide, given.get("handwriting", False), given.get("repeat", links.REPEAT_DEFAULT))
     with st.container(horizontal=True):
         start = st.form_submit_button(t("Start training"), type="primary")

@@ -8,7 +8,7 @@ and nothing goes stale.  Arrays handed out are read-only: sessions share them.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ContextManager
 
 import streamlit as st
 
@@ -18,21 +18,19 @@ from mnist_core.i18n import N_
 from mnist_core.models import Model
 from mnist_core.storage import ModelRecord, ModelStore, load_model
 
+from .lang import t
+
 if TYPE_CHECKING:
     import numpy as np
 
     from mnist_core.explain import DigitSpace, Judge, Snapshots
 
 
-class _Spinner(str):
-    """A cached function's spinner text (``show_spinner=`` is fixed when this module
-    loads), given in the session's language when the spinner shows: Streamlit writes
-    it with ``str()``."""
-
-    def __str__(self) -> str:
-        from .lang import t
-
-        return t(str.__str__(self))
+def slow(message: str) -> ContextManager[None]:
+    """A spinner with ``message`` in the session's language around a cached call: it
+    shows only when the call takes a while (half a second: a computation, not a cache
+    hit).  The cached functions themselves show none (``show_spinner=False``)."""
+    return st.spinner(t(message))
 
 
 def source(name: str) -> tuple[str, str | None]:
@@ -40,7 +38,7 @@ def source(name: str) -> tuple[str, str | None]:
     return name, mnist_folder() if name == "mnist" else None
 
 
-@st.cache_resource(show_spinner=_Spinner(N_("Loading the dataset...")))
+@st.cache_resource(show_spinner=False)
 def _dataset(name: str, folder: str | None) -> Dataset:
     ds = load_dataset(name, data_dir=folder)
     for arr in (ds.x_train, ds.y_train, ds.x_test, ds.y_test):
@@ -50,10 +48,12 @@ def _dataset(name: str, folder: str | None) -> Dataset:
 
 def dataset(name: str) -> Dataset:
     """One copy of each dataset per process."""
-    return _dataset(*source(name))
+    with slow(N_("Loading the dataset...")):
+        return _dataset(*source(name))
 
 
-def _mtime(record: ModelRecord) -> float:
+def mtime(record: ModelRecord) -> float:
+    """The model file's modification time: part of every cache key of a model (0 if it is gone)."""
     try:
         return record.path.stat().st_mtime
     except OSError:
@@ -66,17 +66,18 @@ def _model(path: str, mtime: float) -> tuple[Model, dict]:
 
 
 def model(record: ModelRecord) -> Model:
-    return _model(str(record.path), _mtime(record))[0]
+    return _model(str(record.path), mtime(record))[0]
 
 
-@st.cache_resource(max_entries=16, show_spinner=_Spinner(N_("Evaluating the model on the test set...")))
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _evaluation(path: str, mtime: float, name: str, folder: str | None) -> Evaluation:
     return evaluate(_model(path, mtime)[0], _dataset(name, folder))
 
 
 def evaluation(record: ModelRecord) -> Evaluation:
     """The model's predictions on its dataset's test set (computed once)."""
-    return _evaluation(str(record.path), _mtime(record), *source(record.meta.get("dataset", "digits")))
+    with slow(N_("Evaluating the model on the test set...")):
+        return _evaluation(str(record.path), mtime(record), *source(record.meta.get("dataset", "digits")))
 
 
 # Matplotlib figures take ~0.2 s to draw: each is drawn once and kept as PNG bytes.
@@ -87,25 +88,6 @@ def _mean_images_png(name: str, folder: str | None) -> bytes:
 
 def mean_images_png(name: str) -> bytes:
     return _mean_images_png(*source(name))
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _pixels_png(name: str, folder: str | None, split: str, index: int) -> bytes:
-    ds = _dataset(name, folder)
-    return plots.to_png(plots.digit_with_values((ds.x_train if split == "train" else ds.x_test)[index], ds.pixel_max))
-
-
-def pixels_png(name: str, split: str, index: int) -> bytes:
-    return _pixels_png(*source(name), split, int(index))
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def _confusion_png(path: str, mtime: float, name: str, folder: str | None) -> bytes:
-    return plots.to_png(plots.confusion_heatmap(_evaluation(path, mtime, name, folder).confusion()))
-
-
-def confusion_png(record: ModelRecord) -> bytes:
-    return _confusion_png(str(record.path), _mtime(record), *source(record.meta.get("dataset", "digits")))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -140,14 +122,14 @@ def comparison_entries(recs: list[ModelRecord]) -> list[Entry]:
 
 
 # -- explanations: what depends on a dataset, or on a model file, computed once --------
-@st.cache_resource(max_entries=2, show_spinner=_Spinner(N_("Measuring the training images, once (a few seconds)...")))
+@st.cache_resource(max_entries=2, show_spinner=False)
 def _digit_space(name: str, folder: str | None) -> "DigitSpace":
     from mnist_core.explain import digit_space
 
     return digit_space(_dataset(name, folder))
 
 
-@st.cache_resource(max_entries=8, show_spinner=_Spinner(N_("Calibrating the model's verdicts, once...")))
+@st.cache_resource(max_entries=8, show_spinner=False)
 def _judge(path: str, mtime: float, name: str, folder: str | None) -> "Judge":
     from mnist_core.explain import build_judge
 
@@ -156,10 +138,14 @@ def _judge(path: str, mtime: float, name: str, folder: str | None) -> "Judge":
 
 def judge(record: ModelRecord) -> "Judge":
     """The verdict-giver of a saved model (its dataset's space is shared by its models)."""
-    return _judge(str(record.path), _mtime(record), *source(record.meta.get("dataset", "digits")))
+    data = source(record.meta.get("dataset", "digits"))
+    with slow(N_("Measuring the training images, once (a few seconds)...")):
+        _digit_space(*data)
+    with slow(N_("Calibrating the model's verdicts, once...")):
+        return _judge(str(record.path), mtime(record), *data)
 
 
-@st.cache_resource(max_entries=16, show_spinner=_Spinner(N_("Asking the network what it imagines...")))
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _imagined(path: str, mtime: float) -> "np.ndarray":
     from mnist_core.explain import imagine
 
@@ -168,7 +154,8 @@ def _imagined(path: str, mtime: float) -> "np.ndarray":
 
 def imagined(record: ModelRecord) -> "np.ndarray":
     """(10, h, w): what the model imagines each digit to be (see mnist_core.explain.imagine)."""
-    return _imagined(str(record.path), _mtime(record))
+    with slow(N_("Asking the network what it imagines...")):
+        return _imagined(str(record.path), mtime(record))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -180,4 +167,4 @@ def _snapshots(path: str, mtime: float) -> "Snapshots | None":
 
 def snapshots(record: ModelRecord) -> "Snapshots | None":
     """The first layer's pictures taken while the model trained, if its file has them."""
-    return _snapshots(str(record.path), _mtime(record))
+    return _snapshots(str(record.path), mtime(record))

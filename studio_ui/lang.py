@@ -3,16 +3,18 @@
 The language comes from ``?lang=ja`` / ``?lang=en`` when the URL has it, else from the
 sidebar's choice, else from the browser (``st.context.locale``); the URL is kept in
 step so a link or a reload keeps it.  ``t("...{name}...", name=...)`` is the message in
-that language (see :mod:`mnist_core.i18n`); ``num`` and ``pct`` write numbers its way.
+that language (see :mod:`mnist_core.i18n`), ``tn`` the one for a count; ``num`` and
+``pct`` write numbers its way.  Three helpers keep translation out of the pages' way:
+:func:`translated` (a widget's ``format_func``), :func:`titles` (a chart's or a table's
+column titles) and :func:`name` (a name a user gave: never looked up).
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from mnist_core.i18n import LANGUAGES, language_of, number, percent, translate
+from mnist_core.i18n import LANGUAGES, Text, language_of, number, percent, translate, translate_plural
 
-LANG = "language"  # the session's language
-CHOICE = "language_choice"  # the sidebar's selectbox (a widget's key cannot be set once it is drawn)
+from .session import LANG, LANGUAGE_CHOICE as CHOICE
 
 
 def lang() -> str:
@@ -28,6 +30,31 @@ def lang() -> str:
 def t(message: str, **params: object) -> str:
     """``message`` in the session's language, placeholders filled."""
     return translate(message, lang(), **params)
+
+
+def tn(singular: str, plural: str, count: int, **params: object) -> str:
+    """The message's form for ``count`` (``ngettext``) in the session's language; ``count``
+    is a placeholder too, written the language's way."""
+    return translate_plural(singular, plural, int(count), lang(), **{"count": num(count), **params})
+
+
+def translated(option: object) -> str:
+    """A widget's ``format_func`` for options that are English words marked with ``N_``
+    (``["train", "test"]``): each shown in this run's language; numbers as they are."""
+    return t(option) if isinstance(option, str) else str(option)
+
+
+def titles(*fields: str, **named: str) -> dict[str, str]:
+    """Column -> title in the session's language, for a chart's ``titles=`` or a table's
+    ``column_config``: ``titles("label", test_accuracy="test accuracy")``."""
+    return {**{f: t(f) for f in fields}, **{f: t(english) for f, english in named.items()}}
+
+
+def name(value: object) -> str:
+    """A name to show: one a user gave (a model's, a workspace's) as written, never looked
+    up in the catalogue (a model named "Train" stays "Train"); one the studio made (an
+    :class:`mnist_core.i18n.Text`, e.g. "{title} (by the class)") in the session's language."""
+    return value.translated(lang()) if isinstance(value, Text) else str(value)
 
 
 def num(value: float, digits: int = 0) -> str:

@@ -29,14 +29,15 @@ from mnist_core.errors import MnistError, sentence
 from mnist_core.i18n import N_, Text, translate
 from mnist_core.models import MODELS, model_class, recommended_training
 from mnist_core.storage.store import check_name
-from mnist_core.training.pipeline import MAX_REPEAT, dataset_hyperparameters
+from mnist_core.settings import HANDWRITING_REPEAT, check_repeat
+from mnist_core.training.pipeline import dataset_hyperparameters
 
 from . import session
 
 #: The Train form's widget keys that are not made from a Config.
-KIND_KEY, NAME_KEY, HW_KEY, REPEAT_KEY = "train_kind", "train_name", "train_hw_add", "train_hw_repeat"
+KIND_KEY, NAME_KEY, HW_KEY, REPEAT_KEY = session.TRAIN_KIND, session.TRAIN_NAME, session.TRAIN_HW_ADD, session.TRAIN_HW_REPEAT
 #: The handwriting repeat factor's default (the form's).
-REPEAT_DEFAULT = 10
+REPEAT_DEFAULT = HANDWRITING_REPEAT
 #: Training fields the form shows (shuffle is the CLI's --no-shuffle only).
 TRAINING = [s for s in specs(TrainConfig) if s.name != "shuffle"]
 _OWN = ("model", "dataset", "name", "handwriting", "repeat")
@@ -141,10 +142,7 @@ def apply() -> Link:
     if "repeat" in asked:
         text = asked.pop("repeat")
         try:
-            repeat = parse_text(Spec("repeat", N_("Repeat factor"), "", REPEAT_DEFAULT, "int"), text)
-            if not 1 <= repeat <= MAX_REPEAT:
-                raise MnistError("Repeat factor must be between 1 and {most} (got {repeat}).", most=MAX_REPEAT,
-                                 repeat=repeat)
+            repeat = check_repeat(parse_text(Spec("repeat", N_("Repeat factor"), "", REPEAT_DEFAULT, "int"), text))
             st.session_state[REPEAT_KEY] = values["repeat"] = repeat
         except MnistError as err:
             refuse("repeat", text, sentence(err))
@@ -155,11 +153,11 @@ def apply() -> Link:
             if key in own:
                 value = parse_text(own[key], text)
                 model_class(kind).Config(**{**derived, key: value})  # the range, choices and cross-field checks
-                st.session_state[f"hp_{kind}_{key}"] = _widget_value(own[key], value)
+                st.session_state[session.widget_key(session.HYPER, kind, key)] = _widget_value(own[key], value)
             elif key in training:
                 value = parse_text(training[key], text)
                 TrainConfig(**{key: value})
-                st.session_state[f"train_{kind}_{name}_{key}"] = value
+                st.session_state[session.widget_key(session.TRAINING, kind, name, key)] = value
             else:
                 refuse(key, text, Text(N_("the {kind} model has no such setting."), kind=kind))
                 continue
@@ -177,7 +175,7 @@ def apply() -> Link:
 def warnings() -> None:
     """The last link's refused settings, one warning each (shown until the next link)."""
     from .lang import lang
-    from .widgets import plain
+    from .text import plain
 
     for text in state().warnings:
         st.warning(plain(translate(text, lang())), icon=":material/link_off:")

@@ -9,12 +9,16 @@ canvas fills its column and its answer is shown very large, and the pages show o
 their essentials: they ask :func:`details` before drawing anything else.
 
 **Any screen**: the stylesheets below are constants (never user text), sent once per
-page run by :func:`style` (from ``start_page``):
+page run by :func:`style` (from ``start_page``).  They style only what Streamlit
+documents: the ``st-key-NAME`` class of a container made with ``key=NAME``, and the
+``:has()`` of such a class (never the test ids Streamlit gives its own elements):
 
-* the main area is a CSS container: when it is narrower than :data:`STACK_BELOW` (720
-  pixels at the normal type size: an 800-pixel window, or a phone) every row of columns
-  stacks, so metrics, tables and charts get the page's whole width;
-* the drawing canvas (:func:`canvas`) has a fixed size in canvas pixels, and is
+* every page runs inside the container :data:`MAIN` (``streamlit_app.py``), a CSS
+  container: when it is narrower than :data:`STACK_BELOW` (720 pixels at the normal type
+  size: an 800-pixel window, or a phone) the cells of every row made by :func:`columns`
+  (a horizontal ``st.container`` of keyed cells, weighted like ``st.columns``) take the
+  whole width, one under the other, so metrics, tables and charts get the page's width;
+* the drawing canvas (:func:`canvas_key`) has a fixed size in canvas pixels, and is
   *displayed* at the largest zoom (steps of 5 %) at which it fits its column and the
   window's height.  The drawing library maps the pointer through the displayed size,
   and the drawing arrives at the canvas's own size whatever the zoom, so the model
@@ -22,18 +26,22 @@ page run by :func:`style` (from ``start_page``):
   proportionally thicker pen, so its drawing shrinks to the same picture;
 * touch: the canvas takes the finger or stylus (its drawing library draws on touch
   events and stops the page from scrolling; ``touch-action: none`` here too);
-* Streamlit's own "Stop" (its running indicator's, shown while a page reruns every
-  second as a training run's panel does) is hidden: the run's own Stop button is the
-  one that stops training.  The Deploy button is off in ``.streamlit/config.toml``.
+* the Draw page's answer (:data:`ANSWER`) is zoomed: large, very large in presenter mode.
+  The Deploy button is off in ``.streamlit/config.toml``.
 """
 from __future__ import annotations
 
+import re
+from typing import Sequence
+
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from .lang import t
+from .session import PRESENT, PRESENTER_TOGGLE as TOGGLE
 
-PRESENT = "presenter_mode"  # session state key: the truth
-TOGGLE = "presenter_toggle"  # the sidebar toggle's key (its state is per page: set from the truth each run)
+MAIN = "studio_main"  # the container every page runs in (streamlit_app.py)
+ANSWER = "draw_answer"  # the container of the Draw page's answer
 PARAM = "present"  # ?present=1
 _TRUE = ("1", "true", "yes", "on")
 
@@ -108,41 +116,68 @@ def canvas_key(size: int) -> str:
     return f"draw_canvas_{size}"
 
 
+def canvas(size: int) -> DeltaGenerator:
+    """The container to draw a canvas of ``size`` pixels in: the outer one is measured
+    (a CSS container), the inner one zoomed to fit it."""
+    return st.container(key=canvas_key(size)).container(key=f"{canvas_key(size)}_zoom")
+
+
 def _fit_rules(size: int) -> str:
     """Zoom steps for the canvas of ``size`` pixels: the largest multiple of 5 % (up to
     :data:`MAX_ZOOM`) at which it fits its container (whose width the window's height caps too)."""
-    box = f".st-key-{canvas_key(size)}"
+    box, zoomed = f".st-key-{canvas_key(size)}", f".st-key-{canvas_key(size)}_zoom"
     top = round(MAX_ZOOM * 20)
     rules = [f"{box} {{ container: {canvas_key(size)} / inline-size; touch-action: none; "
              f"max-width: max(240px, calc(100vh - 15rem)); }}",
-             f"{box} [data-testid=\"stElementContainer\"] {{ zoom: {MAX_ZOOM:.2f}; }}"]
+             f"{zoomed} {{ zoom: {MAX_ZOOM:.2f}; }}"]
     for step in range(top - 1, 4, -1):  # just under MAX_ZOOM down to 25 %
         rules.append(f"@container {canvas_key(size)} (max-width: {size * (step + 1) / 20 - 0.5:.1f}px) "
-                     f"{{ {box} [data-testid=\"stElementContainer\"] {{ zoom: {step / 20:.2f}; }} }}")
+                     f"{{ {zoomed} {{ zoom: {step / 20:.2f}; }} }}")
     return "\n".join(rules)
 
 
+#: The weights :func:`columns` knows (a cell of weight w grows w times as fast as one of 1).
+WEIGHTS = range(1, 11)
+_ROW, _CELL = "st-key-row-", "st-key-cell"
+
+
+def _cell(weight: int | str) -> str:
+    """A selector for the flex item of a cell: the keyed cell, or what Streamlit wraps it in."""
+    cell = f'[class*="{_CELL}{weight}-"]' if weight != "" else f'[class*="{_CELL}"]'
+    return f'[class*="{_ROW}"] > {cell}, [class*="{_ROW}"] > :has(> {cell})'
+
+
+def columns(spec: int | Sequence[int], key: str, *, gap: str = "small",
+            vertical_alignment: str = "top") -> list[DeltaGenerator]:
+    """Like ``st.columns(spec)`` (whole weights up to 10), but the cells stack whenever
+    the page's main area is narrow (see the module docstring), not only on a phone.
+    ``key`` names the row: unique in the page (it becomes the cells' CSS classes)."""
+    weights = [1] * spec if isinstance(spec, int) else [int(w) for w in spec]
+    assert all(w in WEIGHTS for w in weights), weights
+    name = re.sub(r"[^A-Za-z0-9_-]", "-", key)
+    row = st.container(horizontal=True, gap=gap, vertical_alignment=vertical_alignment, key=f"row-{name}")
+    return [row.container(key=f"cell{w}-{name}-{i}") for i, w in enumerate(weights)]
+
+
+_CELLS = "\n".join(f"{_cell(w)} {{ flex: {w} 1 0%; min-width: 0; }}" for w in WEIGHTS)
+
 LAYOUT_CSS = f"""
-[data-testid="stMainBlockContainer"] {{ container: studio-main / inline-size; }}
+.st-key-{MAIN} {{ container: studio-main / inline-size; }}
+{_CELLS}
 @container studio-main (max-width: {STACK_BELOW - 0.01}rem) {{
-  [data-testid="stHorizontalBlock"] {{ flex-wrap: wrap; }}
-  [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {{
-    flex: 1 1 100% !important; width: 100% !important; min-width: 100% !important; }}
+  {_cell("")} {{ flex: 1 1 100%; }}
 }}
 @media (min-width: 1600px) {{ html {{ font-size: 18px; }} }}
-[data-testid="stStatusWidget"]:has([data-testid="stStatusWidgetRunningIcon"]) button {{ display: none; }}
-.st-key-draw_answer [data-testid="stMetricValue"] {{ font-size: 4.5rem; line-height: 1.1; }}
+.st-key-{ANSWER} {{ zoom: 1.5; }}
 {_fit_rules(CANVAS)}
 {_fit_rules(CANVAS_PRESENTING)}
 """
 
-PRESENTER_CSS = """
-html { font-size: 20px; }
-@media (min-width: 1600px) { html { font-size: 22px; } }
-[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
-.st-key-draw_answer [data-testid="stMetricValue"] { font-size: 12rem; line-height: 1; }
-.st-key-draw_answer [data-testid="stMetricLabel"] p { font-size: 1.5rem; }
-.st-key-draw_answer [data-testid="stAlert"] p { font-size: 2rem; line-height: 1.3; }
+PRESENTER_CSS = f"""
+html {{ font-size: 20px; }}
+@media (min-width: 1600px) {{ html {{ font-size: 22px; }} }}
+.st-key-{MAIN} {{ margin-top: -3rem; }}
+.st-key-{ANSWER} {{ zoom: 3.5; }}
 """
 
 

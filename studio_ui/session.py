@@ -30,15 +30,41 @@ MODELS = "active_models"  # {dataset name: ModelRecord.key}
 ACTIVATED = "activated_jobs"  # ids of finished jobs already made active (or not) here
 CANVAS = "canvas_key"  # changes to clear the drawing
 TOAST = "toast"  # a message for the next page run
-HANDED_OVER = "handed_to_navigation"  # a legacy pages/ run was handed to st.navigation
+HANDED_OVER = "handed_to_navigation"  # a page run alone was handed to st.navigation (studio_ui.nav)
+LANG = "language"  # the session's language (studio_ui.lang)
+PRESENT = "presenter_mode"  # presenter mode on or off: the truth (studio_ui.screen)
 DRAWING = "last_drawing"  # {"seen": model input (h, w), "ink": the canvas's ink}: Inside explains it
-INSIDE_SOURCE = "inside_source"  # "Your drawing" | "A test image"
-INSIDE_TEST = "inside_test"  # the test image Inside explains
+INSIDE_SOURCE = "inside_source"  # "Your drawing" | "A test image" (also its radio's key)
+INSIDE_TEST = "inside_test"  # the test image Inside explains (also its number input's key)
 HANDWRITING_SAVED = "handwriting_saved"  # ("success" | "error", sentence): the last "Save as my ..." on Draw
 HANDWRITING_IMPORT = "handwriting_import"  # ("success" | "error", sentence): the last import on My handwriting
 LINK = "train_link"  # links.Link: what the last link to the Train form asked for (values, hidden controls)
 EXPERIMENT = "experiment"  # {"key", "jobs": [job ids], "dataset"}: the ready experiment under way
 COMPARE = "compare_models"  # {"keys": [ModelRecord.key], "experiment": key}: what Compare opens on, once
+LIVE = "live"  # widget_key(LIVE, job id): the run was still going at its last status
+
+# Widgets whose value the app reads or sets itself (their keys; see widget_key for the rest)
+LANGUAGE_CHOICE = "language_choice"  # the sidebar's language (a widget's key cannot be set once it is drawn)
+PRESENTER_TOGGLE = "presenter_toggle"  # the sidebar's presenter switch (set from PRESENT each run)
+DATASET_PICKER = "dataset_picker"  # Dataset's radio
+COMPARE_PICK = "compare_pick"  # Compare's models
+MISTAKE_PAGE = "mistake_page"  # Mistakes' page of images
+CONFUSION_PICK = "confusion_pick"  # the clicked cell of Mistakes' confusion matrix
+HW_PAGE = "hw_page"  # My handwriting's page of drawings
+HW_LABEL = "hw_label"  # widget_key(HW_LABEL, drawing id): a drawing's label
+HW_IMPORT_FILES = "hw_import_files"  # the files to import
+HW_IMPORT_REPLACE = "hw_import_replace"  # replace the drawings on import?
+TRAIN_KIND, TRAIN_NAME = "train_kind", "train_name"  # the Train form's model kind and run name
+TRAIN_HW_ADD, TRAIN_HW_REPEAT = "train_hw_add", "train_hw_repeat"  # ... "Add my handwriting" and its repeat
+HYPER, TRAINING = "hp", "train"  # widget_key(HYPER, kind, field), widget_key(TRAINING, kind, dataset, field)
+
+
+def widget_key(*parts: object) -> str:
+    """The one way a key is made from parts (``widget_key(HW_LABEL, "a1b2")`` ->
+    ``"hw_label_a1b2"``): where the widget is drawn and where its value is read or set
+    (a link filling the Train form) use the same call, so the two never drift apart."""
+    return "_".join(str(p) for p in parts)
+
 
 LABELS = {"mnist": N_("MNIST (28x28)"), "digits": N_("Digits (8x8, embedded)")}  # shown through t()
 _ADJECTIVES = ("amber", "bold", "bright", "calm", "clever", "eager", "gentle", "happy", "keen", "lively",

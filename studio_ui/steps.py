@@ -13,7 +13,7 @@ from mnist_core.errors import MnistError, sentence
 from mnist_core.explain.steps import Step, preprocessing_steps
 
 from .lang import lang, t
-from .widgets import plain
+from .text import plain
 
 SIZE = 140  # pixels of each picture's square tile
 RED = (230, 30, 30, 255)

@@ -12,9 +12,12 @@ from mnist_core.models import MODELS
 from mnist_core.storage import publish
 from mnist_core.training import experiments
 
-from . import cache, links, session
+from . import cache, links, screen, session
+from .lang import name as shown_name
 from .lang import num, pct, t
-from .widgets import activate_finished_runs, errors_shown, job_panel, model_table, per_label_and_confusion, plain
+from .results import model_table, per_label_and_confusion
+from .runs import activate_finished_runs, job_panel
+from .text import errors_shown, plain
 
 
 def share_panel(kind: str, current: dict[str, Any], hide: set[str]) -> None:
@@ -22,7 +25,7 @@ def share_panel(kind: str, current: dict[str, Any], hide: set[str]) -> None:
     with st.container(border=True):
         options = links.hideable(kind)
         hidden = st.multiselect(t("Controls the link hides"), options, default=[n for n in options if n in hide],
-                                key=f"link_hide_{kind}", help=t("Whoever opens the link sees the form without "
+                                key=session.widget_key("link_hide", kind), help=t("Whoever opens the link sees the form without "
                                 "these controls; they keep the link's values (or their defaults)."))
         st.caption(t("The link to the settings above (the button at its right copies it). It opens the {page} page "
                      "with them in each person's own workspace.", page=t("Train")))
@@ -36,8 +39,8 @@ def experiments_panel(name: str, ds: Dataset, workspace: str, jobs: Any) -> None
                  "they have all finished. The runs are short: a few epochs on MNIST.", dataset=t(session.LABELS[name]),
                  page=t("Compare")))
     for exp in experiments.EXPERIMENTS.values():
-        left, right = st.columns([2, 5], vertical_alignment="center")
-        if left.button(t(exp.title), key=f"experiment_{exp.key}", width="stretch"):
+        left, right = screen.columns([2, 5], key=session.widget_key("experiment", exp.key), vertical_alignment="center")
+        if left.button(t(exp.title), key=session.widget_key("experiment", exp.key), width="stretch"):
             with errors_shown(), st.spinner(t("Sending the runs to the workers...")):
                 queued = experiments.queue(jobs, workspace, exp, ds, session.store())
                 st.session_state[session.EXPERIMENT] = {"key": exp.key, "jobs": [j.id for j in queued], "dataset": name}
@@ -69,7 +72,7 @@ def latest_runs(jobs: Any, workspace: str) -> None:
         latest = next((r for r in session.own_records(runs[0].dataset) if r.name == runs[0].saved_name), None)
         if latest is not None and runs[0].status == "done":
             ev = cache.evaluation(latest)
-            m1, m2, m3 = st.columns(3)
+            m1, m2, m3 = screen.columns(3, key="latest_run")
             m1.metric(t("Test accuracy"), pct(ev.accuracy, 2))
             m2.metric(t("Training time"), t("{seconds} s", seconds=num(latest.meta.get("train_seconds", 0), 1)))
             m3.metric(t("Errors"), t("{errors} of {total}", errors=num(ev.n_errors), total=num(len(ev.y_true))))
@@ -85,9 +88,9 @@ def saved_models(name: str, workspace: str) -> None:
     else:
         model_table(recs, active)
         by_name = {r.name: r for r in recs}
-        titles = {n: t(r.title) for n, r in by_name.items()}
+        titles = {n: shown_name(r.title) for n, r in by_name.items()}
         pick = st.selectbox(t("Model to manage"), list(by_name), format_func=titles.get, key="manage_pick")
-        c1, c2, c3, c4 = st.columns([1, 2, 1, 1])
+        c1, c2, c3, c4 = screen.columns([1, 2, 1, 1], key="manage")
         c1.button(t("Make active"), on_click=session.set_active, args=(by_name[pick], name), key="make_active")
         new = c2.text_input(t("New name"), key="rename_to", placeholder=t("new-name"))
         if c2.button(t("Rename"), key="rename") and new:
@@ -111,9 +114,9 @@ def saved_models(name: str, workspace: str) -> None:
     if broken:
         st.subheader(t("Files that cannot be used"))
         for r in broken:
-            left, right = st.columns([5, 1])
+            left, right = screen.columns([5, 1], key=session.widget_key("broken", r.name))
             left.text(t(r.error))
-            right.button(t("Delete"), key=f"delete_broken_{r.name}", on_click=session.store().delete, args=(r.name,))
+            right.button(t("Delete"), key=session.widget_key("delete_broken", r.name), on_click=session.store().delete, args=(r.name,))
 
 
 def gallery(name: str) -> None:
@@ -126,6 +129,6 @@ def gallery(name: str) -> None:
                      draw=t("Draw"), compare=t("Compare")))
         model_table(shared, active)
         by_key = {r.key: r for r in shared}
-        labels = {k: t(r.label) for k, r in by_key.items()}
+        labels = {k: shown_name(r.label) for k, r in by_key.items()}
         pick = st.selectbox(t("Gallery model"), list(by_key), format_func=labels.get, key="gallery_pick")
         st.button(t("Make active"), on_click=session.set_active, args=(by_key[pick], name), key="gallery_active")

@@ -67,3 +67,14 @@ def digits_only(tmp_path, monkeypatch):
     """The embedded 8x8 digits only: no MNIST folder, an empty download cache."""
     monkeypatch.delenv("MNIST_DATA_DIR", raising=False)
     monkeypatch.setenv("MNIST_CACHE_DIR", str(tmp_path / "empty-cache"))
+
+
+# -- the AppTest helpers the app's tests share --------------------------------------------
+APP = str(ROOT / "streamlit_app.py")
+
+
+def ok(at):
+    """The AppTest run went through: no exception, no error shown; returns it."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at

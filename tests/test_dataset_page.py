@@ -4,8 +4,6 @@ pixels as a heatmap and as a table; on the embedded digits, and on MNIST when pr
 from __future__ import annotations
 
 import os
-import statistics
-import time
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +11,8 @@ import pandas as pd
 import pytest
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
+
+from conftest import ok  # the AppTest helpers
 
 from mnist_core.data import load_digits
 from mnist_core.data.datasets import locate_mnist
@@ -30,12 +30,6 @@ def dataset_page() -> AppTest:
     at.run()  # st.navigation registers the pages
     at.switch_page("pages/Dataset.py")
     return ok(at.run())
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
 
 
 def chart_data(at: AppTest, name: str) -> pd.DataFrame:
@@ -150,33 +144,6 @@ def test_clicking_a_thumbnail_inspects_it(digits_only):
     assert inspected(at) == f"Test image #0: label {ds.y_test[0]}"
     click(at, 5, "test")
     assert inspected(at) == f"Test image #5: label {ds.y_test[5]}"
-
-
-def _click_seconds(at: AppTest, name: str, picks: list[int]) -> list[float]:
-    seconds = []
-    for index in picks:
-        at.session_state[f"browse_thumbs_{name}_train"] = {"selection": {"thumb": [{"index": index}]}}
-        start = time.perf_counter()
-        at.run()
-        seconds.append(time.perf_counter() - start)
-        ok(at)
-        assert inspected(at).startswith(f"Train image #{index}:")
-    return seconds
-
-
-@pytest.mark.parametrize("name", ["digits", "mnist"])
-def test_a_click_answers_within_300_ms_warm(name, request):
-    """Server time of the whole page's rerun after a click on a thumbnail never seen
-    before (its heatmap and table are new), the page's other parts warm."""
-    if name == "digits":
-        request.getfixturevalue("digits_only")
-    elif not HAS_MNIST:
-        pytest.skip("MNIST_DATA_DIR does not hold MNIST")
-    at = dataset_page()
-    assert at.session_state["active_dataset"] == name
-    _click_seconds(at, name, [1, 2])  # warm: the first runs build the charts' specs
-    seconds = _click_seconds(at, name, [3, 9, 17, 25, 30, 12, 20])
-    assert statistics.median(seconds) <= 0.3, seconds
 
 
 @pytest.mark.skipif(not HAS_MNIST, reason="MNIST_DATA_DIR does not hold MNIST")

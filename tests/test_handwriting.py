@@ -24,7 +24,8 @@ from mnist_core.storage import ModelStore, workspace_store
 from mnist_core.training import TrainConfig
 from mnist_core.training.pipeline import add_handwriting, train_model
 
-from test_app import last_job, ok, page  # the AppTest helpers
+from conftest import ok  # the AppTest helpers
+from test_app import last_job, page
 
 pytestmark = pytest.mark.usefixtures("app_state")  # conftest: no cache leaks between tests
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from conftest import APP  # the AppTest helpers
+
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
 #: The pages whose every text is translated (a page joins once it is).
 TRANSLATED: list[str] = ["Home", "Dataset", "Train", "Draw", "Handwriting", "Inside", "Mistakes", "Compare"]
 #: Words allowed in Japanese text: names of things, units and the like.
@@ -87,3 +88,24 @@ def test_the_sidebar_switches_the_language_and_the_url_follows():
     at.query_params["lang"] = "en"  # a link in English wins over the earlier choice
     at.run()
     assert "### Active" in [m.value for m in at.sidebar.markdown]
+
+
+def test_a_name_a_user_gave_is_never_translated():
+    """A model named "Train" (a word the catalogue translates as 学習) keeps its name on a
+    Japanese page: the sidebar, Draw's caption and the saved-models table."""
+    from mnist_core.data.datasets import load_digits
+    from mnist_core.storage import workspace_store
+    from mnist_core.training import TrainConfig, train_model
+
+    result = train_model("classic", load_digits(), {"hidden": 8}, TrainConfig(epochs=1))
+    workspace_store("ws-1").save(result.model, result.meta, name="Train")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["lang"] = "ja"
+    at.query_params["workspace"] = "ws-1"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    model = " ".join(x.value for x in at.sidebar.text)
+    assert model.startswith("Train (") and "学習" not in model, model
+    at.switch_page("pages/Draw.py")
+    at.run()
+    assert any("Train" in c.value and "学習" not in c.value for c in at.caption if "classic" in c.value)

@@ -12,7 +12,8 @@ from mnist_core.storage import ModelRecord
 from mnist_core.storage.store import display_name, distinct_titles, recipe
 from mnist_core.training import manager
 from mnist_core.training.experiments import EXPERIMENTS
-from test_app import APP, last_job, mine, ok, texts  # the AppTest helpers
+from conftest import APP, ok  # the AppTest helpers
+from test_app import last_job, mine, texts
 
 pytestmark = pytest.mark.usefixtures("app_state")  # conftest: no cache leaks between tests
 

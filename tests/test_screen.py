@@ -10,13 +10,14 @@ import pytest
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
+from conftest import APP, ok  # the AppTest helpers
+
 from mnist_core.data.preprocess import prepare
 from mnist_core.explain.verdict import extent_in_pens
 from mnist_core.storage import ModelStore
 from studio_ui import screen
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
 
 
 pytestmark = pytest.mark.usefixtures("digits_only", "app_state")  # conftest: the embedded digits, no cache leaks
@@ -43,12 +44,6 @@ def start(present: str | None = None, workspace: str = "room-12") -> AppTest:
 def on(at: AppTest, name: str) -> AppTest:
     at.switch_page(f"pages/{name}.py")
     return ok(at.run())
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
 
 
 def toggle(at: AppTest):
@@ -95,9 +90,17 @@ def test_the_sidebar_toggle_turns_it_on_and_off_and_the_url_follows():
 def test_every_page_sends_the_stylesheet_presenter_mode_adds_its_own():
     at = ok(start())
     styles = [h.proto.body for h in at.get("html")]
-    assert any("studio-main" in s for s in styles) and not any("12rem" in s for s in styles)
+    assert any("studio-main" in s for s in styles) and not any(screen.PRESENTER_CSS in s for s in styles)
     at = ok(start(present="1"))
-    assert any("studio-main" in s and "12rem" in s for s in (h.proto.body for h in at.get("html")))
+    assert any("studio-main" in s and screen.PRESENTER_CSS in s for s in (h.proto.body for h in at.get("html")))
+
+
+def test_the_app_styles_only_through_documented_hooks():
+    """No CSS (nor anything else) of the app aims at Streamlit's data-testid attributes:
+    its stylesheet names only st-key- classes of keyed containers."""
+    code = [ROOT / "streamlit_app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "studio_ui").glob("*.py")]
+    assert not [p.name for p in code if "data-testid" in p.read_text()]
+    assert not re.search(r"\[data-|\.st[A-Z]", screen.LAYOUT_CSS + screen.PRESENTER_CSS)
 
 
 def test_draw_in_presenter_mode_shows_the_canvas_and_the_answer_only(gallery_model):

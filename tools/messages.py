@@ -5,9 +5,12 @@
     python tools/messages.py add < pairs.json # merge {"English": "日本語", ...} into ja's studio.po
 
 A message is found where the code marks it: the first string argument of ``t(...)``,
-``N_(...)`` and ``translate(...)``; a string literal raised as an engine error
-(``raise ImageError("...", name=...)``); the label and the help of a hyperparameter
-(``param(default, "label", "help", ...)``).  ``add`` holds a lock on the catalogue
+``N_(...)`` and ``translate(...)``; every string argument of ``titles(...)`` (a chart's
+titles); a string literal raised as an engine error (``raise ImageError("...",
+name=...)``); the label and the help of a hyperparameter (``param(default, "label",
+"help", ...)``).  A plural message -- ``tn(singular, plural, count)`` or
+``translate_plural(...)`` -- is kept under its singular with its plural form
+(``msgid_plural``); Japanese has one form, so its translation is one string.  ``add`` holds a lock on the catalogue
 while it writes, so several people (or helpers) can add translations at once.
 """
 from __future__ import annotations
@@ -26,6 +29,8 @@ from mnist_core.i18n import po_path  # noqa: E402
 
 SOURCES = ["streamlit_app.py", "pages", "studio_ui", "mnist_core"]
 MARKERS = {"t", "N_", "translate"}
+PLURALS = {"tn", "translate_plural"}  # (singular, plural, count, ...)
+EVERY_ARG = {"titles"}  # every literal argument and keyword value is a message
 ERROR = re.compile(r"(Error|Parameter|Image|NotFound|Diverged|Cancelled)$")
 
 
@@ -34,8 +39,17 @@ def _literal(node: ast.AST) -> str | None:
 
 
 def messages() -> dict[str, str]:
-    """Every marked message -> where it was first found (file:line)."""
-    found: dict[str, str] = {}
+    """Every marked message -> where it was first found (file:line); a plural one by its singular."""
+    return {text: where for text, (where, _) in _found().items()}
+
+
+def plurals() -> dict[str, str]:
+    """The plural messages: singular -> plural."""
+    return {text: plural for text, (_, plural) in _found().items() if plural}
+
+
+def _found() -> dict[str, tuple[str, str | None]]:
+    found: dict[str, tuple[str, str | None]] = {}
     files = [ROOT / s for s in SOURCES if (ROOT / s).is_file()]
     files += [p for s in SOURCES if (ROOT / s).is_dir() for p in sorted((ROOT / s).rglob("*.py"))]
     for path in files:
@@ -44,8 +58,13 @@ def messages() -> dict[str, str]:
             texts: list[str | None] = []
             if isinstance(node, ast.Call):
                 name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
-                if name in MARKERS and node.args:
+                if name in PLURALS and len(node.args) >= 2 and _literal(node.args[0]) and _literal(node.args[1]):
+                    found.setdefault(_literal(node.args[0]), (f"{path.relative_to(ROOT)}:{node.lineno}",
+                                                              _literal(node.args[1])))
+                elif name in MARKERS and node.args:
                     texts.append(_literal(node.args[0]))
+                elif name in EVERY_ARG:
+                    texts += [_literal(a) for a in node.args] + [_literal(k.value) for k in node.keywords]
                 elif name == "param" and len(node.args) >= 3:
                     texts += [_literal(node.args[1]), _literal(node.args[2])]
             elif isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args:
@@ -55,7 +74,7 @@ def messages() -> dict[str, str]:
                     texts.append(_literal(node.exc.args[0]))
             for text in texts:
                 if text:
-                    found.setdefault(text, f"{path.relative_to(ROOT)}:{node.lineno}")
+                    found.setdefault(text, (f"{path.relative_to(ROOT)}:{node.lineno}", None))
     return found
 
 
@@ -74,14 +93,21 @@ def load(lang: str = "ja"):
         return read_po(fh, locale=lang)
 
 
+def _string(entry) -> str:
+    """A translation's text (a plural message's first form: Japanese has only one)."""
+    return entry.string[0] if isinstance(entry.string, (tuple, list)) else entry.string
+
+
 def problems(lang: str = "ja") -> list[str]:
-    catalog, out = load(lang), []
+    catalog, out, plural = load(lang), [], plurals()
     for text, where in messages().items():
         entry = catalog.get(text)
-        if entry is None or not entry.string:
+        if entry is None or not _string(entry):
             out.append(f"{where}: no {lang} translation of {text!r}")
-        elif _fields(entry.string) != _fields(text):
-            out.append(f"{where}: the {lang} translation of {text!r} has placeholders {sorted(_fields(entry.string))}")
+        elif text in plural and entry.id != (text, plural[text]):
+            out.append(f"{where}: {text!r} is a plural message: the catalogue must hold it with its plural form")
+        elif _fields(_string(entry)) != _fields(text):
+            out.append(f"{where}: the {lang} translation of {text!r} has placeholders {sorted(_fields(_string(entry)))}")
     return out
 
 
@@ -92,12 +118,16 @@ def add(pairs: dict[str, str], lang: str = "ja") -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        catalog = load(lang)
+        catalog, plural = load(lang), plurals()
         for source, translation in pairs.items():
             if _fields(source) != _fields(translation):
                 raise SystemExit(f"placeholders differ: {source!r} -> {translation!r}")
             entry = catalog.get(source)
-            if entry is not None:  # Catalog.add keeps an existing msgstr: a corrected translation must replace it
+            if source in plural:  # one form per the language's plural rule (Japanese: one)
+                if entry is not None:
+                    catalog.delete(source)
+                catalog.add((source, plural[source]), (translation,) * catalog.num_plurals)
+            elif entry is not None:  # Catalog.add keeps an existing msgstr: a corrected translation must replace it
                 entry.string = translation
             else:
                 catalog.add(source, translation)
@@ -117,7 +147,7 @@ def main(argv: list[str]) -> int:
     if command == "missing":
         catalog = load()
         for text in messages():
-            if not (catalog.get(text) and catalog.get(text).string):
+            if not (catalog.get(text) and _string(catalog.get(text))):
                 print(json.dumps(text, ensure_ascii=False))
         return 0
     if command == "add":

@@ -1,7 +1,9 @@
-"""Matplotlib figures for the app and notebooks.
+"""Pictures for the app and notebooks: the mean images as a Matplotlib figure, and small
+grey images grown to sharp pixels (arrays, PNG data URLs).  Charts are Altair
+(:mod:`.charts`).
 
-Every function returns a fresh :class:`matplotlib.figure.Figure` (Agg canvas, no
-pyplot global state), so concurrent sessions never draw into each other's figures.
+A figure is a fresh :class:`matplotlib.figure.Figure` (Agg canvas, no pyplot global
+state), so concurrent sessions never draw into each other's figures.
 """
 from __future__ import annotations
 
@@ -35,29 +37,6 @@ def upscale(image: np.ndarray, size: int = 112, vmax: float | None = None) -> np
     return np.clip(big / top * 255.0, 0, 255).astype(np.uint8)
 
 
-def confusion_heatmap(matrix: np.ndarray, title: str = "") -> Figure:
-    """Rows = true label, columns = predicted; every count written in its cell.
-
-    Colours use a log scale so off-diagonal errors stay visible next to the diagonal.
-    """
-    m = np.asarray(matrix)
-    fig = _figure(6.0, 5.2)
-    ax = fig.add_subplot()
-    ax.imshow(np.log1p(m), cmap="Blues")
-    threshold = np.log1p(m).max() * 0.6
-    for (r, c), v in np.ndenumerate(m):
-        if v:
-            ax.text(c, r, str(int(v)), ha="center", va="center", fontsize=8,
-                    color="white" if np.log1p(v) > threshold else "black")
-    ax.set_xticks(range(m.shape[1]))
-    ax.set_yticks(range(m.shape[0]))
-    ax.set_xlabel("predicted label")
-    ax.set_ylabel("true label")
-    if title:
-        ax.set_title(title)
-    return fig
-
-
 def mean_images(dataset: Dataset) -> Figure:
     """The average training image of each label, 0 to 9."""
     fig = _figure(10.0, 1.4)
@@ -68,26 +47,6 @@ def mean_images(dataset: Dataset) -> Figure:
         ax.imshow(mean, cmap="gray", interpolation="nearest", vmin=0, vmax=dataset.pixel_max)
         ax.set_title(str(label), fontsize=10)
         ax.set_axis_off()
-    return fig
-
-
-def digit_with_values(image: np.ndarray, vmax: float = 255, title: str = "") -> Figure:
-    """One image as a heatmap with each pixel's value written on it (the tutorial's array)."""
-    img = np.asarray(image)
-    h, w = img.shape
-    size = 7.0 if max(h, w) > 10 else 4.0
-    fig = _figure(size, size)
-    ax = fig.add_subplot()
-    ax.imshow(img, cmap="gray", interpolation="nearest", vmin=0, vmax=vmax)
-    font = 4.5 if max(h, w) > 10 else 9
-    for (r, c), v in np.ndenumerate(img):
-        if v:
-            ax.text(c, r, f"{v:g}", ha="center", va="center", fontsize=font,
-                    color="black" if v > vmax * 0.5 else "white")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    if title:
-        ax.set_title(title)
     return fig
 
 
