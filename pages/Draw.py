@@ -9,7 +9,7 @@ from streamlit_drawable_canvas import st_canvas
 
 import studio_ui as ui
 from mnist_core.i18n import N_
-from studio_ui import screen
+from studio_ui import screen, session
 from studio_ui.handwriting import save_control
 from studio_ui.lang import lang, name, t, translated
 from studio_ui.reading import every_model, read
@@ -46,7 +46,7 @@ def draw_and_read() -> None:
                 result = st_canvas(stroke_width=screen.stroke_width(size), stroke_color="#FFFFFF",
                                    background_color="#000000", height=size, width=size, drawing_mode="freedraw",
                                    update_streamlit=True, return_image_data=True,
-                                   key=f"canvas_{st.session_state[ui.CANVAS]}_{size}")
+                                   key=session.widget_key("canvas", st.session_state[ui.CANVAS], size))
             image = result.image_data
             st.button(t("Clear"), key="clear_canvas", on_click=clear)
         else:

@@ -2,7 +2,7 @@
 import streamlit as st
 
 import studio_ui as ui
-from studio_ui import nav, screen
+from studio_ui import nav, screen, session
 from studio_ui.lang import num, pct, t
 
 ui.start_page()
@@ -29,6 +29,6 @@ st.caption(ui.plain(t("Active model: {model}", model=ui.describe(rec)) if rec el
 st.subheader(t("Pages"))
 for page in nav.PAGES:
     if page.url_path:  # every page but this one
-        link, text = screen.columns([1, 4], key=f"home_link_{page.url_path}")
+        link, text = screen.columns([1, 4], key=session.widget_key("home_link", page.url_path))
         link.page_link(page.file, label=t(page.title), icon=page.icon)
         text.write(t(page.description))

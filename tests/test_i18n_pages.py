@@ -109,3 +109,15 @@ def test_a_name_a_user_gave_is_never_translated():
     at.switch_page("pages/Draw.py")
     at.run()
     assert any("Train" in c.value and "学習" not in c.value for c in at.caption if "classic" in c.value)
+
+
+def test_a_count_picks_its_plural_form():
+    """One plural message (ngettext) instead of two sentences: English has two forms,
+    Japanese one, the count written into it."""
+    from mnist_core.i18n import translate_plural
+
+    one, many = "Imported {count} drawing.", "Imported {count} drawings."
+    assert translate_plural(one, many, 1, "en", count=1) == "Imported 1 drawing."
+    assert translate_plural(one, many, 3, "en", count=3) == "Imported 3 drawings."
+    ja = translate_plural(one, many, 3, "ja", count=3)
+    assert ja != "Imported 3 drawings." and ja == translate_plural(one, many, 1, "ja", count=1).replace("1", "3")
