@@ -14,7 +14,7 @@ from mnist_core.storage import ModelRecord
 
 from . import cache
 from .lang import num, pct, t
-from .widgets import plain
+from .text import plain
 
 #: Evidence rows: the verdict's evidence key, the key of its threshold, what it measures,
 #: and which side of the threshold is a digit's (in English, marked for translation).
