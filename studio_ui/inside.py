@@ -12,7 +12,7 @@ from mnist_core.explain.units import feature_maps, has_hidden_units, unit_activi
 from mnist_core.i18n import N_
 from mnist_core.storage import ModelRecord
 
-from . import cache
+from . import cache, screen
 from .lang import num, pct, t
 from .text import plain
 
@@ -116,7 +116,7 @@ def imagine_panel(record: ModelRecord) -> None:
 def pixels_panel(record: ModelRecord, image: np.ndarray, digit: int) -> None:
     """Saliency and occlusion for ``digit``, side by side over the image."""
     model = cache.model(record)
-    a, b = st.columns(2)
+    a, b = screen.columns(2, key="inside-pixels")
     size = fit(image.shape[0], 224)
     grad = saliency(model, image, digit)
     a.image(pictures.zoom(pictures.overlay(image, grad), size), width=224)
