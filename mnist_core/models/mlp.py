@@ -112,3 +112,10 @@ class MLP(GradientModel):
             for i in range(1, self.n_layers + 1):
                 grads[f"w{i}"] += self.config.weight_decay * self.params[f"w{i}"]
         return loss, right, grads
+
+    @classmethod
+    def run_cost(cls, config: MLPConfig, training: TrainConfig, n_train: int) -> tuple[float, float]:
+        """The default's weights and FLOPs, plus every layer's outputs for a batch, their
+        gradients and the dropout mask (float32)."""
+        weights, flops = super().run_cost(config, training, n_train)
+        return weights + 4.0 * 3 * training.batch_size * (sum(config.hidden) + config.n_outputs), flops
