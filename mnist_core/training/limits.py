@@ -4,6 +4,8 @@ and the class's queue.  A refusal is a sentence that names the setting to lower.
 from __future__ import annotations
 
 import dataclasses
+import shutil
+from pathlib import Path
 from typing import Any
 
 from ..config import TrainConfig, _LowerLabel, specs
@@ -87,3 +89,14 @@ def class_full(active: int, workers: int) -> None:
     if active >= most:
         raise MnistError("The class's queue is full ({active} runs queued or running, at most {most}): wait for a "
                          "run to finish, then try again.", active=active, most=most)
+
+
+def free_bytes(folder: str | Path) -> int:
+    """Free space where ``folder`` is (its nearest existing parent); 0 if unknown."""
+    path = Path(folder)
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    try:
+        return shutil.disk_usage(path).free
+    except OSError:
+        return 0
