@@ -91,5 +91,8 @@ class Job:
     #: When (the manager's clock) it was first seen running, and when it was asked to stop.
     running_since: float | None = None
     stop_asked: float | None = None
+    #: What sending it to the cluster needs, until it is sent (the manager keeps the queue:
+    #: a run is sent when a worker is free, the studio's own first).
+    pending: Any = None
     #: Why it was ended for real (its worker restarted), when it did not stop in time.
     hard_stop: str | None = None

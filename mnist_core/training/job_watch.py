@@ -23,6 +23,10 @@ class JobWatch:
 
         job, client = self.get(job_id), cluster.current()
         with self._lock:
+            if job is not None and job.pending is not None:  # never sent: it ends here, nothing to save
+                job.pending, job.status, job.stop_reason = None, JobStatus.STOPPED, reason
+                run_records.remove(job.workspace, job.id)
+                return
             if job is None or job.status.finished or job.stop_reason is not None or client is None:
                 return
             job.stop_reason, job.stop_asked = reason, self.clock()
@@ -48,12 +52,16 @@ class JobWatch:
     def _watch_loop(self) -> None:
         while True:
             try:
-                time.sleep(max(0.2, min(1.0, settings.idle_seconds() / 10)))
+                self._wake.wait(max(0.2, min(1.0, settings.idle_seconds() / 10)))  # a run ended: sooner
+                self._wake.clear()
                 self.stop_idle()
                 with self._lock:
                     queued = [j for j in self._jobs.values() if j.status == JobStatus.QUEUED]
                 for job in queued:
-                    self._read_progress(job)
+                    if job.future is not None:
+                        self._read_progress(job)
+                if any(job.pending is not None for job in queued):
+                    self._dispatch(slots=self._slots())
                 self.end_overdue()
             except Exception:  # noqa: BLE001 -- the next round tries again
                 time.sleep(1.0)

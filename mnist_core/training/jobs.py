@@ -64,6 +64,7 @@ class JobManager(JobViews, JobWatch):
         self._data: dict[tuple, Any] = {}  # (client, dataset) -> its future on the cluster
         self._seen: dict[str, float] = {}  # workspace -> when a page of it last ran (monotonic)
         self._watcher: threading.Thread | None = None
+        self._wake = threading.Event()  # a run ended: the watcher sends the next one
 
     # -- submitting -----------------------------------------------------------------
     def submit(self, workspace: str, kind: str, dataset: Dataset, hyper: dict[str, Any] | None = None,
@@ -146,21 +147,43 @@ class JobManager(JobViews, JobWatch):
                 self._jobs[job.id] = job  # the workspace's slot is taken from here on
                 jobs.append(job)
             self._seen[workspace] = self.clock()
-        sent = []
         for job, (kind, hyper, config, handwriting, _) in zip(jobs, runs):
-            try:
-                if workspace != STUDIO:  # the studio's run is started again by the next page that needs it
-                    run_records.write(job, hyper, handwriting, self.token)
-                self._send(job, kind, dataset, hyper, config, handwriting, publish)
-            except Exception:
-                with self._lock:  # the slots of the runs not sent are given back
-                    for other in jobs[len(sent):]:
-                        self._jobs.pop(other.id, None)
-                        run_records.remove(other.workspace, other.id)
-                raise
-            sent.append(job)
+            job.pending = (kind, dataset, hyper, config, handwriting)
+            if workspace != STUDIO:  # the studio's run is started again by the next page that needs it
+                run_records.write(job, hyper, handwriting, self.token)
+        self._dispatch(jobs, slots or self._slots())
         self._watch()
         return jobs
+
+    def _dispatch(self, mine: list[Job] = (), slots: int = 0) -> None:
+        """Send queued runs to the cluster while it has a free slot: the highest priority
+        (the studio's model) first, then the oldest.  A run of ``mine`` that cannot be sent
+        gives back the slots of ``mine`` not sent and raises; any other is failed with the sentence."""
+        while True:
+            with self._lock:
+                busy = sum(1 for j in self._jobs.values() if j.future is not None)
+                waiting = sorted((j for j in self._jobs.values() if j.pending is not None),
+                                 key=lambda j: (-j.priority, j.number))
+                if not waiting or busy >= max(slots, 1):
+                    return
+                job = waiting[0]
+                pending, job.pending = job.pending, None
+            try:
+                self._send(job, *pending, job.publish)
+            except Exception as err:
+                with self._lock:
+                    lost = [j for j in mine if j.future is None] if job in mine else [job]
+                    for other in lost:
+                        other.pending = None
+                        if job in mine:
+                            self._jobs.pop(other.id, None)
+                        else:
+                            other.status, other.error = JobStatus.FAILED, sentence(err)
+                for other in lost:
+                    run_records.remove(other.workspace, other.id)
+                if job in mine:
+                    raise
+                continue
 
     def _send(self, job: Job, kind: str, dataset: Dataset, hyper: dict[str, Any], config: TrainConfig,
               handwriting: dict[str, Any] | None, publish: bool) -> None:
@@ -225,6 +248,7 @@ class JobManager(JobViews, JobWatch):
             self._prune()
         if not (self._closing and saved is None):  # closing: an unsaved run stays recorded, as interrupted
             run_records.remove(job.workspace, job.id)
+        self._wake.set()
         self._forget(job)
 
     def _prune(self, keep: int = 5) -> None:
