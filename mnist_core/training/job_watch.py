@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from .. import settings
+from ..errors import sentence
 from . import cluster, run_records
 from .hard_stop import end_for_real, overdue
 from .job_state import Job, JobStatus
@@ -32,6 +33,36 @@ class JobWatch:
             job.stop_reason, job.stop_asked = reason, self.clock()
         Variable(reason_name(job_id), client=client).set(reason)
         Event(stop_name(job_id), client=client).set()
+
+    def _dispatch(self, mine: list[Job] = (), slots: int = 0) -> None:
+        """Send queued runs to the cluster while it has a free slot: the highest priority
+        (the studio's model) first, then the oldest.  A run of ``mine`` that cannot be sent
+        gives back the slots of ``mine`` not sent and raises; any other is failed with the sentence."""
+        while True:
+            with self._lock:
+                busy = sum(1 for j in self._jobs.values() if j.future is not None)
+                waiting = sorted((j for j in self._jobs.values() if j.pending is not None),
+                                 key=lambda j: (-j.priority, j.number))
+                if not waiting or busy >= max(slots, 1):
+                    return
+                job = waiting[0]
+                pending, job.pending = job.pending, None
+            try:
+                self._send(job, *pending, job.publish)
+            except Exception as err:
+                with self._lock:
+                    lost = [j for j in mine if j.future is None] if job in mine else [job]
+                    for other in lost:
+                        other.pending = None
+                        if job in mine:
+                            self._jobs.pop(other.id, None)
+                        else:
+                            other.status, other.error = JobStatus.FAILED, sentence(err)
+                for other in lost:
+                    run_records.remove(other.workspace, other.id)
+                if job in mine:
+                    raise
+                continue
 
     # -- idle workspaces and the queue ----------------------------------------------------
     def touch(self, workspace: str) -> None:
