@@ -94,5 +94,7 @@ class Job:
     #: What sending it to the cluster needs, until it is sent (the manager keeps the queue:
     #: a run is sent when a worker is free, the studio's own first).
     pending: Any = None
+    #: Its end is being saved (by Dask's callback, or by closing: whichever comes first).
+    settled: bool = False
     #: Why it was ended for real (its worker restarted), when it did not stop in time.
     hard_stop: str | None = None

@@ -120,11 +120,17 @@ class JobWatch:
         for job_id in running:
             self.stop(job_id, reason="server stopped")
         deadline = time.monotonic() + (settings.CLOSE_WAIT_SECONDS if wait is None else wait)
-        while time.monotonic() < deadline:
-            with self._lock:
-                if all(self._jobs[i].status.finished for i in running if i in self._jobs):
-                    break
-            time.sleep(0.1)
+        for job_id in running:  # waited for here: at interpreter exit Dask's callbacks no longer run
+            job = self._jobs.get(job_id)
+            future = job.future if job is not None else None
+            if future is None:
+                continue
+            try:
+                future.result(timeout=max(0.1, deadline - time.monotonic()))
+            except Exception:  # noqa: BLE001 -- not done in time (it stays recorded), or failed: _finish says
+                pass
+            if future.done():
+                self._finish(job, future)
         run_records.LIVE.discard(self.token)
 
 

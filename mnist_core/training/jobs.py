@@ -189,7 +189,11 @@ class JobManager(JobViews, JobWatch):
             return future
 
     def _finish(self, job: Job, future: Any) -> None:
-        """When the run ends (in Dask's callback thread): save what it learned."""
+        """When the run ends (in Dask's callback thread, or :meth:`close`'s): save what it learned, once."""
+        with self._lock:
+            if job.settled:
+                return
+            job.settled = True
         try:
             outcome = future.result()
         except BaseException as err:  # noqa: BLE001 -- a lost worker, a cancelled run
