@@ -130,7 +130,12 @@ class JobWatch:
             except Exception:  # noqa: BLE001 -- not done in time (it stays recorded), or failed: _finish says
                 pass
             if future.done():
-                self._finish(job, future)
+                self._finish(job, future)  # or Dask's callback is saving it: waited for below
+        while time.monotonic() < deadline:
+            with self._lock:
+                if all(self._jobs[i].status.finished for i in running if i in self._jobs):
+                    break
+            time.sleep(0.1)
         run_records.LIVE.discard(self.token)
 
 
