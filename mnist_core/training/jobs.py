@@ -126,8 +126,6 @@ class JobManager(JobViews, JobWatch):
                     raise MnistError("You already have a model named {name!r}: choose another name.", name=name)
         with self._lock:
             everyone = [j for j in self._jobs.values() if j.workspace != STUDIO and not j.status.finished]
-            if slots:
-                limits.class_full(len(everyone) + len(runs) - 1, slots)
             active = [j for j in everyone if j.workspace == workspace]
             if len(active) + len(runs) > limit:
                 if len(runs) == 1:
@@ -136,6 +134,8 @@ class JobManager(JobViews, JobWatch):
                 raise MnistError("This experiment queues {count} runs, and this workspace already has {active} "
                                  "queued or running: wait for them to finish, or stop them, first.",
                                  count=len(runs), active=len(active))
+            if slots:  # then the class's queue (one person may have many workspaces)
+                limits.class_full(len(everyone) + len(runs) - 1, slots)
             for *_, name in runs:
                 if name is not None and any(j.name == name and j.store.root == store.root for j in active):
                     raise MnistError("A run of yours will already be saved as {name!r}: choose another name.",
