@@ -72,7 +72,7 @@ class JobViews:
         """The job's state now: from the manager once it ended, else from its Variable."""
         if job.status.finished:
             return self._finished_snapshot(job)
-        state = self._read_progress(job)
+        state = self._read_progress(job) if job.pending is None else {}  # not sent yet: no Variable to wait on
         with self._lock:
             if job.status.finished:  # it ended while we read
                 return self._finished_snapshot(job)
