@@ -10,7 +10,7 @@ person is told so in one sentence.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, Callable
 
 from ..i18n import N_, Text
 from .job_state import Job, JobStatus
@@ -30,11 +30,13 @@ def overdue(job: Job, now: float, grace: float) -> Text | None:
     return None
 
 
-def end_for_real(client: Any, job: Job) -> None:
+def end_for_real(client: Any, job: Job, done: Callable[[], None]) -> None:
     """Cancel the run and restart the worker that runs it, in a thread of its own
-    (a restart takes seconds; the manager's watcher goes on meanwhile)."""
+    (a restart takes seconds; the manager's watcher goes on meanwhile); then ``done()``
+    (the manager sends no run meanwhile: it would go to the worker being restarted)."""
     future = job.future
     if future is None:
+        done()
         return
 
     def restart() -> None:
@@ -46,5 +48,7 @@ def end_for_real(client: Any, job: Job) -> None:
                 client.restart_workers([worker], raise_for_error=False)
         except Exception:  # noqa: BLE001 -- the cluster is gone: nothing is left to end
             pass
+        finally:
+            done()
 
     threading.Thread(target=restart, name=f"mnist-studio-hard-stop-{job.id}", daemon=True).start()

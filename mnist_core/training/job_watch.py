@@ -40,7 +40,7 @@ class JobWatch:
         gives back the slots of ``mine`` not sent and raises; any other is failed with the sentence."""
         while True:
             with self._lock:
-                busy = sum(1 for j in self._jobs.values() if j.future is not None)
+                busy = sum(1 for j in self._jobs.values() if j.future is not None) + self._restarting
                 waiting = sorted((j for j in self._jobs.values() if j.pending is not None),
                                  key=lambda j: (-j.priority, j.number))
                 if not waiting or busy >= max(slots, 1):
@@ -105,10 +105,17 @@ class JobWatch:
             late = [(job, why) for job in self._jobs.values() if (why := overdue(job, now, grace)) is not None]
             for job, why in late:
                 job.hard_stop = why
+            if client is not None:
+                self._restarting += len(late)  # a slot each, until its worker is back
         for job, _ in late:
             if client is not None:
-                end_for_real(client, job)
+                end_for_real(client, job, self._restarted)
         return [job.id for job, _ in late]
+
+    def _restarted(self) -> None:
+        with self._lock:
+            self._restarting -= 1
+        self._wake.set()
 
     def close(self, wait: float | None = None) -> None:
         """The server stops: ask every running run to stop and wait up to ``wait`` seconds

@@ -65,6 +65,7 @@ class JobManager(JobViews, JobWatch):
         self._seen: dict[str, float] = {}  # workspace -> when a page of it last ran (monotonic)
         self._watcher: threading.Thread | None = None
         self._wake = threading.Event()  # a run ended: the watcher sends the next one
+        self._restarting = 0  # workers being restarted to end runs (no run is sent to them meanwhile)
 
     # -- submitting -----------------------------------------------------------------
     def submit(self, workspace: str, kind: str, dataset: Dataset, hyper: dict[str, Any] | None = None,
