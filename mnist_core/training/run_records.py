@@ -75,8 +75,12 @@ def write(job: Any, hyper: dict[str, Any], handwriting: dict[str, Any] | None, t
 
 
 def save(record: RunRecord) -> None:
+    """Write the record; a full or read-only disk does not stop the run (a record is a courtesy)."""
     payload = json.dumps(dataclasses.asdict(record), default=_plain).encode("utf-8")
-    atomic_write_bytes(folder(record.workspace) / f"{record.id}.json", payload)
+    try:
+        atomic_write_bytes(folder(record.workspace) / f"{record.id}.json", payload)
+    except OSError:
+        pass
 
 
 def set_status(workspace: str, run_id: str, status: str) -> None:
