@@ -92,6 +92,13 @@ def idle_seconds() -> float:
     return seconds_setting("MNIST_STUDIO_IDLE_SECONDS", 600.0)
 
 
+def stop_grace_seconds() -> float:
+    """``MNIST_STUDIO_STOP_GRACE_SECONDS`` (default 20 s): how long a run may go on after Stop
+    or its time limit (a batch ends, a model is saved) before its worker is restarted to end
+    it -- a solver fitting in one call (logistic regression) cannot stop between batches."""
+    return seconds_setting("MNIST_STUDIO_STOP_GRACE_SECONDS", 20.0)
+
+
 # -- limits ------------------------------------------------------------------------
 
 #: Seconds to wait for a download mirror to connect or send the next bytes (then the next is tried).
@@ -101,6 +108,24 @@ DOWNLOAD_TIMEOUT = 30.0
 RUNS_PER_WORKSPACE = 2
 #: Runs one ready experiment queues together (into an otherwise idle workspace).
 RUNS_PER_EXPERIMENT = 3
+#: Queued or running runs in the whole class, per worker: one person may open any number
+#: of workspaces, so the class's queue is bounded too (the studio's own default model is not counted).
+RUNS_PER_WORKER = 2
+#: Dask priority of the studio's own default model: it goes before every queued pupil's run
+#: (a fresh Draw page waits for it).
+DEFAULT_MODEL_PRIORITY = 10
+
+#: A run's estimated memory (the model's arrays while it trains, and the loop's batches), checked
+#: before it starts: logistic regression on MNIST, the largest default, needs about 0.7 GiB.
+MAX_RUN_BYTES = 1536 * 2**20
+#: A run's estimated arithmetic (FLOPs), checked before it starts: hours of one core, 80x the CNN's
+#: default on MNIST (1.2e12); a run that could never end within the time limit is refused, not queued.
+MAX_RUN_FLOPS = 1e14
+#: How long closing the studio waits for running runs to be saved as stopped.
+CLOSE_WAIT_SECONDS = 15.0
+#: After a save failed for lack of space, the default model is trained again only once the
+#: disk has this much room (else every Draw visit would train it again, for nothing).
+MIN_FREE_BYTES = 64 * 2**20
 
 #: An uploaded image's largest side and pixel count, checked in its header before
 #: any pixel is decoded (a small PNG can claim gigapixels).

@@ -149,3 +149,12 @@ def test_mistakes_agrees_with_evaluate(tmp_path, run):
         assert len(rows) == confusion[true][pred]
     proc = run("mistakes", "--model", out, "--min-confidence", "2", check=False)
     assert proc.returncode == 1 and "between 0 and 1" in proc.stderr
+
+
+def test_evaluate_refuses_a_model_with_nan_weights_in_one_line(tmp_path, run):
+    from test_persistence import nan_model_file
+
+    path = nan_model_file(tmp_path / "nan.npz")
+    proc = run("evaluate", "--model", path, check=False)
+    assert proc.returncode != 0 and proc.stdout == ""
+    assert len(proc.stderr.strip().splitlines()) == 1 and "not all finite numbers" in proc.stderr

@@ -9,16 +9,31 @@ import pytest
 
 from mnist_core.errors import MnistError, sentence
 from mnist_core.storage import ModelStore
-from mnist_core.training import JobManager, JobStatus, TrainConfig, cluster
+from mnist_core.training import JobManager, JobStatus, TrainConfig, cluster, run_records
 
 LONG = TrainConfig(epochs=1000, batch_size=1)  # runs until stopped
 
 
+class Clock:
+    """The manager's clock, turned forward by tests (idle workspaces, overdue runs)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.offset
+
+
 @pytest.fixture(scope="module")
-def jobs():
+def clock():
+    return Clock()
+
+
+@pytest.fixture(scope="module")
+def jobs(clock):
     """A fresh manager on a local cluster of two single-threaded worker processes."""
     os.environ["MNIST_STUDIO_WORKERS"] = "2"
-    manager = JobManager()
+    manager = JobManager(clock)
     yield manager
     cluster.shutdown()
     os.environ.pop("MNIST_STUDIO_WORKERS", None)
@@ -76,15 +91,17 @@ def test_queue_order_and_the_per_workspace_limit(jobs, digits, tmp_path):
         wait(jobs, job)
 
 
-def test_an_idle_workspace_is_stopped_and_saved_as_stopped(jobs, digits, tmp_path, monkeypatch):
-    monkeypatch.setenv("MNIST_STUDIO_IDLE_SECONDS", "1")
+def test_an_idle_workspace_is_stopped_and_saved_as_stopped(jobs, clock, digits, tmp_path, monkeypatch):
+    """The manager's clock is turned forward, so the machine's speed does not matter:
+    ws-f was last seen 61 s ago (over the 60 s limit), ws-g 31 s ago."""
+    monkeypatch.setenv("MNIST_STUDIO_IDLE_SECONDS", "60")
     job = jobs.submit("ws-f", "classic", digits, {}, LONG, ModelStore(tmp_path))
     other = jobs.submit("ws-g", "classic", digits, {}, LONG, ModelStore(tmp_path))
-    deadline = time.time() + 4
-    while time.time() < deadline:  # ws-g keeps a page open, ws-f does not
-        jobs.touch("ws-g")
-        time.sleep(0.1)
-    snap = wait(jobs, job, timeout=30)
+    clock.offset += 30
+    jobs.touch("ws-g")  # ws-g keeps a page open, ws-f does not
+    clock.offset += 31
+    assert set(jobs.stop_idle()) <= {job.id}  # the watcher may have stopped it first
+    snap = wait(jobs, job, timeout=60)
     assert snap.status == JobStatus.STOPPED and snap.meta["stop_reason"] == "idle"
     assert not jobs.snapshot(other).finished
     jobs.stop(other.id)
@@ -155,3 +172,140 @@ def test_a_lab_cluster_whose_worker_has_no_mnist_files(mnist, tmp_path, monkeypa
         for proc in reversed(procs):
             proc.terminate()
             proc.wait(20)
+
+
+# -- issue 21: bounded runs, the class's queue, the studio's model first, records ----------
+
+def test_a_run_that_does_not_stop_is_ended_by_restarting_its_worker(jobs, mnist, tmp_path, monkeypatch):
+    """Logistic regression fits in one call: it cannot stop between batches.  Past its
+    time limit and the grace period its worker is restarted, and the person told so."""
+    monkeypatch.setenv("MNIST_STUDIO_JOB_SECONDS", "1")
+    monkeypatch.setenv("MNIST_STUDIO_STOP_GRACE_SECONDS", "1")
+    hyper = {"solver": "liblinear", "C": 1e6, "max_iter": 50_000}
+    job = jobs.submit("ws-hard", "logreg", mnist, hyper, TrainConfig(epochs=1, batch_size=256, augment=True),
+                      ModelStore(tmp_path))
+    snap = wait(jobs, job, timeout=120)
+    assert snap.status == JobStatus.STOPPED and snap.saved_name is None
+    assert "worker was restarted" in snap.error and "time limit of 1 s" in snap.error
+    assert ModelStore(tmp_path).names() == []
+    assert not run_records.interrupted("ws-hard")
+
+
+def test_stop_ends_a_run_that_does_not_listen(jobs, mnist, tmp_path, monkeypatch):
+    monkeypatch.setenv("MNIST_STUDIO_STOP_GRACE_SECONDS", "1")
+    job = jobs.submit("ws-hard2", "logreg", mnist, {"max_iter": 20_000, "C": 1e6}, None, ModelStore(tmp_path))
+    wait(jobs, job, lambda s: s.status == JobStatus.RUNNING)
+    jobs.stop(job.id)
+    snap = wait(jobs, job, timeout=120)
+    assert snap.status == JobStatus.STOPPED and "within 1 s of being asked" in snap.error
+
+
+def test_a_run_over_its_budget_is_refused_naming_the_setting(jobs, mnist, tmp_path):
+    """The issue's /Train?model=cnn&channels=256,256,256,256&kernel_size=9&padding=same&hidden=4096
+    &epochs=1000&batch_size=65536; the defaults of every kind pass."""
+    from mnist_core.models import MODELS, recommended_training
+    from mnist_core.training import limits
+
+    hyper = {"channels": "256,256,256,256", "kernel_size": 9, "padding": "same", "hidden": 4096}
+    with pytest.raises(MnistError, match=r"GiB of memory, more than the 1.5 GiB a run may use here: lower batch size"):
+        jobs.submit("ws-big", "cnn", mnist, hyper, TrainConfig(epochs=1000, batch_size=65536), ModelStore(tmp_path))
+    with pytest.raises(MnistError, match="lower maximum iterations"):
+        jobs.submit("ws-big", "logreg", mnist, {"max_iter": 100_000}, None, ModelStore(tmp_path))
+    assert jobs.jobs("ws-big") == []
+    for kind, cls in MODELS.items():
+        config = recommended_training(kind, len(mnist.x_train))
+        memory, flops = limits.check_budget(cls, cls.Config(), config, len(mnist.x_train))
+        assert memory < 0.5 * limits.MAX_RUN_BYTES and flops < 0.05 * limits.MAX_RUN_FLOPS, kind
+
+
+def test_the_class_queue_is_capped_and_the_studio_model_goes_first(jobs, digits, tmp_path):
+    """Two workers: four runs in all (from four workspaces: one person may have many);
+    a fifth is refused with a sentence; the studio's default model still goes first;
+    a teacher sees and stops any run."""
+    store, gallery = ModelStore(tmp_path / "ws"), ModelStore(tmp_path / "gallery")
+    runs = [jobs.submit(f"ws-class-{i}", "classic", digits, {}, LONG, store) for i in range(2)]
+    for job in runs:
+        wait(jobs, job, lambda s: s.status == JobStatus.RUNNING)
+    runs += [jobs.submit(f"ws-class-{i}", "classic", digits, {}, LONG, store) for i in range(2, 4)]
+    with pytest.raises(MnistError, match=r"class's queue is full \(4 runs queued or running, at most 4\)"):
+        jobs.submit("ws-class-5", "classic", digits, {}, LONG, store)
+    default = jobs.default_job(digits, gallery)
+    assert jobs.snapshot(default).queue_position == 1 and jobs.snapshot(runs[2]).queue_position == 2
+    assert {j.id for j in runs + [default]} <= {j.id for j in jobs.all_jobs()}
+    jobs.stop(runs[0].id, reason="teacher")
+    snap = wait(jobs, default)
+    assert snap.status == JobStatus.DONE and snap.saved_name in gallery.names()
+    assert jobs.snapshot(runs[3]).status == JobStatus.QUEUED  # the pupils' runs waited
+    for job in runs:
+        jobs.stop(job.id, reason="teacher")
+    assert wait(jobs, runs[0]).meta["stop_reason"] == "teacher"
+    for job in runs:
+        wait(jobs, job)
+
+
+def test_closing_saves_running_runs_and_records_the_rest_as_interrupted(digits, tmp_path, monkeypatch, jobs):
+    monkeypatch.setenv("MNIST_STUDIO_HOME", str(tmp_path / "home"))
+    store = ModelStore(tmp_path / "models")
+    server = JobManager()
+    running = [server.submit(f"ws-r{i}", "classic", digits, {"hidden": 16}, LONG, store) for i in range(2)]
+    for job in running:
+        wait(server, job, lambda s: s.status == JobStatus.RUNNING)
+    queued = server.submit("ws-r0", "mlp", digits, {"hidden": "32"}, TrainConfig(epochs=2, batch_size=32),
+                           store, name="my-mlp")
+    assert server.interrupted("ws-r0") == []  # its server is alive
+    server.close(wait=60)
+    for job in running:
+        snap = server.snapshot(job)
+        assert snap.status == JobStatus.STOPPED and snap.meta["stop_reason"] == "server stopped"
+    later = JobManager()  # the next server
+    [record] = later.interrupted("ws-r0")
+    assert record.id == queued.id and record.message == "Interrupted when the server stopped."
+    settings = record.settings()
+    assert settings["kind"] == "mlp" and settings["config"].epochs == 2 and settings["name"] == "my-mlp"
+    assert later.interrupted("ws-r1") == []
+    later.dismiss("ws-r0", record.id)
+    assert later.interrupted("ws-r0") == []
+    if queued.future is not None:
+        queued.future.cancel()
+
+
+def test_a_run_of_a_killed_server_is_interrupted(tmp_path, monkeypatch):
+    """A record whose process is gone (``kill -9``) is an interrupted run."""
+    import subprocess
+    import sys
+
+    from mnist_core.training.run_records import RunRecord, save
+
+    monkeypatch.setenv("MNIST_STUDIO_HOME", str(tmp_path))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    owner = {"host": run_records._host(), "pid": int(dead.stdout), "token": "gone"}
+    save(RunRecord("abc123", "ws-k", "classic", "digits", {"hidden": 20}, {"epochs": 3}, None, "running", 1.0, owner))
+    save(RunRecord("def456", "ws-k", "classic", "digits", {}, {}, None, "queued", 2.0,
+                   {"host": run_records._host(), "pid": os.getpid(), "token": "alive"}))
+    run_records.LIVE.add("alive")
+    try:
+        assert [r.id for r in JobManager().interrupted("ws-k")] == ["abc123"]
+    finally:
+        run_records.LIVE.discard("alive")
+
+
+def test_a_full_disk_trains_the_default_model_once(jobs, digits, tmp_path, monkeypatch):
+    import errno
+
+    from mnist_core.training import limits
+
+    gallery = ModelStore(tmp_path / "full")
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path))
+
+    monkeypatch.setattr(gallery, "save_bytes", no_space)
+    monkeypatch.setattr(limits, "free_bytes", lambda folder: 0)
+    job = jobs.default_job(digits, gallery)
+    snap = wait(jobs, job)
+    assert snap.status == JobStatus.FAILED and snap.error.startswith("The disk is full")
+    assert jobs.default_job(digits, gallery) is job  # not trained again
+    monkeypatch.setattr(limits, "free_bytes", lambda folder: 2**40)
+    again = jobs.default_job(digits, gallery)
+    assert again is not job
+    wait(jobs, again)

@@ -114,3 +114,38 @@ def test_concurrent_saves_never_overwrite(tmp_path):
         w.join()
     assert len(set(names)) == 40 and len(store.list()) == 40
     assert not [p for p in tmp_path.iterdir() if p.suffix != ".npz"]  # no temporary file left
+
+
+def nan_model_file(path, value=np.nan):
+    """A classic model file whose first weight is ``value`` (written past the save's check)."""
+    save_model(build_model("classic", n_inputs=64, hidden=8), path)
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    arrays["w_ih"] = arrays["w_ih"].copy()
+    arrays["w_ih"][0, 0] = value
+    with open(path, "wb") as fh:
+        np.savez_compressed(fh, **arrays)
+    return path
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_weights_that_are_not_finite_are_refused_loading_and_saving(tmp_path, value):
+    path = nan_model_file(tmp_path / "bad.npz", value)
+    with pytest.raises(ModelFileError, match=r"bad.npz: its weights are not all finite numbers \(w_ih holds NaN"):
+        load_model(path)
+    model = build_model("classic", n_inputs=64, hidden=8)
+    model.w_ho[3, 2] = value
+    with pytest.raises(ModelFileError, match="The model to save: its weights are not all finite"):
+        save_model(model, tmp_path / "never.npz")
+    assert not (tmp_path / "never.npz").exists()
+
+
+def test_a_nan_model_in_the_gallery_breaks_nothing(tmp_path):
+    """Listed (with its metadata), refused with a sentence when loaded; the others load."""
+    store = ModelStore(tmp_path, shared=True)
+    store.save(build_model("classic", n_inputs=64, hidden=8), name="good")
+    nan_model_file(tmp_path / "bad.npz")
+    assert {r.name for r in store.list()} == {"good", "bad"}
+    store.load("good")
+    with pytest.raises(ModelFileError, match="not all finite"):
+        store.load("bad")

@@ -147,6 +147,16 @@ class Model:
     def hyperparameters(self) -> dict[str, Any]:
         return dataclasses.asdict(self.config)
 
+    @classmethod
+    def run_cost(cls, config: Any, training: TrainConfig, n_train: int) -> tuple[float, float]:
+        """(bytes, FLOPs): an estimate, from the settings alone, of the memory the model's own
+        arrays take while it trains and of the arithmetic of the whole run, so a run too large
+        for the class's workers is refused before it starts.  This default counts the weights
+        four times (weights, gradients, two optimiser moments, float32) and 6 FLOPs per
+        weight and sample (forward 2, backward 4); kinds with activations add theirs."""
+        weights = sum(math.prod(d if isinstance(d, int) else d[1] for d in s) for s in cls.shapes(config).values())
+        return 16.0 * weights, 6.0 * weights * n_train * training.epochs
+
     # -- what explanations ask (see the module docstring) --------------------------------
     def inputs(self, images: np.ndarray) -> np.ndarray:
         """(n, h, w) or (n, h*w) -> float32 (n, n_inputs), checking the size matches the model

@@ -186,6 +186,11 @@ class ClassicNetwork(Model):
         self.w_ih = np.asfortranarray(params["w_ih"], np.float32)
         self.w_ho = np.asfortranarray(params["w_ho"], np.float32)
 
+    @classmethod
+    def run_cost(cls, config: ClassicConfig, training: TrainConfig, n_train: int) -> tuple[float, float]:
+        """The default's weights and FLOPs, plus a batch's hidden and output values and their errors."""
+        weights, flops = super().run_cost(config, training, n_train)
+        return weights + 4.0 * 4 * training.batch_size * (config.hidden + config.n_outputs), flops
 
 def _rescale(v: np.ndarray) -> np.ndarray:
     """Into 0.01..0.99 along the last axis, as the book does before each inverse sigmoid."""

@@ -254,3 +254,19 @@ class CNN(GradientModel):
         acts = self.layer_activations(np.asarray(image)[None])
         return [a[0] for _, a in acts[1:2 * len(self.config.channels):2]]
 
+    @classmethod
+    def run_cost(cls, config: CNNConfig, training: TrainConfig, n_train: int) -> tuple[float, float]:
+        """Weights as the default counts them; per image, each conv block's im2col rows
+        (Ho*Wo*k*k*C_in) and maps (Ho*Wo*C_out, with the pooled copy and the routes) twice
+        (forward, and their gradients backward), and its multiply-adds (2 FLOPs each, 3 passes)."""
+        weights, dense_flops = super().run_cost(config, training, n_train)
+        k, side, c_in = config.kernel_size, math.isqrt(config.n_inputs), 1
+        pad, _ = plan_blocks(side, len(config.channels), k, config.padding)
+        values = macs = 0.0
+        for c_out in config.channels:
+            out = conv_out_side(side, k, pad)
+            values += out * out * (k * k * c_in + 3 * c_out)
+            macs += out * out * k * k * c_in * c_out
+            side, c_in = out // 2, c_out
+        batch = max(training.batch_size, cls.predict_chunk)
+        return weights + 4.0 * 2 * batch * values, dense_flops + 6.0 * macs * n_train * training.epochs

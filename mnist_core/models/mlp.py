@@ -180,3 +180,9 @@ class MLP(GradientModel):
         jacobian = self.backward(np.eye(self.config.n_outputs, dtype=np.float32), inputs, to_layer=1)[0]
         h = inputs[1][0]
         return h, h[:, None] * jacobian.T
+    @classmethod
+    def run_cost(cls, config: MLPConfig, training: TrainConfig, n_train: int) -> tuple[float, float]:
+        """The default's weights and FLOPs, plus every layer's outputs for a batch, their
+        gradients and the dropout mask (float32)."""
+        weights, flops = super().run_cost(config, training, n_train)
+        return weights + 4.0 * 3 * training.batch_size * (sum(config.hidden) + config.n_outputs), flops

@@ -10,16 +10,16 @@ folder that is then renamed or linked into place (:mod:`mnist_core.files`), so a
 never leaves half a model.
 
 Beside the weights a file may hold how the first layer changed while it trained
-(:mod:`mnist_core.explain.snapshots`: arrays named ``snapshot_*``, uint8 frames of at
+(:mod:`mnist_core.storage.snapshots`: arrays named ``snapshot_*``, uint8 frames of at
 most 64 units, 64 times, 28 x 28 pixels).  They are checked like the weights, but read
 only by :func:`load_snapshots`; a file without them (any file saved before them) loads.
+
+Writing (the record, the bytes) is :mod:`.modelwrite`; weights that are not finite
+numbers are refused both ways, with a sentence.
 """
 from __future__ import annotations
 
-import dataclasses
-import io
 import json
-import time
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
 
-from .. import __version__
 from ..errors import InvalidParameter, MnistError, ModelFileError
-from ..i18n import N_, Text
+from ..i18n import Text
 from ..models import MODELS, Model, build_model
-from ..files import atomic_write_bytes
+from .modelwrite import (CURVE_POINTS, FORMAT, FORMAT_VERSION, MAX_META_BYTES, _META_KEY, check_finite,  # noqa: F401
+                         model_metadata, model_to_bytes, run_status, save_model, thin)
 from .schema import check_metadata
 from .snapshots import ARRAYS, Snapshots
 
@@ -40,82 +40,6 @@ if TYPE_CHECKING:
     from ..data.datasets import Dataset
     from ..training.loop import History
 
-FORMAT = "mnist-studio-model"
-FORMAT_VERSION = 1
-_META_KEY = "__meta__.json"
-
-
-def model_metadata(model: Model, dataset: Dataset | None = None, training: TrainConfig | None = None,
-                   history: History | None = None) -> dict[str, Any]:
-    """The record saved beside the weights: what the model is, and -- once trained --
-    on what, how, how well and how long (with the learning curve)."""
-    meta: dict[str, Any] = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "model": model.kind,
-        "hyperparameters": model.hyperparameters(),
-        "n_parameters": model.n_parameters(),
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "package_version": __version__,
-        "notes": list(model.notes),
-    }
-    if dataset is not None:
-        meta.update(dataset=dataset.name, image_shape=list(dataset.image_shape), pixel_max=dataset.pixel_max,
-                    n_train=int(len(dataset.x_train)), n_test=int(len(dataset.x_test)))
-    if training is not None:
-        meta["training"] = dataclasses.asdict(training)
-    if history is not None:
-        meta.update(test_accuracy=history.test_accuracy, train_seconds=round(history.train_seconds, 3),
-                    stopped=history.stopped, status=run_status(history), diverged=history.diverged,
-                    history=history.epochs, curve=thin(history.batches, CURVE_POINTS))
-    return meta
-
-
-#: Most points of a learning curve a model file keeps (a 1000-epoch run reports 50,000).
-CURVE_POINTS = 1000
-
-
-def thin(points: list[dict[str, Any]], most: int) -> list[dict[str, Any]]:
-    """Every k-th point (and always the last) so that at most ``most`` remain."""
-    if len(points) <= most:
-        return list(points)
-    step = -(-len(points) // most)
-    kept = points[::step]
-    return kept if kept[-1] is points[-1] else [*kept[:most - 1], points[-1]]
-
-
-def run_status(history: History) -> str:
-    """How a training run ended: "done", "stopped" (by a person or a limit) or "diverged"."""
-    return "diverged" if history.diverged else "stopped" if history.stopped else "done"
-
-
-def model_to_bytes(model: Model, metadata: dict[str, Any], snapshots: Snapshots | None = None) -> bytes:
-    """The .npz file's bytes, with the first layer's ``snapshots`` if given.  The metadata
-    is checked as loading checks it (the snapshots were checked when they were made), so
-    a save that could not be read back fails now, with a sentence, instead of later."""
-    arrays = {name: np.asarray(a) for name, a in model.get_params().items()}
-    if snapshots is not None:
-        arrays.update(snapshots.arrays())
-    meta = json.dumps(metadata, default=_json_default).encode("utf-8")
-    if len(meta) > MAX_META_BYTES:
-        raise ModelFileError("The model's record is {kib:,} KiB, more than the {most} KiB a model file may hold.",
-                             kib=len(meta) // 1024, most=MAX_META_BYTES // 1024)
-    check_metadata(json.loads(meta), Text(N_("The model to save")), list(MODELS), FORMAT, FORMAT_VERSION)
-    buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays, **{_META_KEY: np.frombuffer(meta, np.uint8)})
-    return buf.getvalue()
-
-
-def save_model(model: Model, path: str | Path, metadata: dict[str, Any] | None = None,
-               exclusive: bool = False, snapshots: Snapshots | None = None) -> Path:
-    """Save atomically (see :func:`atomic_write_bytes`); returns the path.
-    ``metadata`` defaults to :func:`model_metadata`."""
-    payload = model_to_bytes(model, metadata or model_metadata(model), snapshots)
-    return atomic_write_bytes(Path(path), payload, exclusive)
-
-
-#: Most bytes of metadata a model file may hold (a long learning curve is ~100 KiB).
-MAX_META_BYTES = 256 * 1024
 #: Most bytes of weights a model file may hold: far above any model the studio trains.
 MAX_WEIGHT_BYTES = 256 * 2**20
 _NPY_HEADER = 4096  # room for an .npy header and zip bookkeeping per array
@@ -133,6 +57,7 @@ def load_model(path: str | Path) -> tuple[Model, dict[str, Any]]:
         kind = meta["model"]
         try:
             arrays = {n: np.lib.format.read_array(archive.open(f"{n}.npy"), allow_pickle=False) for n in expected}
+            check_finite(arrays, path.name)
             model = build_model(kind, **meta["hyperparameters"])
             model.set_params(arrays)
         except (InvalidParameter, KeyError, ValueError, TypeError, OSError, zipfile.BadZipFile, EOFError) as err:
@@ -308,13 +233,3 @@ def _fits(shape: tuple[int, ...], expected: tuple) -> bool:
     """``expected`` holds ints, or (low, high) ranges for dimensions that may vary."""
     return len(shape) == len(expected) and all(
         low <= n <= high for n, (low, high) in zip(shape, (e if isinstance(e, tuple) else (e, e) for e in expected)))
-
-
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, Path):
-        return str(obj)
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")

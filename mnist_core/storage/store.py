@@ -21,7 +21,7 @@ from ..files import atomic_write_bytes, link_exclusive, remove_stale_parts
 from .modelfile import load_model, model_metadata, model_to_bytes, read_metadata
 
 if TYPE_CHECKING:
-    from ..explain.snapshots import Snapshots
+    from .snapshots import Snapshots
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 

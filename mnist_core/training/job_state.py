@@ -3,23 +3,12 @@ the manager, and a snapshot of its progress (see :mod:`.jobs`)."""
 from __future__ import annotations
 
 import enum
-import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import TrainConfig
-from ..errors import MnistError
 from ..storage import ModelStore
-
-
-def seconds_setting(name: str, default: float) -> float:
-    """A duration from the environment (``MNIST_STUDIO_JOB_SECONDS`` and the like)."""
-    text = os.environ.get(name, "").strip()
-    try:
-        return float(text) if text else default
-    except ValueError:
-        raise MnistError("{name} must be a number of seconds (got {text!r}).", name=name, text=text) from None
 
 
 class JobStatus(enum.StrEnum):
@@ -95,3 +84,17 @@ class Job:
     stop_reason: str | None = None
     #: Saved as published by the workspace (into a shared store: the gallery).
     publish: bool = False
+    #: Dask priority: the studio's default model goes before every queued run.
+    priority: int = 0
+    #: Seconds it may train (``MNIST_STUDIO_JOB_SECONDS`` when it was queued).
+    time_limit: float = 1800.0
+    #: When (the manager's clock) it was first seen running, and when it was asked to stop.
+    running_since: float | None = None
+    stop_asked: float | None = None
+    #: What sending it to the cluster needs, until it is sent (the manager keeps the queue:
+    #: a run is sent when a worker is free, the studio's own first).
+    pending: Any = None
+    #: Its end is being saved (by Dask's callback, or by closing: whichever comes first).
+    settled: bool = False
+    #: Why it was ended for real (its worker restarted), when it did not stop in time.
+    hard_stop: str | None = None

@@ -6,24 +6,30 @@ job's Dask Variable, asks it to stop through the job's Dask Event, and -- when t
 run ends, whether or not anybody is looking -- saves the model it returns into its
 workspace's store, marked with how it ended.
 
-It keeps the run bounded: at most :data:`PER_WORKSPACE` queued or running jobs per
-workspace (the cluster runs as many at once as it has workers; the rest queue, each
-knowing its position; an experiment, :meth:`JobManager.submit_many`, queues up to
-:data:`PER_EXPERIMENT` together into an otherwise idle workspace), a time limit per job (``MNIST_STUDIO_JOB_SECONDS``, default
-30 minutes), and a job whose workspace has had no page open for
-``MNIST_STUDIO_IDLE_SECONDS`` (default 10 minutes) is stopped and saved as stopped.
-Nothing here knows about any user interface.
+It keeps runs bounded (limits in :mod:`mnist_core.settings`): a budget of memory and
+arithmetic checked before a run is queued (:mod:`.limits`); at most
+``RUNS_PER_WORKSPACE`` queued or running runs per workspace and ``RUNS_PER_WORKER`` per
+worker in the whole class (the rest of the runs queue, each knowing its position; the
+studio's own default model goes first); a time limit per run (``MNIST_STUDIO_JOB_SECONDS``);
+the runs of a workspace with no page open for ``MNIST_STUDIO_IDLE_SECONDS`` are stopped
+and saved as stopped; and a run that does not stop in time is ended for real
+(:mod:`.hard_stop`).  Every queued and running run is recorded in its workspace
+(:mod:`.run_records`): closing saves running runs as stopped, and after a restart
+:meth:`JobManager.interrupted` tells of the others.  Nothing here knows about any user interface.
 """
 from __future__ import annotations
 
+import atexit
+import errno
 import itertools
 import threading
 import time
 import uuid
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
+from .. import settings
 from ..config import TrainConfig
 from ..data.datasets import Dataset
 from ..errors import MnistError, sentence
@@ -31,26 +37,25 @@ from ..i18n import N_, Text
 from ..models import model_class, recommended_training
 from ..storage import ModelStore
 from ..storage.store import check_name
-from ..storage.modelfile import thin
-from . import cluster
-from .job_state import Job, JobSnapshot, JobStatus, seconds_setting
-from .worker import CURVE_POINTS, progress_name, reason_name, run_job, stop_name
+from . import cluster, limits, run_records
+from .job_state import Job, JobStatus
+from .job_views import STUDIO, JobViews
+from .job_watch import JobWatch
+from .worker import progress_name, run_job
 
-#: Most queued or running jobs one workspace may have.
-PER_WORKSPACE = 2
-#: Most runs one experiment queues at once (into a workspace with nothing else queued or running).
-PER_EXPERIMENT = 3
+PER_WORKSPACE, PER_EXPERIMENT = settings.RUNS_PER_WORKSPACE, settings.RUNS_PER_EXPERIMENT
 
 
-#: The workspace that trains the studio's own default model, once, into the gallery.
-STUDIO = "studio"
-
-
-class JobManager:
+class JobManager(JobViews, JobWatch):
     """See the module docstring.  Thread-safe: every session of the app shares one.
     Its lock guards its own records only; no call to the cluster is made while it is held."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock  # for idle workspaces and overdue runs; a test may turn it forward
+        self.token = uuid.uuid4().hex  # names this manager in its runs' records
+        run_records.LIVE.add(self.token)
+        self._closing = False
+        self._disk_full: dict[str, Job] = {}  # dataset -> the default run whose save found the disk full
         self._lock = threading.RLock()
         self._default_lock = threading.Lock()  # one default run per dataset, however many ask
         self._data_lock = threading.Lock()
@@ -59,20 +64,23 @@ class JobManager:
         self._data: dict[tuple, Any] = {}  # (client, dataset) -> its future on the cluster
         self._seen: dict[str, float] = {}  # workspace -> when a page of it last ran (monotonic)
         self._watcher: threading.Thread | None = None
+        self._wake = threading.Event()  # a run ended: the watcher sends the next one
+        self._restarting = 0  # workers being restarted to end runs (no run is sent to them meanwhile)
 
     # -- submitting -----------------------------------------------------------------
     def submit(self, workspace: str, kind: str, dataset: Dataset, hyper: dict[str, Any] | None = None,
                config: TrainConfig | None = None, store: ModelStore | None = None,
                name: str | None = None, publish: bool = False,
-               handwriting: tuple[np.ndarray, np.ndarray, int] | None = None) -> Job:
+               handwriting: tuple[np.ndarray, np.ndarray, int] | None = None, priority: int = 0) -> Job:
         """Queue a run of ``kind`` on ``dataset`` for ``workspace``; it will be saved in
         ``store`` (``name``: under that name, which must be free, else under an automatic
         one; ``publish``: marked as published by the workspace; ``handwriting``:
         ``(images, labels, repeat)`` added to the training set, see ``add_handwriting``).
         Bad settings, a taken name, a model too large to save and a full workspace are
-        refused here, with a sentence."""
+        refused here, with a sentence, as are a run over its budget and a full class
+        (``priority``: Dask's; :meth:`default_job` gives the studio's model a higher one)."""
         run = self._prepare(kind, dataset, hyper, config, handwriting)
-        return self._queue(workspace, dataset, [(kind, *run, name)], store, publish, PER_WORKSPACE)[0]
+        return self._queue(workspace, dataset, [(kind, *run, name)], store, publish, PER_WORKSPACE, priority)[0]
 
     def submit_many(self, workspace: str, dataset: Dataset,
                     runs: list[tuple[str, dict[str, Any], TrainConfig | None]],
@@ -97,31 +105,29 @@ class JobManager:
             check_handwriting(dataset, images, labels, repeat)
             handwriting = {"images": np.asarray(images), "labels": np.asarray(labels), "repeat": int(repeat)}
         config = config or recommended_training(kind, len(dataset.x_train))
-        from ..storage.modelfile import MAX_WEIGHT_BYTES
         from .pipeline import dataset_hyperparameters
 
         cls = model_class(kind)
-        settings = cls.Config(**{**dataset_hyperparameters(kind, dataset), **hyper})  # refuse bad settings now
-        weights = sum(int(np.prod([d if isinstance(d, int) else d[1] for d in shape]))
-                      for shape in cls.shapes(settings).values()) * 8
-        if weights > MAX_WEIGHT_BYTES:
-            raise MnistError("A model this large ({mib:,.0f} MiB of weights) could not be saved here "
-                             "(the limit is {most} MiB): choose smaller layers.", mib=weights / 2**20,
-                             most=MAX_WEIGHT_BYTES // 2**20)
+        chosen = cls.Config(**{**dataset_hyperparameters(kind, dataset), **hyper})  # refuse bad settings now
+        limits.check_weights(cls, chosen)
+        extra = len(handwriting["images"]) * handwriting["repeat"] if handwriting else 0
+        limits.check_budget(cls, chosen, config, len(dataset.x_train) + extra)
         return hyper, config, handwriting
 
     def _queue(self, workspace: str, dataset: Dataset, runs: list[tuple], store: ModelStore | None,
-               publish: bool, limit: int) -> list[Job]:
+               publish: bool, limit: int, priority: int = 0) -> list[Job]:
         """Take the workspace's slots for ``runs`` ``(kind, hyper, config, handwriting, name)``
         (all or none), then send each to the cluster."""
         store = store or ModelStore()
+        slots = 0 if workspace == STUDIO else self._slots()
         for *_, name in runs:
             if name is not None:
                 check_name(name)
                 if name in store.names():
                     raise MnistError("You already have a model named {name!r}: choose another name.", name=name)
         with self._lock:
-            active = [j for j in self._jobs.values() if j.workspace == workspace and not j.status.finished]
+            everyone = [j for j in self._jobs.values() if j.workspace != STUDIO and not j.status.finished]
+            active = [j for j in everyone if j.workspace == workspace]
             if len(active) + len(runs) > limit:
                 if len(runs) == 1:
                     raise MnistError("This workspace already has {active} runs queued or running: "
@@ -129,6 +135,8 @@ class JobManager:
                 raise MnistError("This experiment queues {count} runs, and this workspace already has {active} "
                                  "queued or running: wait for them to finish, or stop them, first.",
                                  count=len(runs), active=len(active))
+            if slots:  # then the class's queue (one person may have many workspaces)
+                limits.class_full(len(everyone) + len(runs) - 1, slots)
             for *_, name in runs:
                 if name is not None and any(j.name == name and j.store.root == store.root for j in active):
                     raise MnistError("A run of yours will already be saved as {name!r}: choose another name.",
@@ -136,20 +144,15 @@ class JobManager:
             jobs = []
             for kind, _, config, _, name in runs:
                 job = Job(uuid.uuid4().hex[:12], next(self._numbers), workspace, kind, dataset.name, config,
-                          store, name, publish=publish)
+                          store, name, publish=publish, priority=priority, time_limit=settings.job_seconds())
                 self._jobs[job.id] = job  # the workspace's slot is taken from here on
                 jobs.append(job)
-            self._seen[workspace] = time.monotonic()
-        sent = []
+            self._seen[workspace] = self.clock()
         for job, (kind, hyper, config, handwriting, _) in zip(jobs, runs):
-            try:
-                self._send(job, kind, dataset, hyper, config, handwriting, publish)
-            except Exception:
-                with self._lock:  # the slots of the runs not sent are given back
-                    for other in jobs[len(sent):]:
-                        self._jobs.pop(other.id, None)
-                raise
-            sent.append(job)
+            job.pending = (kind, dataset, hyper, config, handwriting)
+            if workspace != STUDIO:  # the studio's run is started again by the next page that needs it
+                run_records.write(job, hyper, handwriting, self.token)
+        self._dispatch(jobs, slots or self._slots())
         self._watch()
         return jobs
 
@@ -163,12 +166,18 @@ class JobManager:
             Variable(progress_name(job.id), client=client).set({"status": JobStatus.QUEUED.value})
             extra = ({"published_by": job.workspace, "published_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
                      if publish else {})
-            job.future = client.submit(run_job, job.id, kind, data, hyper, config,
-                                       seconds_setting("MNIST_STUDIO_JOB_SECONDS", 1800.0), extra, handwriting,
-                                       key=f"train-{job.id}", pure=False)
+            job.future = client.submit(run_job, job.id, kind, data, hyper, config, job.time_limit, extra,
+                                       handwriting, key=f"train-{job.id}", pure=False, priority=job.priority)
         except Exception as err:  # noqa: BLE001 -- the slot is given back, the reason told
             raise MnistError("The run could not be sent to the workers: {reason}", reason=sentence(err)) from err
         job.future.add_done_callback(lambda future, job=job: self._finish(job, future))
+
+    def _slots(self) -> int:
+        """Runs the cluster runs at once (its worker threads); 0 if it cannot say."""
+        try:
+            return sum(cluster.client().nthreads().values())
+        except Exception:  # noqa: BLE001 -- sending the run will say what is wrong
+            return 0
 
     def _scattered(self, client: Any, dataset: Dataset) -> Any:
         """The dataset on every worker, sent once per client (workers need no files of
@@ -181,23 +190,40 @@ class JobManager:
             return future
 
     def _finish(self, job: Job, future: Any) -> None:
-        """When the run ends (in Dask's callback thread): save what it learned."""
+        """When the run ends (in Dask's callback thread, or :meth:`close`'s): save what it learned, once."""
+        with self._lock:
+            if job.settled:
+                return
+            job.settled = True
         try:
             outcome = future.result()
         except BaseException as err:  # noqa: BLE001 -- a lost worker, a cancelled run
             outcome = {"status": "failed",
                        "error": sentence(err) if isinstance(err, Exception) else N_("The run was cancelled.")}
-        saved, error, meta = None, outcome.get("error"), outcome.get("meta")
+        saved, error, meta, full = None, outcome.get("error"), outcome.get("meta"), False
         if "model" in outcome:
             try:
                 saved = job.store.save_bytes(outcome["model"], meta, job.name, unique=True).name  # taken meanwhile: name-2
+            except OSError as err:
+                full = err.errno in (errno.ENOSPC, errno.EDQUOT)
+                error = (Text(N_("The disk is full: the model was trained but could not be saved. Free some space, "
+                                 "then train again.")) if full else
+                         Text(N_("The model was trained but could not be saved: {reason}"), reason=sentence(err)))
             except Exception as err:  # noqa: BLE001
                 error = Text(N_("The model was trained but could not be saved: {reason}"), reason=sentence(err))
+        elif job.hard_stop is not None:
+            error = job.hard_stop
         with self._lock:
-            job.status = JobStatus.FAILED if error else JobStatus(outcome["status"])
+            job.status = (JobStatus.STOPPED if job.hard_stop is not None and saved is None and not full
+                          else JobStatus.FAILED if error else JobStatus(outcome["status"]))
             job.saved_name, job.error, job.pid, job.meta = saved, error, outcome.get("pid"), meta
             job.future = None  # the result (the model's bytes) can leave the worker's memory
+            if full and job.workspace == STUDIO:
+                self._disk_full[job.dataset] = job
             self._prune()
+        if not (self._closing and saved is None):  # closing: an unsaved run stays recorded, as interrupted
+            run_records.remove(job.workspace, job.id)
+        self._wake.set()
         self._forget(job)
 
     def _prune(self, keep: int = 5) -> None:
@@ -213,109 +239,23 @@ class JobManager:
         for workspace in [w for w in self._seen if w not in live]:
             del self._seen[workspace]
 
-    def _forget(self, job: Job) -> None:
-        from distributed import Event, Variable
-
-        client = cluster.current()
-        if client is None:
-            return
-        for thing in (Variable(progress_name(job.id), client=client), Variable(reason_name(job.id), client=client)):
-            try:
-                thing.delete()
-            except Exception:  # noqa: BLE001 -- never set, or the cluster is gone
-                pass
-        try:
-            Event(stop_name(job.id), client=client).clear()
-        except Exception:  # noqa: BLE001
-            pass
-
     def default_job(self, dataset: Dataset, store: ModelStore) -> Job:
         """The run that trains the studio's default model (the tutorial's network) for
         ``dataset`` into the shared ``store``: the one under way, or a new one.  A class
-        of thirty opening Draw at once trains it once."""
+        of thirty opening Draw at once trains it once.
+        If its save found the disk full, that run is returned (with its sentence) until the
+        disk has room again: it is not trained again on every visit.  It goes before every
+        queued run (a higher Dask priority), and does not count in the class's queue."""
         with self._default_lock:
             with self._lock:
                 for job in self._jobs.values():
                     if job.workspace == STUDIO and job.dataset == dataset.name and not job.status.finished:
                         return job
-            return self.submit(STUDIO, "classic", dataset, store=store, publish=True)
-
-    # -- observing and stopping ---------------------------------------------------------
-    def jobs(self, workspace: str) -> list[Job]:
-        """The workspace's jobs, newest first."""
-        with self._lock:
-            return sorted((j for j in self._jobs.values() if j.workspace == workspace), key=lambda j: -j.number)
-
-    def get(self, job_id: str) -> Job | None:
-        with self._lock:
-            return self._jobs.get(job_id)
-
-    def _finished_snapshot(self, job: Job) -> JobSnapshot:
-        meta = job.meta or {}
-        epochs, curve = meta.get("history") or [], meta.get("curve") or []
-        return JobSnapshot(job.status, epochs[-1]["samples_seen"] if epochs else 0,
-                           len(curve) and int(curve[-1]["total_samples"]), meta.get("train_seconds") or 0.0,
-                           thin(curve, CURVE_POINTS), epochs, None, job.error, job.saved_name, job.pid, job.meta)
-
-    def _read_progress(self, job: Job) -> dict[str, Any]:
-        """The job's last published progress (and its status brought up to date)."""
-        from distributed import Variable
-
-        client = cluster.current()
-        try:
-            state = Variable(progress_name(job.id), client=client).get(timeout=2) if client else {}
-        except Exception:  # noqa: BLE001 -- not published yet, or just deleted
-            state = {}
-        with self._lock:
-            if state.get("status") == JobStatus.RUNNING and job.status == JobStatus.QUEUED:
-                job.status, job.pid = JobStatus.RUNNING, state.get("pid")
-        return state
-
-    def snapshot(self, job: Job) -> JobSnapshot:
-        """The job's state now: from the manager once it ended, else from its Variable."""
-        if job.status.finished:
-            return self._finished_snapshot(job)
-        state = self._read_progress(job)
-        with self._lock:
-            if job.status.finished:  # it ended while we read
-                return self._finished_snapshot(job)
-            queued = sorted((j for j in self._jobs.values() if j.status == JobStatus.QUEUED), key=lambda j: j.number)
-            status = job.status
-        position = next((i + 1 for i, j in enumerate(queued) if j.id == job.id), None)
-        return JobSnapshot(status, int(state.get("samples_seen", 0)), int(state.get("total", 0)),
-                           float(state.get("seconds", 0.0)), list(state.get("curve", [])),
-                           list(state.get("epochs", [])), position if status == JobStatus.QUEUED else None,
-                           pid=state.get("pid"))
-
-    def stop(self, job_id: str, reason: str = "asked") -> None:
-        """Ask a run to stop after its current batch, saying why (a queued run stops
-        after its first batch and is saved as stopped).  Asking twice changes nothing."""
-        from distributed import Event, Variable
-
-        job, client = self.get(job_id), cluster.current()
-        with self._lock:
-            if job is None or job.status.finished or job.stop_reason is not None or client is None:
-                return
-            job.stop_reason = reason
-        Variable(reason_name(job_id), client=client).set(reason)
-        Event(stop_name(job_id), client=client).set()
-
-    # -- idle workspaces and the queue ----------------------------------------------------
-    def touch(self, workspace: str) -> None:
-        """A page of ``workspace`` is open now."""
-        with self._lock:
-            self._seen[workspace] = time.monotonic()
-
-    def stop_idle(self) -> list[str]:
-        """Stop the runs of workspaces with no page open for ``MNIST_STUDIO_IDLE_SECONDS``."""
-        limit = seconds_setting("MNIST_STUDIO_IDLE_SECONDS", 600.0)
-        now = time.monotonic()
-        with self._lock:
-            idle = [j.id for j in self._jobs.values() if not j.status.finished and j.stop_reason is None
-                    and now - self._seen.get(j.workspace, now) > limit]
-        for job_id in idle:
-            self.stop(job_id, reason="idle")
-        return idle
+                full = self._disk_full.get(dataset.name)
+            if full is not None and limits.free_bytes(store.root) < settings.MIN_FREE_BYTES:
+                return full
+            return self.submit(STUDIO, "classic", dataset, store=store, publish=True,
+                               priority=settings.DEFAULT_MODEL_PRIORITY)
 
     def _watch(self) -> None:
         """Start the thread that stops idle workspaces' runs and keeps queue positions
@@ -325,22 +265,21 @@ class JobManager:
                 return
             self._watcher = threading.Thread(target=self._watch_loop, name="mnist-studio-jobs", daemon=True)
             self._watcher.start()
-
-    def _watch_loop(self) -> None:
-        while True:
-            try:
-                time.sleep(max(0.2, min(1.0, seconds_setting("MNIST_STUDIO_IDLE_SECONDS", 600.0) / 10)))
-                self.stop_idle()
-                with self._lock:
-                    queued = [j for j in self._jobs.values() if j.status == JobStatus.QUEUED]
-                for job in queued:
-                    self._read_progress(job)
-            except Exception:  # noqa: BLE001 -- the next round tries again
-                time.sleep(1.0)
+            if self is _manager and not _closing_registered:
+                _register_close()  # after distributed's own exit hooks, so it runs before them
 
 
 _manager: JobManager | None = None
 _manager_lock = threading.Lock()
+_closing_registered = False
+
+
+def _register_close() -> None:
+    """Close the process's manager when the interpreter exits (SIGTERM to the server ends in
+    a normal exit): running runs are saved as stopped, the rest stay recorded."""
+    global _closing_registered
+    _closing_registered = True
+    atexit.register(lambda: _manager.close() if _manager is not None else None)
 
 
 def manager() -> JobManager:
