@@ -50,6 +50,24 @@ def scheduler_address() -> str:
     return os.environ.get("MNIST_STUDIO_SCHEDULER", "").strip()
 
 
+def scheduler_tls() -> tuple[Path, Path, Path] | None:
+    """``MNIST_STUDIO_TLS_CA``, ``MNIST_STUDIO_TLS_CERT``, ``MNIST_STUDIO_TLS_KEY``: the PEM files
+    the studio shows a lab's ``tls://`` scheduler (the lab's CA, the studio's certificate and
+    its key; see the README's lab section).  None when none is set; all three or a sentence."""
+    names = ("MNIST_STUDIO_TLS_CA", "MNIST_STUDIO_TLS_CERT", "MNIST_STUDIO_TLS_KEY")
+    values = [os.environ.get(name, "").strip() for name in names]
+    if not any(values):
+        return None
+    for name, value in zip(names, values):
+        if not value:
+            raise MnistError("{name} is not set: a tls:// scheduler needs MNIST_STUDIO_TLS_CA, MNIST_STUDIO_TLS_CERT "
+                             "and MNIST_STUDIO_TLS_KEY (see the README's lab section).", name=name)
+        if not Path(value).expanduser().is_file():
+            raise MnistError("{name}={path}: no such file.", name=name, path=value[:200])
+    ca, cert, key = (Path(v).expanduser() for v in values)
+    return ca, cert, key
+
+
 def workers_setting(default: int) -> int:
     """``MNIST_STUDIO_WORKERS``: workers of the embedded cluster (``default``: one per core)."""
     text = os.environ.get("MNIST_STUDIO_WORKERS", "").strip()
@@ -90,6 +108,12 @@ def idle_seconds() -> float:
 RUNS_PER_WORKSPACE = 2
 #: Runs one ready experiment queues together (into an otherwise idle workspace).
 RUNS_PER_EXPERIMENT = 3
+
+#: Memory one worker process of the embedded cluster may use (Dask pauses it at 80 % and
+#: its nanny restarts it at 95 %): a run's own budget (about 1 GiB at most) plus the
+#: dataset sent to it (MNIST as float32 is 190 MB) and the worker itself (about 200 MB).
+#: Without it each worker may grow to 95 % of the machine before anything stops it.
+WORKER_MEMORY_BYTES = 2 * 2**30
 
 #: An uploaded image's largest side and pixel count, checked in its header before
 #: any pixel is decoded (a small PNG can claim gigapixels).
