@@ -62,6 +62,7 @@ def scheduler_tls() -> tuple[Path, Path, Path] | None:
         if not value:
             raise MnistError("{name} is not set: a tls:// scheduler needs MNIST_STUDIO_TLS_CA, MNIST_STUDIO_TLS_CERT "
                              "and MNIST_STUDIO_TLS_KEY (see the README's lab section).", name=name)
+    for name, value in zip(names, values):
         if not Path(value).expanduser().is_file():
             raise MnistError("{name}={path}: no such file.", name=name, path=value[:200])
     ca, cert, key = (Path(v).expanduser() for v in values)

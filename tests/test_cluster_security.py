@@ -172,4 +172,8 @@ def test_the_studio_refuses_plain_tcp_to_another_machine_and_tls_without_certifi
     monkeypatch.setenv("MNIST_STUDIO_TLS_CA", "/nonexistent/ca.pem")
     with pytest.raises(MnistError, match="MNIST_STUDIO_TLS_CERT is not set"):
         settings.scheduler_tls()
+    monkeypatch.setenv("MNIST_STUDIO_TLS_CERT", "/nonexistent/cert.pem")
+    monkeypatch.setenv("MNIST_STUDIO_TLS_KEY", "/nonexistent/key.pem")
+    with pytest.raises(MnistError, match="no such file"):
+        settings.scheduler_tls()
     assert cluster.lab_security("tcp://127.0.0.1:8786").require_encryption is False
