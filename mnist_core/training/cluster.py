@@ -104,8 +104,8 @@ def lab_security(address: str) -> Any:
     from distributed.security import Security
 
     scheme, host = urlsplit(address).scheme, urlsplit(address).hostname or ""
-    tls = settings.scheduler_tls()
     if scheme == "tls":
+        tls = settings.scheduler_tls()
         if tls is None:
             raise MnistError("{address} is a tls:// scheduler: set MNIST_STUDIO_TLS_CA, MNIST_STUDIO_TLS_CERT and "
                              "MNIST_STUDIO_TLS_KEY to the lab's certificate files (see the README's lab section).",
