@@ -117,7 +117,8 @@ def test_a_tls_lab_cluster_trains_for_the_studio_and_refuses_a_client_without_ce
     tls = ["--tls-ca-file", str(ca), "--tls-cert", str(cert), "--tls-key", str(key)]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MNIST_", "DASK_"))}
     env.update(PYTHONPATH=str(ROOT), DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="0",
-               DASK_DISTRIBUTED__SCHEDULER__HTTP__ROUTES="[]", DASK_DISTRIBUTED__WORKER__HTTP__ROUTES="[]")
+               DASK_DISTRIBUTED__SCHEDULER__HTTP__ROUTES="[]", DASK_DISTRIBUTED__WORKER__HTTP__ROUTES="[]",
+               DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED="False")
     address = f"tls://127.0.0.1:{port}"
     quiet = {"cwd": tmp_path, "env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--protocol", "tls",
@@ -125,7 +126,8 @@ def test_a_tls_lab_cluster_trains_for_the_studio_and_refuses_a_client_without_ce
                                "--dashboard-address", f"127.0.0.1:{http}", *tls], **quiet)]
     try:
         procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address,
-                                       "--nthreads", "1", "--memory-limit", "2GiB", "--no-dashboard", *tls], **quiet))
+                                       "--nthreads", "1", "--memory-limit", "2GiB", "--no-dashboard",
+                                       "--dashboard-address", "127.0.0.1:0", *tls], **quiet))
         cluster.shutdown()
         monkeypatch.setenv("MNIST_STUDIO_SCHEDULER", address)
         monkeypatch.setenv("MNIST_STUDIO_TLS_CA", str(ca))
