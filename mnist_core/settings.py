@@ -117,9 +117,17 @@ RUNS_PER_EXPERIMENT = 3
 WORKER_MEMORY_BYTES = 2 * 2**30
 
 #: An uploaded image's largest side and pixel count, checked in its header before
-#: any pixel is decoded (a small PNG can claim gigapixels).
+#: any pixel is decoded (a small PNG can claim gigapixels).  A PNG is decoded whole, at
+#: 4 bytes a pixel for RGB or RGBA, before it is made small: 13 megapixels keep that under
+#: 64 MB per upload (16 took 67 MiB) and still take a 12-megapixel phone photo (a JPEG,
+#: decoded at a fraction of its size anyway).
 MAX_IMAGE_SIDE = 4096
-MAX_IMAGE_PIXELS = 16_000_000
+MAX_IMAGE_PIXELS = 13_000_000
+
+#: The longest side an uploaded picture is decoded to (whole-factor averaging): a digit
+#: needs 20x20 pixels in the end, and 1024 keeps a small digit in a large photo readable
+#: while an RGBA float copy of it is 16 MB, not the 250 MB of a 4096x3906 one.
+IMAGE_WORK_SIDE = 1024
 
 #: Drawings one workspace keeps (each is a small PNG plus 784 bytes).
 MAX_DRAWINGS = 2000
