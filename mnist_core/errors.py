@@ -61,14 +61,36 @@ class EmptyImage(ImageError):
     """The image or drawing holds no ink: there is nothing to recognise yet."""
 
 
+#: Dask's exceptions for a lost worker or run, by class name (this layer never imports
+#: ``distributed``): what they say ("KilledWorker: ... tcp://127.0.0.1:37121 ... dask.org",
+#: "FutureCancelledError ... already forgotten") is for an operator, not a pupil.
+_DASK_LOST = {
+    "KilledWorker": N_("The worker training this run stopped (it ran out of memory or crashed), so the run "
+                       "is lost: try smaller settings, or start it again."),
+    "FutureCancelledError": N_("The run was lost: the worker training it stopped or the cluster restarted. "
+                               "Start it again."),
+    "CommClosedError": N_("The connection to the training workers was lost: start the run again."),
+}
+
+
+def _dask_lost(err: BaseException) -> str | None:
+    """The sentence for a Dask exception that means a worker or a run was lost, else None."""
+    for cls in type(err).__mro__:
+        if cls.__name__ in _DASK_LOST and cls.__module__.split(".")[0] == "distributed":
+            return _DASK_LOST[cls.__name__]
+    return None
+
+
 def sentence(err: BaseException, lang: str = "en") -> str:
     """The one place that turns any exception into what a person reads, in ``lang``: an
-    MnistError's own text; a full disk or a refused write as such; anything else
+    MnistError's own text; a worker or run lost by Dask as such; a full disk or a refused write as such; anything else
     as "something unexpected" with its type, never a traceback.  In English it is a
     :class:`~mnist_core.i18n.Text`, so a sentence kept for later (a run's failure) can
     still be shown in another language."""
     if isinstance(err, MnistError):
         text = Text(err.message, **err.params) if err.message else Text(str(err))
+    elif lost := _dask_lost(err):
+        text = Text(lost)
     elif isinstance(err, OSError) and err.errno is not None:
         reason = str(err.strerror or err)
         text = (Text(N_("The file system refused ({file}): {reason}."), file=str(err.filename), reason=reason)

@@ -58,6 +58,25 @@ def scheduler_address() -> str:
     return os.environ.get("MNIST_STUDIO_SCHEDULER", "").strip()
 
 
+def scheduler_tls() -> tuple[Path, Path, Path] | None:
+    """``MNIST_STUDIO_TLS_CA``, ``MNIST_STUDIO_TLS_CERT``, ``MNIST_STUDIO_TLS_KEY``: the PEM files
+    the studio shows a lab's ``tls://`` scheduler (the lab's CA, the studio's certificate and
+    its key; see the README's lab section).  None when none is set; all three or a sentence."""
+    names = ("MNIST_STUDIO_TLS_CA", "MNIST_STUDIO_TLS_CERT", "MNIST_STUDIO_TLS_KEY")
+    values = [os.environ.get(name, "").strip() for name in names]
+    if not any(values):
+        return None
+    for name, value in zip(names, values):
+        if not value:
+            raise MnistError("{name} is not set: a tls:// scheduler needs MNIST_STUDIO_TLS_CA, MNIST_STUDIO_TLS_CERT "
+                             "and MNIST_STUDIO_TLS_KEY (see the README's lab section).", name=name)
+    for name, value in zip(names, values):
+        if not Path(value).expanduser().is_file():
+            raise MnistError("{name}={path}: no such file.", name=name, path=value[:200])
+    ca, cert, key = (Path(v).expanduser() for v in values)
+    return ca, cert, key
+
+
 def workers_setting(default: int) -> int:
     """``MNIST_STUDIO_WORKERS``: workers of the embedded cluster (``default``: one per core)."""
     text = os.environ.get("MNIST_STUDIO_WORKERS", "").strip()
@@ -127,10 +146,24 @@ CLOSE_WAIT_SECONDS = 15.0
 #: disk has this much room (else every Draw visit would train it again, for nothing).
 MIN_FREE_BYTES = 64 * 2**20
 
+#: Memory one worker process of the embedded cluster may use (Dask pauses it at 80 % and
+#: its nanny restarts it at 95 %): a run's own budget (about 1 GiB at most) plus the
+#: dataset sent to it (MNIST as float32 is 190 MB) and the worker itself (about 200 MB).
+#: Without it each worker may grow to 95 % of the machine before anything stops it.
+WORKER_MEMORY_BYTES = 2 * 2**30
+
 #: An uploaded image's largest side and pixel count, checked in its header before
-#: any pixel is decoded (a small PNG can claim gigapixels).
+#: any pixel is decoded (a small PNG can claim gigapixels).  A PNG is decoded whole, at
+#: 4 bytes a pixel for RGB or RGBA, before it is made small: 13 megapixels keep that under
+#: 64 MB per upload (16 took 67 MiB) and still take a 12-megapixel phone photo (a JPEG,
+#: decoded at a fraction of its size anyway).
 MAX_IMAGE_SIDE = 4096
-MAX_IMAGE_PIXELS = 16_000_000
+MAX_IMAGE_PIXELS = 13_000_000
+
+#: The longest side an uploaded picture is decoded to (whole-factor averaging): a digit
+#: needs 20x20 pixels in the end, and 1024 keeps a small digit in a large photo readable
+#: while an RGBA float copy of it is 16 MB, not the 250 MB of a 4096x3906 one.
+IMAGE_WORK_SIDE = 1024
 
 #: Drawings one workspace keeps (each is a small PNG plus 784 bytes); an import that
 #: would pass it is refused.

@@ -45,7 +45,7 @@ def predict_image(model: Model, image: np.ndarray, judge: Judge | None = None) -
     """Any grey, RGB or RGBA image (H, W[, C]) -> the model's :class:`Prediction`.
     An image with no ink at all raises :class:`~mnist_core.errors.EmptyImage` (its
     verdict is ``judge.judge(None, None)``: blank)."""
-    ink = ink_map(np.array(image, copy=True))
+    ink = ink_map(np.asarray(image))  # ink_map never writes to its input: no copy of a large picture
     seen = prepare_ink(ink, model.image_shape)
     proba = model.predict_proba(seen[None])[0]
     return Prediction(seen, proba, judge.judge(seen, proba, ink) if judge is not None else None, ink)

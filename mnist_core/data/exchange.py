@@ -119,6 +119,19 @@ def read_idx_files(files: list[tuple[str, bytes]]) -> tuple[np.ndarray, np.ndarr
     return images, labels
 
 
+def inflate_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
+    """One zip member's bytes, read with a bound: at most :data:`~mnist_core.settings.MAX_IMPORT_BYTES`
+    leave the inflater, whatever the zip's directory says.  (``ZipFile.read`` inflates a
+    member's whole compressed data in one call: a 1.9 MB zip whose directory understates
+    its member took 2 GB before its CRC was checked.)  More than the bound: a sentence."""
+    expected = min(info.file_size, MAX_IMPORT_BYTES)
+    with zf.open(info) as member:  # read(n) inflates at most n bytes a step; the CRC is checked at the end
+        data = member.read(expected + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise HandwritingError("{name}: too large for a set of handwritten digits.", name=name)
+    return data
+
+
 def read_upload(files: list[tuple[str, bytes]]) -> tuple[np.ndarray, np.ndarray]:
     """What a person uploads -- one CSV (:func:`.csv_digits.read_csv_bytes`: a header line
     is skipped), one zip of the IDX files, or the IDX files themselves -- -> checked
@@ -135,7 +148,7 @@ def read_upload(files: list[tuple[str, bytes]]) -> tuple[np.ndarray, np.ndarray]
                 members = [i for i in zf.infolist() if not i.is_dir() and _role(i.filename)]
                 if sum(i.file_size for i in members) > 4 * MAX_IMPORT_BYTES:
                     raise HandwritingError("{name}: too large for a set of handwritten digits.", name=name)
-                files = [(Path(i.filename).name, zf.read(i)) for i in members]
+                files = [(Path(i.filename).name, inflate_member(zf, i, name)) for i in members]
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
             raise HandwritingError("{name}: the zip file is damaged or truncated.", name=name) from None
         if not files:

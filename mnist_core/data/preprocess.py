@@ -27,6 +27,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 from scipy import ndimage
 
+from .. import settings
 from ..errors import EmptyImage, ImageError
 from ..i18n import N_, Text
 from ..settings import MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE  # larger pictures are refused before they are decoded
@@ -34,17 +35,26 @@ from ..settings import MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE  # larger pictures are r
 #: Ink weaker than this (after normalising to a peak of 1) is treated as paper noise.
 NOISE_FLOOR = 0.1
 
+
+#: What a picture of one digit may be: larger ones are refused before they are decoded.
+MAX_SIDE = settings.MAX_IMAGE_SIDE
+MAX_PIXELS = settings.MAX_IMAGE_PIXELS
 #: Formats accepted, by content (the file's name and extension do not matter).
 FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP")
 
 
 def load_image(source: str | Path | bytes | BinaryIO) -> np.ndarray:
-    """Read a PNG, JPEG, GIF, WebP or BMP (file, bytes or upload) into uint8 RGBA (H, W, 4).
+    """Read a PNG, JPEG, GIF, WebP or BMP (file, bytes or upload) into uint8 RGBA (H, W, 4),
+    at most :data:`~mnist_core.settings.IMAGE_WORK_SIDE` pixels a side.
 
     The header is read first: an image over :data:`MAX_IMAGE_SIDE` pixels a side or
     :data:`MAX_IMAGE_PIXELS` in all is refused with a sentence before any pixel is decoded
     (a 165 KB PNG can claim 13000x13000 pixels and take gigabytes); of an animation
-    only the first frame is read."""
+    only the first frame is read.  A large picture is made small while it is decoded
+    (a JPEG at a fraction of its size, :meth:`Image.draft`; others in their own mode,
+    then averaged down by a whole factor, :meth:`Image.reduce`), so the full-size image
+    exists once, in its file's mode, and never as RGBA or floats: a 4096x3906 PNG once
+    took 180 MB more than a 280x280 one."""
     name = Path(source).name if isinstance(source, (str, Path)) else getattr(source, "name", Text(N_("The image")))
     try:
         if isinstance(source, bytes):
@@ -59,12 +69,38 @@ def load_image(source: str | Path | bytes | BinaryIO) -> np.ndarray:
                                  "(at most {side} pixels a side and {megapixels} megapixels).", name=name,
                                  width=width, height=height, side=MAX_IMAGE_SIDE, megapixels=MAX_IMAGE_PIXELS // 1_000_000)
             img.seek(0)  # an animation: its first frame
-            img.load()
-            return np.asarray(img.convert("RGBA"))
+            return np.asarray(_small(img).convert("RGBA"))
     except FileNotFoundError as err:
         raise ImageError("{name}: no such file.", name=name) from err
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as err:
+    except Image.DecompressionBombError as err:  # Pillow's own limit, beyond ours: too large all the same
+        raise ImageError("{name} is too large for a picture of one digit (at most {side} pixels a side and "
+                         "{megapixels} megapixels).", name=name, side=MAX_SIDE, megapixels=MAX_PIXELS // 1_000_000) from err
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as err:
         raise ImageError("{name} is not an image that can be read (PNG, JPEG, GIF, WebP or BMP).", name=name) from err
+
+
+def _small(img: Image.Image) -> Image.Image:
+    """The decoded image, its longer side at most :data:`~mnist_core.settings.IMAGE_WORK_SIDE`
+    (whole-factor box averages: the anti-aliasing MNIST's own shrinking used)."""
+    side = settings.IMAGE_WORK_SIDE
+    if img.format == "JPEG" and max(img.size) > side:
+        img.draft(img.mode if img.mode in ("L", "RGB") else "RGB", (side, side))  # decoded at 1/2, 1/4 or 1/8
+    img.load()
+    if img.mode not in ("L", "LA", "RGB", "RGBA"):  # palette, bilevel...: grey (as ink_map would), a byte or two
+        img = img.convert("LA" if "transparency" in img.info or "A" in img.getbands() else "L")
+    factor = -(-max(img.size) // side)
+    return _reduce(img, factor) if factor > 1 else img
+
+
+def _reduce(img: Image.Image, factor: int) -> Image.Image:
+    """``img.reduce(factor)`` a band of rows at a time: Pillow reduces RGBA and LA through a
+    premultiplied copy of the whole image, which would double the full size's cost."""
+    width, height = img.size
+    out = Image.new(img.mode, (-(-width // factor), -(-height // factor)))
+    rows = factor * max(1, 256 // factor)
+    for top in range(0, height, rows):
+        out.paste(img.crop((0, top, width, min(height, top + rows))).reduce(factor), (0, top // factor))
+    return out
 
 
 def ink_map(image: np.ndarray) -> np.ndarray:
