@@ -304,3 +304,17 @@ def test_augment_identity_and_reference(digits):
     np.testing.assert_array_equal(out, augment_batch(x, np.random.default_rng(5)))
     elastic = augment_batch(x, np.random.default_rng(1), elastic_alpha=34)
     assert elastic.shape == x.shape and np.isfinite(elastic).all()
+
+
+def test_cnn_batch_split_over_threads_gives_the_batch_gradient():
+    """Halves of a batch in two threads sum to the whole batch's gradient of the mean loss."""
+    model = build_model("cnn", n_inputs=64, channels=[2, 3], kernel_size=3, hidden=5, padding="same")
+    model.params = {k: v.astype(np.float64) for k, v in model.params.items()}
+    x, y = RNG.random((37, 64)), RNG.integers(0, 10, 37)
+    model.threads = 1
+    loss, right, grads = model.gradients(x, y)
+    model.threads = 2
+    loss2, right2, grads2 = model.gradients(x, y)
+    assert right2 == right and loss2 == pytest.approx(loss, rel=1e-12)
+    for name in grads:
+        close(grads2[name], grads[name])

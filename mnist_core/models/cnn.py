@@ -26,6 +26,7 @@ from ..i18n import N_
 from .base import GradientModel, n_inputs_param, n_outputs_param
 from .layers import (conv_backward, conv_forward, conv_out_side, dense_backward, dense_forward, he_normal,
                      maxpool_backward, maxpool_forward, relu_backward, relu_forward, softmax, softmax_cross_entropy)
+from .threads import split_gradients
 from .optim import lr_param, make_optimizer, momentum_param, optimizer_param, schedule_param
 
 # -- the model ----------------------------------------------------------------------
@@ -90,6 +91,7 @@ class CNN(GradientModel):
     Config = CNNConfig
     training = TrainConfig(epochs=3, batch_size=64)
     predict_chunk = 256  # the im2col rows of 256 images are ~80 MB
+    max_threads = 2  # a batch's halves on two cores: see mnist_core.models.threads
 
     def __init__(self, config: CNNConfig = CNNConfig(), seed: int = 0) -> None:
         super().__init__(config, seed)
@@ -146,12 +148,18 @@ class CNN(GradientModel):
         return softmax(self.forward(x)[0])
 
     def gradients(self, x: np.ndarray, y: np.ndarray) -> tuple[float, int, dict[str, np.ndarray]]:
-        """Summed loss, number right, and d(mean loss)/d(every parameter)."""
+        """Summed loss, number right, and d(mean loss)/d(every parameter), the batch
+        split over ``self.threads`` threads (:mod:`mnist_core.models.threads`)."""
+        return split_gradients(self.part_gradients, x, y, self.threads)
+
+    def part_gradients(self, x: np.ndarray, y: np.ndarray, batch: int) -> tuple[float, int, dict[str, np.ndarray]]:
+        """x (b, n_inputs), y (b,), part of a batch of ``batch`` images -> summed loss,
+        number right, and this part's share of d(the batch's mean loss)/d(every parameter)."""
         p, n_conv = self.params, len(self.config.channels)
         logits, caches = self.forward(x, train=True)
         loss, prob, d = softmax_cross_entropy(logits, y)
         right = int(np.count_nonzero(prob.argmax(axis=1) == y))
-        d /= len(y)
+        d /= batch
         grads: dict[str, np.ndarray] = {}
         for j in range(self.n_fc, 0, -1):
             x_in = caches[n_conv + j - 1]

@@ -28,6 +28,7 @@ from ..config import TrainConfig
 from ..data.datasets import Dataset
 from ..i18n import N_, Text
 from ..models.base import Model
+from ..models.threads import usable_cores
 
 
 class Callback(Protocol):
@@ -137,6 +138,9 @@ def train(
     rng = np.random.default_rng(config.seed)
     n = len(dataset.x_train)
     report_every = max(config.batch_size, n // reports_per_epoch)
+    # One BLAS thread per caller; a model that splits its batches (the CNN) uses the
+    # cores through threads of its own instead (mnist_core.models.threads).
+    model.threads = min(model.max_threads, usable_cores())
     with threadpool_limits(limits=model.blas_threads, user_api="blas"):
         for epoch in range(1, config.epochs + 1):
             model.on_epoch_start(epoch, config.epochs)
