@@ -91,7 +91,7 @@ class CNN(GradientModel):
     Config = CNNConfig
     training = TrainConfig(epochs=3, batch_size=64)
     predict_chunk = 256  # the im2col rows of 256 images are ~80 MB
-    max_threads = 2  # a batch's halves on two cores: see mnist_core.models.threads
+    max_threads = 2  # a batch in halves, on two cores when there are: mnist_core.models.threads
 
     def __init__(self, config: CNNConfig = CNNConfig(), seed: int = 0) -> None:
         super().__init__(config, seed)
@@ -149,8 +149,8 @@ class CNN(GradientModel):
 
     def gradients(self, x: np.ndarray, y: np.ndarray) -> tuple[float, int, dict[str, np.ndarray]]:
         """Summed loss, number right, and d(mean loss)/d(every parameter), the batch
-        split over ``self.threads`` threads (:mod:`mnist_core.models.threads`)."""
-        return split_gradients(self.part_gradients, x, y, self.threads)
+        in two halves, on two threads when the loop allows (:mod:`mnist_core.models.threads`)."""
+        return split_gradients(self.part_gradients, x, y, self.max_threads, self.threads)
 
     def part_gradients(self, x: np.ndarray, y: np.ndarray, batch: int) -> tuple[float, int, dict[str, np.ndarray]]:
         """x (b, n_inputs), y (b,), part of a batch of ``batch`` images -> summed loss,

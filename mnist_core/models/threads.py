@@ -47,20 +47,25 @@ def _executor() -> ThreadPoolExecutor:
 
 
 def split_gradients(part: Callable[[np.ndarray, np.ndarray, int], Gradients], x: np.ndarray, y: np.ndarray,
-                    threads: int) -> Gradients:
+                    parts: int, threads: int) -> Gradients:
     """``part(x_part, y_part, batch_size)`` -> (summed loss, number right, grads of the
-    batch's mean loss restricted to the part), run on up to ``threads`` parts of x (B, ...),
-    y (B,) at once -- the caller's thread takes the first -- and summed."""
+    batch's mean loss restricted to the part), run on ``parts`` equal parts of x (B, ...),
+    y (B,) (fewer if a part would hold under :data:`MIN_PART` images), and summed in
+    order.  With ``threads`` > 1 they run at once, the caller's thread taking the first;
+    with 1, one after the other.  The parts, not the threads, decide the arithmetic:
+    a seed trains the same weights on one core as on two."""
     n = len(y)
-    parts = min(threads, n // MIN_PART)
-    if parts <= 1:
-        return part(x, y, n)
+    parts = max(min(parts, n // MIN_PART), 1)
     bounds = [n * i // parts for i in range(parts + 1)]
-    pool = _executor()
-    futures = [pool.submit(part, x[a:b], y[a:b], n) for a, b in zip(bounds[1:-1], bounds[2:])]
-    loss, right, grads = part(x[:bounds[1]], y[:bounds[1]], n)
-    for future in futures:
-        more_loss, more_right, more = future.result()
+    slices = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+    if threads > 1 and parts > 1:
+        pool = _executor()
+        later = [pool.submit(part, x[s], y[s], n) for s in slices[1:]]
+        results = [part(x[slices[0]], y[slices[0]], n)] + [f.result() for f in later]
+    else:
+        results = [part(x[s], y[s], n) for s in slices]
+    loss, right, grads = results[0]
+    for more_loss, more_right, more in results[1:]:
         loss += more_loss
         right += more_right
         for name, g in more.items():
