@@ -422,3 +422,22 @@ def test_a_cnn_conv_unit_reads_its_whole_kernel_inside_the_image():
     assert len(model.unit_terms(image, 1, 0)["terms"]) == 2 * 2
     with pytest.raises(InvalidParameter):
         model.unit_drive()
+
+
+def test_cnn_batch_halves_give_the_batch_gradient_on_one_thread_or_two():
+    """The halves' sum is the whole batch's gradient of the mean loss, and the threads
+    change nothing of the arithmetic (the same seed trains the same weights anywhere)."""
+    model = build_model("cnn", n_inputs=64, channels=[2, 3], kernel_size=3, hidden=5, padding="same")
+    model.params = {k: v.astype(np.float64) for k, v in model.params.items()}
+    x, y = RNG.random((37, 64)), RNG.integers(0, 10, 37)
+    loss, right, grads = model.part_gradients(x, y, len(y))  # unsplit
+    runs = []
+    for threads in (1, 2):
+        model.threads = threads
+        runs.append(model.gradients(x, y))
+    for split_loss, split_right, split in runs:
+        assert split_right == right and split_loss == pytest.approx(loss, rel=1e-12)
+        for name in grads:
+            close(split[name], grads[name])
+    for name in grads:
+        assert np.array_equal(runs[0][2][name], runs[1][2][name])

@@ -44,9 +44,12 @@ def handdrawn_accuracy(model: Model) -> float:
 def bench_model(kind: str, data_dir: str | Path | None = None, augment: bool = False) -> dict[str, Any]:
     """Train ``kind`` with its recommended settings on MNIST; return ``{model, augment,
     test_accuracy, handdrawn_accuracy, train_seconds, peak_rss_mib, epochs, batch_size,
-    hyperparameters, notes}`` (notes: e.g. a solver that stopped before converging)."""
+    hyperparameters, notes, threads, load_average}`` (notes: e.g. a solver that stopped
+    before converging; threads: those a training batch ran on; load_average: the
+    machine's, before and after)."""
     dataset = load_mnist(data_dir)
     config = recommended_training(kind, augment=augment)
+    load_before = _load_average()
     result = train_model(kind, dataset, config=config)
     return {
         "model": kind,
@@ -59,6 +62,8 @@ def bench_model(kind: str, data_dir: str | Path | None = None, augment: bool = F
         "batch_size": config.batch_size,
         "hyperparameters": result.model.hyperparameters(),
         "notes": list(result.model.notes),
+        "threads": result.model.threads,
+        "load_average": [load_before, _load_average()],
     }
 
 

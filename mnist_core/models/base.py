@@ -65,6 +65,10 @@ class Model:
     #: BLAS threads while training: small GEMMs run fastest on one (numpy's and
     #: scipy's OpenBLAS copies spin against each other on two cores).
     blas_threads: ClassVar[int] = 1
+    #: Threads a training batch may be split over (:mod:`mnist_core.models.threads`):
+    #: the loop sets ``threads`` to this or the usable cores, whichever is fewer.
+    max_threads: ClassVar[int] = 1
+    threads: int = 1
     #: Images per chunk in :meth:`predict_proba` (bounds the memory of inference).
     predict_chunk: ClassVar[int] = 4096
     #: What :meth:`features` is, for a page to say (English, marked with ``N_``).

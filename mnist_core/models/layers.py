@@ -111,17 +111,25 @@ def col2im(d_off: np.ndarray, x_shape: tuple[int, ...], k: int, pad: int) -> np.
     return dxp[:, pad:pad + h, pad:pad + w, :]
 
 
-def conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, pad: int) -> tuple[np.ndarray, np.ndarray]:
+def add_channel_bias(x: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """x (B, H, W, C) += b (C,), in place.  Added to whole image rows (W*C long, a view
+    of x): numpy broadcasts over a short last axis (16 or 32 values) ~6x slower."""
+    image_rows = x.reshape(-1, x.shape[2] * x.shape[3])
+    image_rows += np.tile(b, x.shape[2])
+    return x
+
+
+def conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, pad: int) -> tuple[np.ndarray, np.ndarray]:
     """x (B, H, W, C_in), w (k, k, C_in, C_out), b (C_out,) -> convolution (B, Ho, Wo, C_out)
-    (cross-correlation, as every framework does) and the im2col rows backward needs."""
+    (cross-correlation, as every framework does) and the im2col rows backward needs.
+    ``b`` None leaves the bias out, for a caller that adds it after max-pooling (the max
+    of conv + b is the max of conv, + b: a quarter of the additions)."""
     k, c_out = w.shape[0], w.shape[3]
     ho, wo = conv_out_side(x.shape[1], k, pad), conv_out_side(x.shape[2], k, pad)
     cols = im2col(x, k, pad)
     out = (cols @ w.reshape(-1, c_out)).reshape(len(x), ho, wo, c_out)
-    # The bias added to whole image rows (Wo*C_out long, a view of out): numpy broadcasts
-    # over a short last axis (16 or 32 values) ~6x slower than over a long one.
-    image_rows = out.reshape(-1, wo * c_out)
-    image_rows += np.tile(b, wo)
+    if b is not None:
+        add_channel_bias(out, b)
     return out, cols
 
 

@@ -113,6 +113,8 @@ class JobWatch:
         return [job.id for job, _ in late]
 
     def _restarted(self) -> None:
+        with self._data_lock:  # the restarted worker lost its copy of the datasets, and the
+            self._data.clear()  # scheduler may not have said so yet: the next run sends them again
         with self._lock:
             self._restarting -= 1
         self._wake.set()

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator, Protocol
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from ..config import TrainConfig
 from ..data.augment import augment_batch
 from ..data.datasets import Dataset
 from ..i18n import N_, Text
 from ..models.base import Model
+from .runtime import training_runtime
 
 
 class Callback(Protocol):
@@ -136,7 +136,7 @@ def train(
     rng = np.random.default_rng(config.seed)
     n = len(dataset.x_train)
     report_every = max(config.batch_size, n // reports_per_epoch)
-    with threadpool_limits(limits=model.blas_threads, user_api="blas"):
+    with training_runtime(model):  # one BLAS thread, the model's batch threads, big arrays reused
         for epoch in range(1, config.epochs + 1):
             model.on_epoch_start(epoch, config.epochs)
             order = rng.permutation(n) if config.shuffle else np.arange(n)
