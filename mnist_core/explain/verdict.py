@@ -7,22 +7,24 @@ asks how far the image is from the training images, in three spaces that catch
 different things -- pixels (a star or a spiral has ink where no digit has), stroke
 directions (a square's or a zigzag's strokes run where no digit's do) and the model's
 own last hidden layer (a line or a wave looks like nothing the network knows) -- and
-how much ink there is.  Every threshold is calibrated on the training data alone
-(MNIST or the 8x8 digits), never on drawings:
+what a small detector that has seen drawn non-digits makes of it (:mod:`.shapes`: a
+diagonal line, a plus, a triangle or a letter is near some 1, 4 or 7 in every space,
+but not to it); and how much ink there is.  Every threshold is calibrated on training
+images alone (MNIST or the 8x8 digits) that the detector never learnt from:
 
 * ``blank``: no ink, or ink whose extent is under ``extent`` pen widths: a dot.  The
   threshold is the 0.1st percentile of that ratio over the training images.
-* ``not_a_digit``: the mean distance to the K nearest training images is above its
-  threshold in any of the three spaces.  The thresholds are the same percentile of
-  each distance over a sample of training images (each searched with itself left
-  out), the percentile chosen so that the three together reject :data:`REJECT` of
-  the sample.
+* ``not_a_digit``: the detector's score is above its threshold (the one that rejects
+  :data:`SHAPE_REJECT` of the calibration sample), or the mean distance to the K
+  nearest training images is above its threshold in any of the three spaces.  Those
+  are the same percentile of each distance over the sample (each searched with itself
+  left out), chosen so that all four together reject :data:`REJECT` of the sample.
 * ``unsure``: the two best digits' probabilities are closer than ``margin``: the
-  median of that gap over the test images the model gets wrong.
+  median of that gap over the training images the model gets wrong.
 * ``digit`` otherwise.  The best guess is kept for every verdict but ``blank``.
 
-:class:`DigitSpace` holds what depends on the dataset only (shared by its models),
-:class:`Judge` what depends on the model.
+:class:`DigitSpace` holds what depends on the dataset only (shared by its models, with
+the detector), :class:`Judge` what depends on the model.
 """
 from __future__ import annotations
 
@@ -40,6 +42,7 @@ from ..i18n import N_
 from ..models.base import Model
 from .gradients import features
 from .neighbours import NeighbourIndex, stroke_directions
+from .mahalanobis import class_gaussians, mahalanobis
 from .shapes import TRAIN_IMAGES, shape_score, train_detector
 
 VERDICTS = ("blank", "not_a_digit", "unsure", "digit")
@@ -165,23 +168,6 @@ def joint_percentile(distances: dict[str, np.ndarray], reject: float = REJECT,
         rejected = base | np.any([d > np.percentile(d, mid) for d in distances.values()], axis=0)
         lo, hi = (mid, hi) if rejected.mean() > reject else (lo, mid)
     return hi
-
-
-def class_gaussians(vectors: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(n, F) features and (n,) labels -> each digit's mean (10, F) and the precision
-    (F, F) of their shared covariance (a little ridge: sigmoid units can be constant)."""
-    labels = np.asarray(labels)
-    means = np.stack([vectors[labels == d].mean(axis=0) if (labels == d).any() else vectors.mean(axis=0)
-                      for d in range(10)]).astype(np.float64)
-    centred = vectors - means[labels]
-    cov = centred.T.astype(np.float64) @ centred / max(1, len(vectors) - 1)
-    return means, np.linalg.inv(cov + 1e-3 * np.trace(cov) / len(cov) * np.eye(len(cov)))
-
-
-def mahalanobis(vectors: np.ndarray, means: np.ndarray, precision: np.ndarray) -> np.ndarray:
-    """(n, F) -> (n,) the smallest Mahalanobis distance to any of the (10, F) means."""
-    diff = np.asarray(vectors, np.float64)[:, None, :] - means[None]
-    return np.sqrt(np.maximum(np.einsum("ncf,fg,ncg->nc", diff, precision, diff).min(axis=1), 0))
 
 
 class Judge:
