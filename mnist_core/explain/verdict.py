@@ -271,6 +271,9 @@ def build_judge(model: Model, dataset: Dataset, space: DigitSpace | None = None)
     return Judge(model, space, space.images[:MARGIN_IMAGES], space.labels[:MARGIN_IMAGES])
 
 
+#: How the page names the shape detector's evidence (``shape_score`` beside ``shape_threshold``).
+SHAPE_EVIDENCE = N_("Shape detector's score (it has seen drawn non-digits)")
+
 #: One plain sentence per verdict (the page adds the evidence beside it), in English,
 #: marked for translation: ``translate(SENTENCES[v], lang, digit=..., confidence=...)``.
 SENTENCES = {
