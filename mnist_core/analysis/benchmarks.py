@@ -107,7 +107,8 @@ def _load_average() -> float | None:
         return None
 
 
-def _verdict_on_canvas(model: Model, judge: Any, canvas: np.ndarray, scores: list | None = None) -> tuple[str, int | None]:
+def _verdict_on_canvas(model: Model, judge: Any, canvas: np.ndarray,
+                       scores: list | None = None) -> tuple[str, int | None]:
     """A canvas (RGBA) -> (verdict, best guess or None), as the Draw page gets them;
     appends the verdict's scores (see :data:`SCORES`) to ``scores`` unless it is blank."""
     from ..analysis.prediction import predict_image

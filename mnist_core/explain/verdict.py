@@ -117,7 +117,8 @@ class DigitSpace:
             outside = np.setdiff1d(np.arange(len(self.images)), self.sample)
             rows = np.sort(rng.choice(outside, min(TRAIN_IMAGES, len(outside)), replace=False))
             self.detector = train_detector(self.images[rows], seed)
-        self.sample_distances["shape"] = c["sample_shape"] if c else shape_score(self.detector, self.images[self.sample])
+        self.sample_distances["shape"] = (c["sample_shape"] if c
+                                          else shape_score(self.detector, self.images[self.sample]))
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Everything building the space computed, to save (see :func:`digit_space`)."""
