@@ -171,7 +171,7 @@ def test_digit_space_on_the_8x8_digits(digits, digit_models):
     space = digit_space(digits)
     assert isinstance(space, DigitSpace) and space.extent > 0
     judge = build_judge(digit_models["classic"], digits, space)
-    assert judge.space is space and set(judge.thresholds) == {"pixel", "stroke", "feature"}
+    assert judge.space is space and set(judge.thresholds) == {"pixel", "stroke", "feature", "shape"}
     x = digits.floats(digits.x_test).reshape(-1, 8, 8)
     proba = judge.model.predict_proba(x)
     verdicts = [v.verdict for v in judge.judge_all(x, proba)]
