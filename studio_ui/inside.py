@@ -9,6 +9,7 @@ import streamlit as st
 from mnist_core.analysis import Prediction, charts
 from mnist_core.explain import SENTENCES, features, first_layer_weights, occlusion, pictures, saliency, tile
 from mnist_core.explain.units import feature_maps, has_hidden_units, unit_activity, unit_drive
+from mnist_core.explain.verdict import SHAPE_EVIDENCE
 from mnist_core.i18n import N_
 from mnist_core.storage import ModelRecord
 
@@ -23,6 +24,7 @@ EVIDENCE = [("extent_in_pens", "extent_threshold", N_("Ink extent, in pen widths
             ("pixel_distance", "pixel_threshold", N_("Distance to the 5 nearest training images: pixels"), AT_MOST),
             ("stroke_distance", "stroke_threshold", N_("... stroke directions"), AT_MOST),
             ("feature_distance", "feature_threshold", N_("... the model's own features"), AT_MOST),
+            ("shape_score", "shape_threshold", SHAPE_EVIDENCE, AT_MOST),
             ("margin", "margin_threshold", N_("Gap between the two best probabilities"), AT_LEAST)]
 
 
@@ -53,8 +55,9 @@ def verdict_block(pred: Prediction, evidence: bool = True) -> None:
         table = pd.DataFrame(rows).rename(columns={"measure": t("measure"), "value": t("value"),
                                                    "a digit's": t("a digit's")})
         st.table(table.set_index(t("measure")))  # static: an interactive grid cost every stroke ~100 ms
-        st.caption(t("Every threshold was measured on the training images (see the README): a drawing far from all "
-                     "of them in any one of the three spaces is not a digit the model knows."))
+        st.caption(t("Every threshold was measured on the training images and on generated shapes (see the README): "
+                     "a drawing far from all the training images in any one of the three spaces, or that the shape "
+                     "detector takes for a drawn non-digit, is not a digit the model knows."))
 
 
 def units_panel(record: ModelRecord, image: np.ndarray, digit: int) -> None:

@@ -13,6 +13,7 @@ from mnist_core.config import Params
 from mnist_core.errors import EmptyImage, InvalidParameter
 from mnist_core.explain import (DigitSpace, NeighbourIndex, build_judge, digit_space, features, imagine,
                                 occlusion, saliency)
+from mnist_core.explain import verdict
 from mnist_core.explain.gradients import logits
 from mnist_core.explain.imagine import as_ink, back_query, class_visualisation
 from mnist_core.explain.units import feature_maps, first_layer_weights, unit_activity, unit_drive
@@ -130,7 +131,9 @@ def test_mnist_test_set_is_almost_never_rejected(mnist, mnist_judge):
     proba = model.predict_proba(x)
     verdicts = [v.verdict for v in mnist_judge.judge_all(x, proba)]
     rejected = np.isin(verdicts, ["blank", "not_a_digit"]).mean()
-    assert rejected <= 0.01, rejected
+    # the thresholds reject verdict.REJECT (0.9 %) of a left-out training sample; this model
+    # trained one epoch, the test set strays a little further (bench's full recipe: < 1 %)
+    assert rejected <= 2 * verdict.REJECT, rejected
     assert {"digit", "unsure"} <= set(verdicts)
 
 
@@ -175,7 +178,7 @@ def test_digit_space_on_the_8x8_digits(digits, digit_models):
     space = digit_space(digits)
     assert isinstance(space, DigitSpace) and space.extent > 0
     judge = build_judge(digit_models["classic"], digits, space)
-    assert judge.space is space and set(judge.thresholds) == {"pixel", "stroke", "feature"}
+    assert judge.space is space and set(judge.thresholds) == {"pixel", "stroke", "feature", "shape"}
     x = digits.floats(digits.x_test).reshape(-1, 8, 8)
     proba = judge.model.predict_proba(x)
     verdicts = [v.verdict for v in judge.judge_all(x, proba)]

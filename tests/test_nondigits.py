@@ -85,3 +85,39 @@ def test_mnist_on_canvas_then_prepare_gives_the_digit_back(mnist):
     back = np.stack([prepare(img) for img in mnist_on_canvas(x)])
     error = np.abs(back - x / 255.0).mean(axis=(1, 2))
     assert error.max() < 0.08 and error.mean() < 0.04
+
+
+def test_glyphs_are_letters_from_system_fonts_never_digits(monkeypatch):
+    from mnist_core.data import glyphs
+
+    assert not set("0123456789OIlSZBGTqgbo") & set(glyphs.GLYPHS)
+    if glyphs.system_fonts():
+        a = glyphs.draw_glyph(np.random.default_rng(5))
+        assert a.shape == (280, 280, 4) and (a[..., 3] > 127).sum() > 60
+        np.testing.assert_array_equal(a, glyphs.draw_glyph(np.random.default_rng(5)))
+    monkeypatch.setattr(glyphs, "system_fonts", lambda: ())  # no fonts: the kind falls back to drawn letters
+    fallback = draw_nondigit("glyph", np.random.default_rng(5))
+    assert fallback[..., 3].any()
+    with pytest.raises(FileNotFoundError):
+        glyphs.draw_glyph(np.random.default_rng(5))
+
+
+def test_the_exposure_set_is_prepared_shapes_and_digits():
+    from mnist_core.data.nondigits import exposure_set
+
+    bad, good = exposure_set((28, 28), seed=3, shapes=30, digits=20)
+    assert bad.shape == (30, 28, 28) and good.shape == (20, 28, 28) and bad.dtype == np.float32
+    assert 0.0 <= bad.min() and bad.max() <= 1.0 and (bad.reshape(30, -1).max(axis=1) > 0.5).all()
+    np.testing.assert_array_equal(bad, exposure_set((28, 28), seed=3, shapes=30, digits=20)[0])
+    small, _ = exposure_set((8, 8), seed=3, shapes=5, digits=2)
+    assert small.shape == (5, 8, 8)
+
+
+def test_appending_the_glyph_kind_kept_the_older_kinds_drawings():
+    """The development set of seed 2027 is measured before and after: kinds added at the
+    end of KINDS leave every earlier drawing as it was."""
+    images, kinds = nondigit_set(per_kind=1, seed=2027)
+    rng = np.random.default_rng(2027)
+    for img, kind in zip(images[:3], kinds[:3]):
+        np.testing.assert_array_equal(img, draw_nondigit(kind, rng))
+    assert kinds[-1] == "glyph"

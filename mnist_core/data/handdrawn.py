@@ -41,7 +41,7 @@ def draw_digit(digit: int, rng: np.random.Generator, size: int = 280) -> np.ndar
     width = height * rng.uniform(0.45, 1.0)
     top = rng.uniform(0.05 * size, size - height - 0.05 * size)
     left = rng.uniform(0.1 * size, size - width - 0.1 * size)
-    pen = int(rng.integers(10, 31))
+    pen = max(2, round(int(rng.integers(10, 31)) * size / 280))  # 10-30 px on the app's 280 px canvas
     canvas = Image.new("L", (size, size), 0)
     pencil = ImageDraw.Draw(canvas)
     for line in STROKES[digit]:
