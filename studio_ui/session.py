@@ -8,6 +8,7 @@ display name people read and a key that opens it; only the key travels in the UR
 this workspace" shows it.  A session opens the URL's workspace, else the one the browser
 remembers (a cookie, :mod:`.cookies`), else a new one with a random display name.  With
 an OIDC provider configured (Streamlit's ``st.login``), it is the signed-in user's.
+"""
 from __future__ import annotations
 
 import streamlit as st
@@ -56,6 +57,7 @@ MISTAKE_PAGE = "mistake_page"  # Mistakes' page of images
 CONFUSION_PICK = "confusion_pick"  # the clicked cell of Mistakes' confusion matrix
 HW_PAGE = "hw_page"  # My handwriting's page of drawings
 HW_LABEL = "hw_label"  # widget_key(HW_LABEL, drawing id): a drawing's label
+HW_SHARE = "hw_share"  # Draw's "share with the class" (the drawings saved next are shared)
 HW_IMPORT_FILES = "hw_import_files"  # the files to import
 HW_IMPORT_REPLACE = "hw_import_replace"  # replace the drawings on import?
 TRAIN_KIND, TRAIN_NAME = "train_kind", "train_name"  # the Train form's model kind and run name

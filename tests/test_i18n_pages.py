@@ -13,7 +13,7 @@ from conftest import APP  # the AppTest helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The pages whose every text is translated (a page joins once it is).
-TRANSLATED: list[str] = ["Home", "Dataset", "Train", "Draw", "Handwriting", "Inside", "Mistakes", "Compare"]
+TRANSLATED: list[str] = ["Home", "Dataset", "Train", "Draw", "Handwriting", "Inside", "Mistakes", "Compare", "Class"]
 #: Words allowed in Japanese text: names of things, units and the like.
 NAMES = {"mnist", "cnn", "mlp", "relu", "softmax", "adam", "sgd", "idx", "csv", "numpy", "png", "jpeg", "gif",
          "webp", "bmp", "lbfgs", "liblinear", "classic", "logreg", "digits", "studio", "by", "the", "class",
@@ -102,6 +102,7 @@ def test_a_name_a_user_gave_is_never_translated():
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["lang"] = "ja"
     at.query_params["workspace"] = "ws-1"
+    at.session_state["active_models"] = {"digits": "mine/Train"}  # chosen (a new session's default is the studio's)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     model = " ".join(x.value for x in at.sidebar.text)
