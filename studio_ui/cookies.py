@@ -35,7 +35,7 @@ def get(name: str) -> str | None:
 def remember(name: str, value: str) -> None:
     """Ask the browser to keep ``name=value`` for a year ("": forget it)."""
     if not _SAFE.fullmatch(value):
-        raise ValueError("a cookie holds the app's own codes only")
+        raise ValueError(f"{name}={value!r}")  # a programming error: the app's own codes only
     st.session_state.setdefault(COOKIES_SET, {})[name] = value
 
 
