@@ -50,7 +50,7 @@ def write() -> None:
     wanted = {k: v for k, v in st.session_state.get(COOKIES_SET, {}).items() if sent.get(k) != v}
     if not wanted:
         return
-    lines = "".join(f'document.cookie = "{k}={v}; path=/; max-age={_YEAR if v else 0}; SameSite=Lax";'
+    lines = "".join(f'document.cookie="{k}={v};path=/;max-age={_YEAR if v else 0};SameSite=Lax";'
                     for k, v in sorted(wanted.items()))
     with st.sidebar:
         st.html(f"<script>{lines}</script>", unsafe_allow_javascript=True)

@@ -127,8 +127,8 @@ def test_class_without_a_teacher_key_says_how_to_set_one(monkeypatch):
 def test_class_refuses_a_wrong_key(monkeypatch):
     monkeypatch.setenv("MNIST_STUDIO_TEACHER_KEY", TEACHER_KEY)
     at = session("Class")
-    at.text_input(key="teacher_key").input("guess").run()
-    at.button[0].click().run()
+    at.text_input(key="teacher_key").input("guess")
+    at.main.button[0].click().run()
     assert ["not the teacher key" in e.value for e in at.error] == [True] and not at.subheader
 
 
@@ -136,8 +136,8 @@ def teacher(monkeypatch) -> AppTest:
     monkeypatch.setenv("MNIST_STUDIO_TEACHER_KEY", TEACHER_KEY)
     at = session("Class")
     assert at.text_input(key="teacher_key").label == "Teacher key"
-    at.text_input(key="teacher_key").input(TEACHER_KEY).run()
-    at.button[0].click().run()
+    at.text_input(key="teacher_key").input(TEACHER_KEY)
+    at.main.button[0].click().run()
     return ok(at)
 
 
