@@ -52,7 +52,7 @@ def sign_in() -> Teacher | None:
         return found
     if not teacher_configured(_secret()):
         st.info(t("No teacher key is set on this server. To set one, start the app with the environment variable "
-                  "MNIST_STUDIO_TEACHER_KEY (at least 12 characters), or put it in .streamlit/secrets.toml:"))
+                  "MNIST_STUDIO_TEACHER_KEY (at least 8 characters), or put it in .streamlit/secrets.toml:"))
         st.code('[teacher]\nkey = "..."', language="toml")
         st.caption(t("Then restart the app and type the key here."))
         return None
