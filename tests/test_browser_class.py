@@ -9,11 +9,12 @@ free port; skipped without them).  Screenshots go to artifacts/screenshots/.
 from __future__ import annotations
 
 import re
+import subprocess
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from test_browser import ARGS, CHROMIUM, SHOTS, _need_browser, _serve, _settle  # noqa: F401 -- the same machinery
+from test_browser import SHOTS, _need_browser, _serve, _settle, browser  # noqa: F401 -- the same machinery (and fixture)
 
 TEACHER_KEY = "a long phrase only the teacher knows"
 
@@ -25,7 +26,11 @@ def class_url(tmp_path):
                        drop=("MNIST_DATA_DIR",))
     yield url
     proc.terminate()
-    proc.wait(10)
+    try:
+        proc.wait(30)  # the server stops its cluster first: slow on a loaded machine
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
 
 
 def _key(page) -> str:
@@ -34,7 +39,7 @@ def _key(page) -> str:
 
 def _shown_name(page) -> str:
     """The workspace's display name, as the sidebar shows it."""
-    text = page.locator('[data-testid="stSidebar"]').get_by_text(re.compile(r"^Workspace:")).first.inner_text()
+    text = page.locator('[data-testid="stSidebar"] p', has_text=re.compile(r"^Workspace:")).first.inner_text()
     return text.split(":", 1)[1].strip()
 
 
@@ -69,7 +74,7 @@ def test_pupils_and_a_teacher(class_url, browser):
     b.get_by_label("Open another workspace").fill(name_a)
     b.get_by_label("Open another workspace").press("Enter")
     _settle(b)
-    b.get_by_role("button", name="Open", exact=True).click()
+    b.locator(".st-key-workspace_open button").click()
     _settle(b)
     assert "a name opens nothing" in b.locator('[data-testid="stSidebar"]').inner_text()
     assert _key(b) == key_b
