@@ -18,6 +18,7 @@ from mnist_core.storage.classroom import ClassHandwriting, WorkspaceView, class_
 from mnist_core.storage.publishing import (class_default, clear_class_default, is_studio, label_of,
                                            make_class_default, unpublish)
 from mnist_core.storage.teacher import Teacher, as_teacher, teacher_by_email, teacher_configured
+from mnist_core.storage.workspaces import is_key
 
 from . import screen, session
 from .lang import lang, name, num, pct, t, titles, tn
@@ -71,6 +72,13 @@ def _status(job) -> str:
     return t(str(job.status))
 
 
+def _name(view: WorkspaceView) -> str:
+    """A workspace's display name; "?" for a folder in a key's form with no record (a run
+    stopped by a reset saved into it): its folder name is a key, never shown."""
+    ws = view.workspace
+    return "?" if ws.legacy and is_key(ws.key) else ws.name
+
+
 def workspaces_panel(by: Teacher) -> None:
     """Every workspace by display name, with its runs (a Stop button per run under way) and models."""
     jobs = session.jobs()
@@ -80,12 +88,12 @@ def workspaces_panel(by: Teacher) -> None:
         st.info(t("No workspace yet: they appear as pupils open the studio."))
         return
     st.dataframe(pd.DataFrame([{
-        t("workspace"): v.workspace.name, t("models"): len(v.models),
+        t("workspace"): _name(v), t("models"): len(v.models),
         t("queued"): sum(j.status == "queued" for j in v.runs), t("running"): sum(j.status == "running" for j in v.runs),
         t("done"): sum(j.status.finished for j in v.runs), t("shared drawings"): v.shared_drawings,
     } for v in views]), hide_index=True)
     for i, v in enumerate(views):
-        with st.expander(f"{v.workspace.name} · " + tn("{count} model", "{count} models", len(v.models))):
+        with st.expander(f"{_name(v)} · " + tn("{count} model", "{count} models", len(v.models))):
             for job in v.runs:
                 left, right = screen.columns([4, 1], key=session.widget_key("class_run", job.id))
                 left.text(f"{job.name or job.saved_name or job.kind} · {job.kind} · {job.dataset} · {_status(job)}")

@@ -19,7 +19,7 @@ from mnist_core.errors import MnistError, sentence
 from mnist_core.storage import ModelRecord, ModelStore, gallery, workspace_store
 from mnist_core.storage.accounts import user_workspace
 from mnist_core.storage.publishing import default_model, label_of
-from mnist_core.storage.workspaces import (Workspace, check_display_name, create_workspace, lookup, open_workspace,
+from mnist_core.storage.workspaces import (Workspace, check_display_name, create_workspace, is_key, lookup, open_workspace,
                                           random_display_name, rename)
 from mnist_core.training import JobManager, manager
 
@@ -141,9 +141,12 @@ def workspace_info() -> Workspace:
     """This session's workspace: its display name (``.name``) is what screens show."""
     key = workspace()
     try:
-        return lookup(key)
+        found = lookup(key)
     except MnistError:  # removed under the session (the teacher reset the class): a fresh one
         return _start(create_workspace(random_display_name()).key)
+    if found.legacy and is_key(found.key):  # a stopped run saved into a removed workspace: its name was lost
+        return _start(create_workspace(random_display_name()).key)
+    return found
 
 
 def _start(key: str) -> Workspace:
