@@ -198,3 +198,18 @@ def test_the_language_stays_across_a_page_switch():
     at.run()
     assert at.query_params["lang"] in ("ja", ["ja"]) and "### 使用中" in [m.value for m in at.sidebar.markdown]
     assert at.session_state["cookies_set"]["mnist_studio_lang"] == "ja"
+
+
+def test_an_old_bookmark_by_name_opens_once_migrated_to_a_key():
+    from mnist_core.storage.workspaces import is_key
+
+    old = model(into=workspace_store("bright-otter-42"), name="kept")  # a workspace of before keys
+    at = session(workspace="bright-otter-42")
+    key = at.session_state["workspace"]
+    assert is_key(key) and at.query_params["workspace"] in (key, [key])  # the URL now holds the new key
+    assert workspace_store(key).names() == ["kept"] and not old.path.exists()
+    assert "bright-otter-42" in sidebar_text(at).replace("\\", "")  # its old name is its display name
+    other = session()
+    other.sidebar.text_input(key="workspace_switch").input("bright-otter-42").run()
+    other.sidebar.button(key="workspace_open").click().run()
+    assert other.session_state["workspace"] != key  # typed into the box, the old name opens nothing now
