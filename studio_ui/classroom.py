@@ -20,7 +20,7 @@ from mnist_core.storage.publishing import (class_default, clear_class_default, i
 from mnist_core.storage.teacher import Teacher, as_teacher, teacher_by_email, teacher_configured
 from mnist_core.storage.workspaces import is_key
 
-from . import screen, session
+from . import cache, screen, session
 from .lang import lang, name, num, pct, t, titles, tn
 from .text import errors_shown, plain
 
@@ -144,7 +144,8 @@ def gallery_panel(by: Teacher, dataset: str) -> list[ModelRecord]:
 def leaderboard_panel(records: list[ModelRecord], pool: ClassHandwriting) -> None:
     """The gallery's models, best test accuracy first, scored on the class's handwriting too."""
     st.subheader(t("Leaderboard"))
-    entries = leaderboard(records, pool)
+    stamp = (tuple((str(r.path), cache.mtime(r)) for r in records), tuple((d.id, d.label) for d in pool.drawings))
+    entries = _scored(stamp, records, pool)
     if not entries:
         st.info(t("Nothing published yet."))
         return
@@ -156,6 +157,13 @@ def leaderboard_panel(records: list[ModelRecord], pool: ClassHandwriting) -> Non
                                for e in entries]), hide_index=True, column_config={
         **shown, "test_accuracy": st.column_config.NumberColumn(shown["test_accuracy"], format="percent"),
         "handwriting": st.column_config.NumberColumn(shown["handwriting"], format="percent")})
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _scored(stamp: tuple, _records: list[ModelRecord], _pool: ClassHandwriting) -> list:
+    """The leaderboard, scored again only when a model or a shared drawing changed
+    (scoring loads every gallery model: a rerun of the page should not)."""
+    return leaderboard(_records, _pool)
 
 
 def handwriting_panel(pool: ClassHandwriting) -> None:

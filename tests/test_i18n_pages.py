@@ -110,3 +110,35 @@ def test_a_name_a_user_gave_is_never_translated():
     at.switch_page("pages/Draw.py")
     at.run()
     assert any("Train" in c.value and "学習" not in c.value for c in at.caption if "classic" in c.value)
+
+
+def test_the_class_page_opened_by_the_teacher_in_japanese(monkeypatch):
+    """The Class page past its teacher key, with a pupil's published model and drawings."""
+    import numpy as np
+
+    from mnist_core.data.datasets import load_digits
+    from mnist_core.data.handwriting import HandwritingStore
+    from mnist_core.storage import gallery, workspace_store
+    from mnist_core.storage.publishing import publish
+    from mnist_core.storage.workspaces import create_workspace
+    from mnist_core.training import TrainConfig, train_model
+
+    monkeypatch.setenv("MNIST_STUDIO_TEACHER_KEY", "a long phrase only the teacher knows")
+    result = train_model("classic", load_digits(), {"hidden": 8}, TrainConfig(epochs=1))
+    gallery().save(result.model, {**result.meta, "published_by": "studio"})
+    pupil = create_workspace("ws-2")
+    publish(workspace_store(pupil.key).save(result.model, result.meta), pupil)
+    picture = np.zeros((28, 28, 4), np.uint8)
+    picture[4:24, 12:15] = 255
+    HandwritingStore(pupil.handwriting_root).save(picture, 1, shared=True)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["lang"] = "ja"
+    at.run()
+    at.switch_page("pages/Class.py")
+    at.run()
+    at.text_input(key="teacher_key").input("a long phrase only the teacher knows")
+    at.main.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.subheader) == 5
+    left = english_left(on_screen(at))
+    assert not left, left
