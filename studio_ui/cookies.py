@@ -40,9 +40,10 @@ def remember(name: str, value: str) -> None:
 
 
 def write() -> None:
-    """Send the browser the cookies this session set that it did not send: once per run,
-    in the sidebar (a script alone takes no room), on every run until a reload brings
-    them back -- a run cut short by a rerun cannot lose one."""
+    """Send the browser the cookies this session set that it did not send, on every run
+    until a reload brings them back (a run cut short by a rerun cannot lose one).  An
+    ``st.html`` holding only a script goes to Streamlit's event container: it takes no
+    room on the page, presenter mode's collapsed sidebar included."""
     try:
         sent = dict(st.context.cookies)
     except Exception:  # noqa: BLE001
