@@ -37,7 +37,8 @@ if len(recs) < 2:
     st.stop()
 
 by_key = {r.key: r for r in recs}  # yours newest first, then the gallery's
-shown = {k: f"{name(r.label)} ({pct(r.meta.get('test_accuracy') or 0)})" for k, r in by_key.items()}  # as given
+labels = session.model_labels(dataset)
+shown = {k: f"{name(labels.get(k, r.label))} ({pct(r.meta.get('test_accuracy') or 0)})" for k, r in by_key.items()}  # as given
 picked = st.multiselect(t("Models to compare (yours, then the class gallery's; up to 6)"), list(by_key),
                         default=None if session.COMPARE_PICK in st.session_state else list(by_key)[:6],
                         max_selections=6, key=session.COMPARE_PICK, format_func=shown.get)

@@ -7,6 +7,7 @@ import streamlit as st
 import studio_ui as ui
 from studio_ui import handwriting as hw
 from studio_ui import my_handwriting as mine
+from studio_ui import session
 from studio_ui.lang import num, t
 
 ui.start_page()
@@ -14,7 +15,7 @@ st.title(t("My handwriting"))
 found = hw.drawings()
 st.caption(ui.plain(t("Digits you saved on the {draw} page (Save as my ...) or imported, kept in the workspace "
                       "{workspace}: {count} so far. The {train} page can add them to a training set.",
-                      draw=t("Draw"), train=t("Train"), workspace=ui.workspace(), count=num(len(found)))))
+                      draw=t("Draw"), train=t("Train"), workspace=session.workspace_info().name, count=num(len(found)))))
 
 if not found:
     st.info(t("No drawings yet: draw a digit on the {draw} page and click the digit you meant under "

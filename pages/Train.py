@@ -55,4 +55,4 @@ train.latest_runs(jobs, workspace)
 if not screen.details():
     st.stop()  # presenter mode: the form and the runs only
 train.saved_models(name, workspace)
-train.gallery(name)
+train.gallery(name, workspace)

@@ -69,7 +69,7 @@ def thumb(drawing: Drawing, size: int = 56) -> np.ndarray:
 # -- Draw -------------------------------------------------------------------------------
 def _save(picture: np.ndarray, label: int) -> None:
     try:
-        store().save(picture, label)
+        store().save(picture, label, shared=bool(st.session_state.get(session.HW_SHARE)))
         text = tn("Saved as your {digit} ({count} drawing in all; see them on {page}).",
                   "Saved as your {digit} ({count} drawings in all; see them on {page}).", len(store().ids()),
                   digit=label, page=t("My handwriting"))
@@ -86,6 +86,9 @@ def save_control(picture: np.ndarray | None) -> None:
     workspace (and clears the canvas).  ``None`` (nothing drawn): only the last save's message."""
     if picture is not None:
         st.caption(t("Save as my ... (the digit you meant: it is kept in your workspace, and the canvas clears)"))
+        st.checkbox(t("share with the class"), key=session.HW_SHARE, help=t(
+            "The drawings you save while this is ticked join the class's handwriting: the teacher tests every "
+            "gallery model on them. They stay yours."))
         for digit, col in enumerate(screen.columns(10, key="save_my", gap="small")):
             col.button(str(digit), key=session.widget_key("save_my", digit), on_click=_save, args=(picture, digit),
                        help=t("Save this drawing as your {digit}", digit=digit), width="stretch")

@@ -1,8 +1,10 @@
 """The user's language (Japanese or English) and the pages' messages in it.
 
 The language comes from ``?lang=ja`` / ``?lang=en`` when the URL has it, else from the
-sidebar's choice, else from the browser (``st.context.locale``); the URL is kept in
-step so a link or a reload keeps it.  ``t("...{name}...", name=...)`` is the message in
+sidebar's choice, else from the one this browser chose before (a cookie, :mod:`.cookies`),
+else from the browser's locale (``st.context.locale``).  A language chosen (by the URL
+or the switch) stays: :func:`keep` puts it back in the URL at every page's start (a
+page switch clears the URL's parameters) and the browser remembers it, so a reload keeps it.  ``t("...{name}...", name=...)`` is the message in
 that language (see :mod:`mnist_core.i18n`), ``tn`` the one for a count; ``num`` and
 ``pct`` write numbers its way.  Three helpers keep translation out of the pages' way:
 :func:`translated` (a widget's ``format_func``), :func:`titles` (a chart's or a table's
@@ -14,17 +16,34 @@ import streamlit as st
 
 from mnist_core.i18n import LANGUAGES, Text, language_of, number, percent, translate, translate_plural
 
+from . import cookies
 from .session import LANG, LANGUAGE_CHOICE as CHOICE
+
+CHOSEN = "language_chosen"  # the session's language was chosen (URL, switch, cookie): the URL keeps it
 
 
 def lang() -> str:
     """This session's language: the URL's, else the one chosen, else the browser's."""
     asked = st.query_params.get("lang")
-    if asked in LANGUAGES and st.session_state.get(LANG) != asked:
-        st.session_state[LANG] = asked
+    if asked in LANGUAGES and (st.session_state.get(LANG) != asked or CHOSEN not in st.session_state):
+        st.session_state[LANG], st.session_state[CHOSEN] = asked, True
     elif LANG not in st.session_state:
-        st.session_state[LANG] = language_of(getattr(st.context, "locale", None))
+        remembered = cookies.get(cookies.LANGUAGE)
+        if remembered in LANGUAGES:
+            st.session_state[LANG], st.session_state[CHOSEN] = remembered, True
+        else:
+            st.session_state[LANG] = language_of(getattr(st.context, "locale", None))
     return st.session_state[LANG]
+
+
+def keep() -> None:
+    """At every page's start: a chosen language back in the URL, and in the browser's cookie."""
+    chosen = lang()
+    if st.session_state.get(CHOSEN):
+        if st.query_params.get("lang") != chosen:
+            st.query_params["lang"] = chosen
+        if cookies.get(cookies.LANGUAGE) != chosen:
+            cookies.remember(cookies.LANGUAGE, chosen)
 
 
 def t(message: str, **params: object) -> str:
@@ -67,6 +86,8 @@ def pct(value: float, digits: int = 1) -> str:
 
 def _chosen() -> None:
     st.session_state[LANG] = st.query_params["lang"] = st.session_state[CHOICE]
+    st.session_state[CHOSEN] = True
+    cookies.remember(cookies.LANGUAGE, st.session_state[LANG])
 
 
 def language_picker() -> None:

@@ -237,3 +237,12 @@ def share_link(current: dict[str, str], hide: list[str]) -> str:
     except Exception:  # noqa: BLE001 -- no browser (a test): a link relative to the page
         base = ""
     return f"{base}?{query}"
+
+
+def workspace_link(key: str) -> str:
+    """The link that opens workspace ``key`` (its owner asked for it: it IS the key)."""
+    try:
+        base = st.context.url or ""
+    except Exception:  # noqa: BLE001 -- no browser (a test)
+        base = ""
+    return f"{base}?{urlencode({'workspace': key})}"

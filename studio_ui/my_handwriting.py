@@ -86,14 +86,14 @@ def accuracy_panel(record: ModelRecord | None, found: list[Drawing]) -> None:
 def every_model_panel(records: list[ModelRecord], found: list[Drawing]) -> None:
     """Every saved model of the active dataset on the drawings, side by side."""
     labels = np.array([d.label for d in found])
-    rows = []
+    rows, shown = [], session.model_labels()
     for r in records:
         try:
             acc = float(np.mean(proba(r, found).argmax(axis=1) == labels))
         except MnistError as err:
-            rows.append({"model": name(r.label), "kind": r.meta.get("model"), "error": sentence(err, lang())})
+            rows.append({"model": name(shown.get(r.key, r.label)), "kind": r.meta.get("model"), "error": sentence(err, lang())})
             continue
-        rows.append({"model": name(r.label), "kind": r.meta.get("model"), "on my handwriting": acc,
+        rows.append({"model": name(shown.get(r.key, r.label)), "kind": r.meta.get("model"), "on my handwriting": acc,
                      "test accuracy": r.meta.get("test_accuracy"), "trained with my handwriting": recorded(r.meta)})
     frame = pd.DataFrame(rows)
     # the columns keep their names; the page shows them in its language

@@ -52,6 +52,8 @@ PAGES = [
              N_("confusion matrix and the images the model gets wrong")),
     PageInfo("pages/Compare.py", N_("Compare"), ":material/compare_arrows:", "Compare",
              N_("saved models side by side: accuracy, learning curves, per label, which images each gets right")),
+    PageInfo("pages/Class.py", N_("Class"), ":material/school:", "Class",
+             N_("for the teacher: every workspace, the gallery's moderation, a leaderboard, the class's handwriting")),
 ]
 
 _run = threading.local()  # each session's script runs in a thread of its own

@@ -59,14 +59,14 @@ def read(model: Model, judge: Judge, image: np.ndarray | None, started: float) -
 
 def every_model(rec: ModelRecord, seen: np.ndarray) -> None:
     """What every saved model of the dataset reads in ``seen`` (the active one's input, (h, w)), as a table."""
-    rows = []
+    rows, labels = [], session.model_labels()
     for r in [rec, *(r for r in session.records() if r.key != rec.key)]:
         try:
             p = cache.model(r).predict_proba(seen[None])[0]
-            rows.append({"model": name(r.label), "kind": r.meta.get("model"), "prediction": int(p.argmax()),
+            rows.append({"model": name(labels.get(r.key, r.label)), "kind": r.meta.get("model"), "prediction": int(p.argmax()),
                          "confidence": float(p.max()), "test accuracy": r.meta.get("test_accuracy")})
         except MnistError as err:
-            rows.append({"model": name(r.label), "kind": r.meta.get("model"), "error": sentence(err, lang())})
+            rows.append({"model": name(labels.get(r.key, r.label)), "kind": r.meta.get("model"), "error": sentence(err, lang())})
     shown = titles("model", "kind", "prediction", "error", "confidence", "test accuracy")  # in the page's language
     st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
         **shown, "confidence": st.column_config.NumberColumn(shown["confidence"], format="percent"),

@@ -19,7 +19,7 @@ def describe(rec: ModelRecord | None) -> str:
         return t("none yet (one is trained when needed)")
     acc = rec.meta.get("test_accuracy")
     acc_text = pct(acc) if isinstance(acc, (int, float)) else "?"
-    return f"{name(rec.label)} ({rec.meta.get('model', '?')}, {acc_text}, {rec.created})"
+    return f"{name(session.label(rec))} ({rec.meta.get('model', '?')}, {acc_text}, {rec.created})"
 
 
 def confusion_titles() -> dict[str, str]:
@@ -48,8 +48,9 @@ def model_table(recs: list[ModelRecord], active: ModelRecord | None) -> None:
     looked up in the catalogue; the columns are named in the page's language."""
     status = {"done": t("done"), "stopped": t("stopped"), "diverged": t("diverged")}
     accuracy = t("test accuracy")
+    labels = session.model_labels(recs[0].meta.get("dataset") or None) if recs else {}  # none repeats
     st.dataframe(pd.DataFrame([{
-        t("active"): "●" if active and r.key == active.key else "", t("name"): name(r.title),
+        t("active"): "●" if active and r.key == active.key else "", t("name"): name(labels.get(r.key, r.label)),
         t("by"): r.meta.get("published_by", "") if r.shared else "", t("model"): r.meta.get("model"),
         accuracy: r.meta.get("test_accuracy"),
         t("status"): status.get(r.meta.get("status", "done"), r.meta.get("status")),

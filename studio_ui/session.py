@@ -2,29 +2,34 @@
 model of each dataset, the canvas.  Every key of ``st.session_state`` the app uses is
 named here.
 
-A workspace owns its jobs and models.  With an OIDC provider configured (Streamlit's
-``st.login``), it is the signed-in user's; otherwise it is a name kept in the URL
-(``?workspace=bright-otter-42``), so a reload or a bookmark keeps it; a first visit
-gets a random readable one.  Without sign-in a workspace name is not a password:
-whoever has the link sees that workspace.
+A workspace owns its jobs and models (:mod:`mnist_core.storage.workspaces`).  It has a
+display name people read and a key that opens it; only the key travels in the URL
+(``?workspace=KEY``, so a reload or a bookmark keeps it) and only the owner's "Link to
+this workspace" shows it.  A session opens the URL's workspace, else the one the browser
+remembers (a cookie, :mod:`.cookies`), else a new one with a random display name.  With
+an OIDC provider configured (Streamlit's ``st.login``), it is the signed-in user's.
 """
 from __future__ import annotations
-
-import hashlib
-import re
-import secrets
 
 import streamlit as st
 
 from mnist_core.data import available_datasets
 from mnist_core.i18n import N_
-from mnist_core.storage import ModelRecord, ModelStore, check_workspace, gallery, workspace_store
+from mnist_core.errors import MnistError, sentence
+from mnist_core.storage import ModelRecord, ModelStore, gallery, workspace_store
+from mnist_core.storage.accounts import user_workspace
+from mnist_core.storage.publishing import default_model, label_of
+from mnist_core.storage.workspaces import (Workspace, check_display_name, create_workspace, is_key, lookup, open_workspace,
+                                          random_display_name, rename)
 from mnist_core.training import JobManager, manager
-from mnist_core.training.jobs import STUDIO
 
 from . import cache
 
-WORKSPACE = "workspace"  # this session's workspace name
+WORKSPACE = "workspace"  # this session's workspace KEY (never shown; see the module docstring)
+WORKSPACE_NOTE = "workspace_note"  # a sentence about the workspace the URL asked for (shown once)
+COOKIES_SET = "cookies_set"  # {cookie name: value} this session asked the browser to keep (studio_ui.cookies)
+LINK_SHOWN = "workspace_link_shown"  # the owner asked to see the link to the workspace
+TEACHER = "teacher"  # mnist_core.storage.teacher.Teacher: this session typed the teacher key (studio_ui.classroom)
 DATASET = "active_dataset"  # "mnist" | "digits"
 MODELS = "active_models"  # {dataset name: ModelRecord.key}
 ACTIVATED = "activated_jobs"  # ids of finished jobs already made active (or not) here
@@ -52,6 +57,7 @@ MISTAKE_PAGE = "mistake_page"  # Mistakes' page of images
 CONFUSION_PICK = "confusion_pick"  # the clicked cell of Mistakes' confusion matrix
 HW_PAGE = "hw_page"  # My handwriting's page of drawings
 HW_LABEL = "hw_label"  # widget_key(HW_LABEL, drawing id): a drawing's label
+HW_SHARE = "hw_share"  # Draw's "share with the class" (the drawings saved next are shared)
 HW_IMPORT_FILES = "hw_import_files"  # the files to import
 HW_IMPORT_REPLACE = "hw_import_replace"  # replace the drawings on import?
 TRAIN_KIND, TRAIN_NAME = "train_kind", "train_name"  # the Train form's model kind and run name
@@ -67,20 +73,6 @@ def widget_key(*parts: object) -> str:
 
 
 LABELS = {"mnist": N_("MNIST (28x28)"), "digits": N_("Digits (8x8, embedded)")}  # shown through t()
-_ADJECTIVES = ("amber", "bold", "bright", "calm", "clever", "eager", "gentle", "happy", "keen", "lively",
-               "lucky", "merry", "quick", "quiet", "sunny", "swift", "tidy", "witty", "brave", "kind")
-_ANIMALS = ("otter", "heron", "panda", "fox", "lynx", "owl", "koala", "tiger", "whale", "zebra", "crane",
-            "gecko", "lemur", "moose", "puffin", "robin", "seal", "wolf", "yak", "hare")
-
-
-def random_workspace() -> str:
-    """Readable and hard to guess: ``bright-otter-3f9a2c71`` (about 41 bits)."""
-    return f"{secrets.choice(_ADJECTIVES)}-{secrets.choice(_ANIMALS)}-{secrets.token_hex(4)}"
-
-
-def slug(text: str) -> str:
-    """Any text -> a usable workspace name ("" if nothing usable is left)."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40]
 
 
 def sign_in_configured() -> bool:
@@ -91,37 +83,107 @@ def sign_in_configured() -> bool:
         return False
 
 
-def workspace() -> str:
-    """This session's workspace (see the module docstring); kept in the URL.  With
-    sign-in configured it is the signed-in user's, whatever the URL says, and a visitor
-    who has not signed in is asked to."""
-    if sign_in_configured():
-        if not st.user.is_logged_in:
-            from .lang import t
+def _signed_in() -> str:
+    """The signed-in user's workspace key (a visitor who has not signed in is asked to)."""
+    if not st.user.is_logged_in:
+        from .lang import t
 
-            st.info(t("Sign in to use the studio: your runs and models are kept under your account."))
-            st.button(t("Sign in"), on_click=st.login, type="primary")
-            st.stop()
-        subject = str(st.user.get("sub") or st.user.get("email"))
-        name = "u-" + hashlib.sha256(subject.encode()).hexdigest()[:16]  # no URL name looks like this
-        st.session_state[WORKSPACE] = name
-        return name
-    name = st.session_state.get(WORKSPACE)
-    if not name:
-        asked = slug(st.query_params.get("workspace", ""))
-        name = asked if asked and asked != STUDIO and not asked.startswith("u-") else random_workspace()
-        st.session_state[WORKSPACE] = check_workspace(name)
-    if st.query_params.get("workspace") != name:  # a page switch clears the URL's parameters
-        st.query_params["workspace"] = name
-    return name
+        st.info(t("Sign in to use the studio: your runs and models are kept under your account."))
+        st.button(t("Sign in"), on_click=st.login, type="primary")
+        st.stop()
+    subject = str(st.user.get("sub") or st.user.get("email"))
+    shown = str(st.user.get("name") or str(st.user.get("email") or "").split("@")[0])
+    try:
+        shown = check_display_name(shown)
+    except MnistError:
+        shown = random_display_name()
+    return user_workspace(subject, shown).key
+
+
+def _opened() -> str:
+    """The key this session starts with: the URL's workspace, else the browser's, else a new one."""
+    from . import cookies
+
+    asked = st.query_params.get("workspace")
+    if asked:
+        try:
+            return open_workspace(asked, legacy=True).key  # an old bookmark (a name) still opens, once migrated
+        except MnistError as err:
+            st.session_state[WORKSPACE_NOTE] = sentence(err)
+    remembered = cookies.get(cookies.WORKSPACE)
+    if remembered:
+        try:
+            return open_workspace(remembered).key
+        except MnistError:  # the class was reset, or the folder removed: a fresh one
+            pass
+    return create_workspace(random_display_name()).key
+
+
+def workspace() -> str:
+    """This session's workspace KEY (see the module docstring), kept in the URL and the
+    browser's cookie.  The key opens the workspace: show :func:`workspace_info`'s name."""
+    from . import cookies
+
+    if sign_in_configured():
+        key = st.session_state[WORKSPACE] = _signed_in()
+        return key
+    key = st.session_state.get(WORKSPACE)
+    if not key:
+        key = st.session_state[WORKSPACE] = _opened()
+    if st.query_params.get("workspace") != key:  # a page switch clears the URL's parameters
+        st.query_params["workspace"] = key
+    if cookies.get(cookies.WORKSPACE) != key:
+        cookies.remember(cookies.WORKSPACE, key)
+    return key
+
+
+def workspace_info() -> Workspace:
+    """This session's workspace: its display name (``.name``) is what screens show."""
+    key = workspace()
+    try:
+        found = lookup(key)
+    except MnistError:  # removed under the session (the teacher reset the class): a fresh one
+        return _start(create_workspace(random_display_name()).key)
+    if found.legacy and is_key(found.key):  # a stopped run saved into a removed workspace: its name was lost
+        return _start(create_workspace(random_display_name()).key)
+    return found
+
+
+def _start(key: str) -> Workspace:
+    st.session_state[WORKSPACE] = key
+    for name in (MODELS, ACTIVATED, LINK_SHOWN, EXPERIMENT):
+        st.session_state.pop(name, None)
+    if not sign_in_configured():
+        from . import cookies
+
+        st.query_params["workspace"] = key
+        cookies.remember(cookies.WORKSPACE, key)
+    return lookup(key)
 
 
 def switch_workspace(text: str) -> None:
-    name = slug(text)
-    if name and name != STUDIO and not name.startswith("u-") and not sign_in_configured():
-        st.session_state[WORKSPACE] = name
-        st.session_state.pop(MODELS, None)
-        st.query_params["workspace"] = name
+    """Open the workspace a pasted link or key opens (never a display name: a sentence)."""
+    from .lang import lang
+
+    try:
+        _start(open_workspace(text).key)
+        st.session_state[TOAST] = N_("Workspace opened.")
+    except MnistError as err:
+        st.session_state[WORKSPACE_NOTE] = sentence(err, lang())
+
+
+def start_afresh() -> None:
+    """Leave this workspace (its link still opens it): a new, empty one, which the browser now remembers."""
+    _start(create_workspace(random_display_name()).key)
+
+
+def rename_workspace(text: str) -> None:
+    from .lang import lang
+
+    try:
+        rename(workspace(), text)
+    except MnistError as err:
+        st.session_state[WORKSPACE_NOTE] = sentence(err, lang())
 
 
 def jobs() -> JobManager:
@@ -155,13 +217,26 @@ def records(name: str | None = None) -> list[ModelRecord]:
     return [*own_records(name), *cache.records(gallery(), name)]
 
 
+def model_labels(name: str | None = None) -> dict[str, str]:
+    """ModelRecord.key -> its label, no two the same among the dataset's models (the
+    workspace's and the gallery's): what every list, table and selectbox of models shows."""
+    return label_of(records(name))
+
+
+def label(record: ModelRecord) -> str:
+    """``record``'s label among its dataset's models (see :func:`model_labels`)."""
+    return model_labels(record.meta.get("dataset") or None).get(record.key, record.label)
+
+
 def active_record(name: str | None = None) -> ModelRecord | None:
-    """The model this session chose for the dataset, else its newest own model, else the gallery's newest."""
+    """The model this session chose for the dataset, else the class's default (the
+    teacher's choice, else the studio's own: never somebody's newest published model)."""
     name = name or active_name()
     recs = records(name)
     chosen = st.session_state.setdefault(MODELS, {}).get(name)
-    finished = [r for r in recs if r.meta.get("status", "done") == "done"]  # never a stopped or diverged one by itself
-    record = next((r for r in recs if r.key == chosen), finished[0] if finished else None)
+    record = next((r for r in recs if r.key == chosen), None)
+    if record is None:
+        record = default_model(name, [r for r in recs if r.shared])
     if record is not None:  # pinned: somebody else's training or publishing never changes it
         st.session_state[MODELS][name] = record.key
     return record

@@ -10,6 +10,7 @@ import streamlit as st
 from mnist_core.data import Dataset
 from mnist_core.models import MODELS
 from mnist_core.storage import publish
+from mnist_core.storage.publishing import is_publisher, unpublish
 from mnist_core.training import experiments
 
 from . import cache, links, screen, session
@@ -102,8 +103,10 @@ def saved_models(name: str, workspace: str) -> None:
         if c3.button(t("Publish to class"), key="publish", help=t(
                 "A read-only copy in the class gallery, with your workspace's name: everyone can use it on {draw} and "
                 "{compare}.", draw=t("Draw"), compare=t("Compare"))):
-            with errors_shown():
-                st.toast(plain(t("Published as {name}.", name=publish(by_name[pick], workspace).name)))
+            with errors_shown():  # nobody's active model changes, not even this session's
+                copy = publish(by_name[pick], workspace)
+                st.toast(plain(t("Published to the class gallery as {title} (by {name}).", title=shown_name(copy.title),
+                                 name=shown_name(copy.meta.get("published_by", "")))))
         sure = c4.checkbox(t("Really delete"), key="delete_sure")
         if c4.button(t("Delete"), key="delete", disabled=not sure):
             with errors_shown():
@@ -119,8 +122,8 @@ def saved_models(name: str, workspace: str) -> None:
             right.button(t("Delete"), key=session.widget_key("delete_broken", r.name), on_click=session.store().delete, args=(r.name,))
 
 
-def gallery(name: str) -> None:
-    """The models anyone in the class published."""
+def gallery(name: str, workspace: str) -> None:
+    """The models anyone in the class published; the publisher may unpublish theirs."""
     active = session.active_record(name)
     shared = [r for r in session.records(name) if r.shared]
     if shared:
@@ -128,7 +131,13 @@ def gallery(name: str) -> None:
         st.caption(t("Models published by anyone in the class: read-only, usable on {draw} and {compare}.",
                      draw=t("Draw"), compare=t("Compare")))
         model_table(shared, active)
-        by_key = {r.key: r for r in shared}
-        labels = {k: shown_name(r.label) for k, r in by_key.items()}
-        pick = st.selectbox(t("Gallery model"), list(by_key), format_func=labels.get, key="gallery_pick")
-        st.button(t("Make active"), on_click=session.set_active, args=(by_key[pick], name), key="gallery_active")
+        by_key, labels = {r.key: r for r in shared}, session.model_labels(name)
+        shown = {k: shown_name(labels.get(k, r.label)) for k, r in by_key.items()}
+        pick = st.selectbox(t("Gallery model"), list(by_key), format_func=shown.get, key="gallery_pick")
+        left, right = screen.columns([1, 1], key="gallery_actions")
+        left.button(t("Make active"), on_click=session.set_active, args=(by_key[pick], name), key="gallery_active")
+        if is_publisher(by_key[pick], workspace) and right.button(t("Unpublish"), key="gallery_unpublish", help=t(
+                "Takes your copy out of the gallery; your own model stays in your workspace.")):
+            with errors_shown():
+                unpublish(by_key[pick], workspace)
+                st.rerun()

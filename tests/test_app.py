@@ -13,6 +13,8 @@ from conftest import APP, ok  # the AppTest helpers
 
 from mnist_core.data.datasets import locate_mnist
 from mnist_core.storage import ModelStore, workspace_store
+from mnist_core.storage.publishing import file_prefix
+from mnist_core.storage.workspaces import lookup
 from mnist_core.training import manager
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +66,7 @@ def test_pages_render_on_digits(digits_only, name):
 @pytest.mark.skipif(not HAS_MNIST, reason="MNIST_DATA_DIR does not hold MNIST")
 @pytest.mark.parametrize("name", PAGES)
 def test_pages_render_on_mnist(name, mnist_classic):
-    ModelStore().save(mnist_classic.model, mnist_classic.meta)  # in the gallery; trained once per test session
+    ModelStore().save(mnist_classic.model, {**mnist_classic.meta, "published_by": "studio"})  # the studio's default
     at = ok(page(name))
     assert "MNIST" in texts(at, "markdown")
 
@@ -133,8 +135,9 @@ def test_rename_publish_and_delete_models(digits_only):
     next(b for b in at.button if b.label == "Publish to class").click()
     ok(at.run())
     workspace = at.session_state["workspace"]
-    published = ModelStore().list()
-    assert [r.name for r in published] == [f"{workspace}.my-model"] and published[0].meta["published_by"] == workspace
+    published, shown = ModelStore().list(), lookup(workspace).name  # the display name, never the key
+    assert [r.name for r in published] == [f"{file_prefix(shown)}.my-model"] and published[0].meta["published_by"] == shown
+    assert at.session_state["active_models"]["digits"] == "mine/my-model"  # publishing changed no active model
     other = ok(page("train"))  # another person: sees the published copy, not the private model
     assert other.session_state["workspace"] != workspace and mine(other).names() == []
     assert [o for o in other.selectbox(key="gallery_pick").options if "my-model" in o]

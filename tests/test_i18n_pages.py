@@ -13,7 +13,7 @@ from conftest import APP  # the AppTest helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The pages whose every text is translated (a page joins once it is).
-TRANSLATED: list[str] = ["Home", "Dataset", "Train", "Draw", "Handwriting", "Inside", "Mistakes", "Compare"]
+TRANSLATED: list[str] = ["Home", "Dataset", "Train", "Draw", "Handwriting", "Inside", "Mistakes", "Compare", "Class"]
 #: Words allowed in Japanese text: names of things, units and the like.
 NAMES = {"mnist", "cnn", "mlp", "relu", "softmax", "adam", "sgd", "idx", "csv", "numpy", "png", "jpeg", "gif",
          "webp", "bmp", "lbfgs", "liblinear", "classic", "logreg", "digits", "studio", "by", "the", "class",
@@ -102,6 +102,7 @@ def test_a_name_a_user_gave_is_never_translated():
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["lang"] = "ja"
     at.query_params["workspace"] = "ws-1"
+    at.session_state["active_models"] = {"digits": "mine/Train"}  # chosen (a new session's default is the studio's)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     model = " ".join(x.value for x in at.sidebar.text)
@@ -121,3 +122,35 @@ def test_a_count_picks_its_plural_form():
     assert translate_plural(one, many, 3, "en", count=3) == "Imported 3 drawings."
     ja = translate_plural(one, many, 3, "ja", count=3)
     assert ja != "Imported 3 drawings." and ja == translate_plural(one, many, 1, "ja", count=1).replace("1", "3")
+
+
+def test_the_class_page_opened_by_the_teacher_in_japanese(monkeypatch):
+    """The Class page past its teacher key, with a pupil's published model and drawings."""
+    import numpy as np
+
+    from mnist_core.data.datasets import load_digits
+    from mnist_core.data.handwriting import HandwritingStore
+    from mnist_core.storage import gallery, workspace_store
+    from mnist_core.storage.publishing import publish
+    from mnist_core.storage.workspaces import create_workspace
+    from mnist_core.training import TrainConfig, train_model
+
+    monkeypatch.setenv("MNIST_STUDIO_TEACHER_KEY", "a long phrase only the teacher knows")
+    result = train_model("classic", load_digits(), {"hidden": 8}, TrainConfig(epochs=1))
+    gallery().save(result.model, {**result.meta, "published_by": "studio"})
+    pupil = create_workspace("ws-2")
+    publish(workspace_store(pupil.key).save(result.model, result.meta), pupil)
+    picture = np.zeros((28, 28, 4), np.uint8)
+    picture[4:24, 12:15] = 255
+    HandwritingStore(pupil.handwriting_root).save(picture, 1, shared=True)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["lang"] = "ja"
+    at.run()
+    at.switch_page("pages/Class.py")
+    at.run()
+    at.text_input(key="teacher_key").input("a long phrase only the teacher knows")
+    at.main.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.subheader) == 5
+    left = english_left(on_screen(at))
+    assert not left, left
