@@ -113,16 +113,17 @@ def microscope(record: ModelRecord, image: np.ndarray, layer: int, unit: int) ->
     strongest position) for ``image`` (h, w) in [0, 1]."""
     model, lay = cache.model(record), layout(record)
     shapes = [b.shape for b in lay.blocks]
-    index, where = unit, ""
+    name = layer_label(lay.blocks[layer].name)
     if len(shapes[layer]) == 3:  # a map: the position where it fires most
         the_map = model.layer_activations(image[None])[layer][1][0][unit]
         y, x = np.unravel_index(int(np.argmax(the_map)), the_map.shape)
-        index = int(np.ravel_multi_index((unit, y, x), shapes[layer]))
-        where = t(" at row {row}, column {column}, where it fires most", row=int(y), column=int(x))
-    s = model.unit_terms(image, layer, index)
-    name = layer_label(lay.blocks[layer].name)
-    st.markdown("#### " + t("Layer {layer}, unit {unit}{where}: activation {value}", layer=name, unit=unit,
-                            where=where, value=num(s["activation"], 3)))
+        s = model.unit_terms(image, layer, int(np.ravel_multi_index((unit, y, x), shapes[layer])))
+        title = t("Layer {layer}, map {map} at row {row}, column {column} (where it fires most): activation {value}",
+                  layer=name, map=unit, row=int(y), column=int(x), value=num(s["activation"], 3))
+    else:
+        s = model.unit_terms(image, layer, unit)
+        title = t("Layer {layer}, unit {unit}: activation {value}", layer=name, unit=unit, value=num(s["activation"], 3))
+    st.markdown("#### " + title)
     below = shapes[layer - 1]
     weights, patch = _weights_picture(s["terms"], below, layer == 1)
     left, right = screen.columns([1, 2], key="microscope")
@@ -159,7 +160,7 @@ def _written_out(s: dict, below: tuple[int, ...], input_layer: bool) -> None:
     others = sum(term[3] for term in rest)
     function = t(FUNCTIONS.get(s["function"], s["function"]))
     st.markdown(t("... + {others} (the other {count} terms) + bias {bias} = **{pre}** → {function} → **{value}**",
-                  others=num(others, 3), count=len(rest), bias=num(s["bias"], 3), pre=num(s["preactivation"], 3),
+                  others=num(others, 3) if others >= 0 else f"({num(others, 3)})", count=len(rest), bias=num(s["bias"], 3), pre=num(s["preactivation"], 3),
                   function=function, value=num(s["activation"], 3)))
 
 
