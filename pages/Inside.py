@@ -52,8 +52,8 @@ digit = st.segmented_control(t("Explain the digit"), list(range(10)), default=pr
 digit = pred.digit if digit is None else int(digit)
 
 network, units, imagined, decided, near, motion = st.tabs(
-    [t("The network"), t("Hidden units"), t("What it imagines"), t("Which pixels decided"), t("Nearest training images"),
-     t("Training in motion")])
+    [t("The network"), t("Hidden units"), t("What it imagines"), t("Which pixels decided"),
+     t("Nearest training images"), t("Training in motion")])
 with network:
     network_tab(rec, image, digit)  # the picture, and the microscope on the chosen unit
 with units:

@@ -8,7 +8,8 @@ Everything comes from the model's own :meth:`~mnist_core.models.base.Model.unit_
 and :meth:`~mnist_core.models.base.Model.layer_activations`; nothing here knows a kind."""
 from __future__ import annotations
 
-import altair as alt
+import time
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -18,6 +19,7 @@ from mnist_core.i18n import N_
 from mnist_core.storage import ModelRecord
 
 from . import cache, screen
+from .session import MICROSCOPE_MS
 from .lang import num, t
 from .network import layer_label, layout
 
@@ -97,14 +99,16 @@ def _weights_picture(terms: list, shape: tuple[int, ...], input_layer: bool) -> 
     if len(idx) == w.size:  # every input: the whole image or every map
         tiles = w.reshape(full)
         zoom = max(2, 160 // full[1] if full[0] == 1 else 48 // full[1])
-        return pictures.grid([pictures.zoom(pictures.diverging(m, np.abs(tiles).max()), zoom) for m in tiles], gap=2), None
+        top = np.abs(tiles).max()
+        return pictures.grid([pictures.zoom(pictures.diverging(m, top), zoom) for m in tiles], gap=2), None
     box = (slice(y.min(), y.max() + 1), slice(xx.min(), xx.max() + 1))  # a kernel: its patch in each in-channel
     chans = np.unique(c)  # a pool unit reads one map, a kernel every in-channel
     kernels, patches = w.reshape(full)[chans][:, box[0], box[1]], x.reshape(full)[chans][:, box[0], box[1]]
     zoom = max(4, 96 // kernels.shape[1])
     scale = np.abs(kernels).max()
     kern = pictures.grid([pictures.zoom(pictures.diverging(k, scale), zoom) for k in kernels[:16]], gap=2)
-    patch = pictures.grid([pictures.zoom(pictures.grey(p, max(patches.max(), 1e-6)), zoom) for p in patches[:16]], gap=2)
+    bright = max(float(patches.max()), 1e-6)
+    patch = pictures.grid([pictures.zoom(pictures.grey(p, bright), zoom) for p in patches[:16]], gap=2)
     return kern, patch
 
 
@@ -122,7 +126,8 @@ def microscope(record: ModelRecord, image: np.ndarray, layer: int, unit: int) ->
                   layer=name, map=unit, row=int(y), column=int(x), value=num(s["activation"], 3))
     else:
         s = model.unit_terms(image, layer, unit)
-        title = t("Layer {layer}, unit {unit}: activation {value}", layer=name, unit=unit, value=num(s["activation"], 3))
+        title = t("Layer {layer}, unit {unit}: activation {value}", layer=name, unit=unit,
+                  value=num(s["activation"], 3))
     st.markdown("#### " + title)
     below = shapes[layer - 1]
     weights, patch = _weights_picture(s["terms"], below, layer == 1)
@@ -156,11 +161,12 @@ def _written_out(s: dict, below: tuple[int, ...], input_layer: bool) -> None:
                  "first.", shown=len(shown), count=len(terms)))
     table = pd.DataFrame([{t("input"): _describe(i, below, input_layer), t("weight"): w, t("value"): x,
                            t("weight x value"): p} for i, w, x, p in shown])
-    st.table(table.style.format(precision=3, subset=[t("weight"), t("value"), t("weight x value")]))
+    st.table(table.round(3))  # static, and no Styler: a pandas Styler costs tens of ms
     others = sum(term[3] for term in rest)
     function = t(FUNCTIONS.get(s["function"], s["function"]))
     st.markdown(t("... + {others} (the other {count} terms) + bias {bias} = **{pre}** → {function} → **{value}**",
-                  others=num(others, 3) if others >= 0 else f"({num(others, 3)})", count=len(rest), bias=num(s["bias"], 3), pre=num(s["preactivation"], 3),
+                  others=num(others, 3) if others >= 0 else f"({num(others, 3)})", count=len(rest),
+                  bias=num(s["bias"], 3), pre=num(s["preactivation"], 3),
                   function=function, value=num(s["activation"], 3)))
 
 
@@ -168,14 +174,18 @@ def _outgoing(record: ModelRecord, unit: int) -> None:
     """The unit's weights into the ten outputs, as bars."""
     w = _out_weights(str(record.path), cache.mtime(record))[unit]
     font = 18 if screen.presenting() else 14
-    data = pd.DataFrame({"digit": np.arange(10), "weight": w, "sign": np.where(w >= 0, "+", "-")})
-    chart = alt.Chart(data).mark_bar().encode(
-        x=alt.X("digit:O", title=t("output digit"), axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("weight:Q", title=t("weight")),
-        color=alt.Color("sign:N", scale=alt.Scale(domain=["+", "-"], range=["#e8781a", "#2878eb"]), legend=None),
-        tooltip=[alt.Tooltip("digit:O", title=t("output digit")), alt.Tooltip("weight:Q", title=t("weight"), format=".3f")],
-    ).properties(height=200).configure_axis(labelFontSize=font, titleFontSize=font)
-    st.altair_chart(chart, width="stretch")
+    digit, weight = t("output digit"), t("weight")
+    spec = {  # a plain spec: Altair's validation would cost ~30 ms on every run
+        "height": 200, "mark": {"type": "bar"},
+        "data": {"values": [{"digit": d, "weight": float(v)} for d, v in enumerate(w)]},
+        "encoding": {"x": {"field": "digit", "type": "ordinal", "title": digit, "axis": {"labelAngle": 0}},
+                     "y": {"field": "weight", "type": "quantitative", "title": weight},
+                     "color": {"condition": {"test": "datum.weight >= 0", "value": "#e8781a"}, "value": "#2878eb"},
+                     "tooltip": [{"field": "digit", "type": "ordinal", "title": digit},
+                                 {"field": "weight", "type": "quantitative", "title": weight, "format": ".3f"}]},
+        "config": {"axis": {"labelFontSize": font, "titleFontSize": font}},
+    }
+    st.vega_lite_chart(spec, width="stretch")
     st.caption(t("Its weights into the ten outputs: how much each unit of its activation adds to each digit's score."))
 
 
@@ -185,4 +195,6 @@ def network_tab(record: ModelRecord, image: np.ndarray, digit: int) -> None:
 
     picked = network_panel(record, image, where="inside", digit=digit)
     if picked is not None:
+        started = time.perf_counter()
         microscope(record, image, *picked)
+        st.session_state[MICROSCOPE_MS] = (time.perf_counter() - started) * 1000

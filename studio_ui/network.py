@@ -120,7 +120,8 @@ def _clicked(keys: dict[str, str]) -> None:
     picked = (event or {}).get("selection", {}).get("unit") or []
     if picked and picked != st.session_state.get(keys["clicked"]):
         st.session_state[keys["clicked"]] = picked
-        st.session_state[keys["layer"]], st.session_state[keys["unit"]] = int(picked[0]["layer"]), int(picked[0]["unit"])
+        layer, unit = int(picked[0]["layer"]), int(picked[0]["unit"])
+        st.session_state[keys["layer"]], st.session_state[keys["unit"]] = layer, unit
         st.session_state[keys["auto"]] = False
 
 
@@ -185,5 +186,6 @@ def network_panel(record: ModelRecord, image: np.ndarray | None, where: str = "d
         st.switch_page("pages/Inside.py")
     st.session_state[session.NETWORK_MS] = (time.perf_counter() - started) * 1000
     if screen.details():
-        st.caption(t("The network's picture took {ms} ms on the server.", ms=num(st.session_state[session.NETWORK_MS], 1)))
+        st.caption(t("The network's picture took {ms} ms on the server.",
+                     ms=num(st.session_state[session.NETWORK_MS], 1)))
     return layer, unit
