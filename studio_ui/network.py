@@ -27,6 +27,8 @@ from .session import widget_key
 
 #: The widest the picture is shown, in CSS pixels, per page: Draw's fits an 800-pixel-wide screen.
 DISPLAY = {"draw": 720, "inside": 760}
+#: In presenter mode (a 1920-pixel screen): large enough that the outputs' digits are >= 16 px.
+PRESENTING = 1400
 #: Words of the models' layer names ("conv 1" -> "conv" + " 1"), in the page's language.
 WORDS = {"input": N_("input"), "hidden": N_("hidden"), "output": N_("output"), "conv": N_("conv"),
          "pool": N_("pool"), "dense": N_("dense")}
@@ -86,6 +88,9 @@ def _spec(path: str, mtime: float, language: str, presenting: bool, display: int
              "params": [{"name": "unit", "select": {"type": "point", "fields": ["layer", "unit"], "on": "click"}}],
              "mark": {"type": "square", "opacity": 0.01, "size": size, "cursor": "pointer"},
              "encoding": {"x": x, "y": y, "tooltip": tooltip}},
+            {"data": {"name": "chosen"},  # the chosen unit, ringed at the size it is shown (the picture's ring is thin)
+             "mark": {"type": "square", "filled": False, "color": "#dc1e1e", "strokeWidth": 3, "size": size * 2.5},
+             "encoding": {"x": x, "y": y}},
         ],
     }
     return spec, points
@@ -167,12 +172,13 @@ def network_panel(record: ModelRecord, image: np.ndarray | None, where: str = "d
                  "contributions to {digit} (orange: for it, blue: against). Click a unit, or choose it below.",
                  side=model.image_shape[0], digit=view.digit))
     spec, points = _spec(str(record.path), cache.mtime(record), lang(), screen.presenting(),
-                          DISPLAY.get(where, 720))
+                          PRESENTING if screen.presenting() else DISPLAY.get(where, 720))
     picture = render(lay, view, selected=(layer, unit))
     values = [np.asarray(a).reshape(len(b.cells), -1).max(1) for a, b in zip(view.activations, lay.blocks)]
     data = [{**p, "activation": float(values[p["layer"]][p["unit"]])} for p in points]
+    chosen = [p for p in data if (p["layer"], p["unit"]) == (layer, unit)]
     chart = {**spec, "datasets": {"picture": [{"x": 0, "y": 0, "url": _url(picture, spec["width"] / lay.width)}],
-                                  "points": data}}
+                                  "points": data, "chosen": chosen}}
     st.vega_lite_chart(chart, width="content", theme=None, on_select="rerun", selection_mode="unit", key=keys["chart"])
     pick_layer, pick_unit, back = screen.columns([2, 1, 2], key=f"network_pick_{where}")
     pick_layer.selectbox(t("Layer"), list(range(1, n_layers)), key=keys["layer"], on_change=_manual,
