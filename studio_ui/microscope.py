@@ -159,9 +159,9 @@ def _written_out(s: dict, below: tuple[int, ...], input_layer: bool) -> None:
     shown, rest = terms[:SHOWN], terms[SHOWN:]
     st.caption(t("This image's weighted sum: each input times its weight, the {shown} largest of {count} terms "
                  "first.", shown=len(shown), count=len(terms)))
-    table = pd.DataFrame([{t("input"): _describe(i, below, input_layer), t("weight"): w, t("value"): x,
-                           t("weight x value"): p} for i, w, x, p in shown])
-    st.table(table.round(3))  # static, and no Styler: a pandas Styler costs tens of ms
+    table = pd.DataFrame([{t("input"): _describe(i, below, input_layer), t("weight"): num(w, 3), t("value"): num(x, 3),
+                           t("weight x value"): num(p, 3)} for i, w, x, p in shown])
+    st.table(table.set_index(t("input")))  # static, written as the sum below writes them (no Styler: tens of ms)
     others = sum(term[3] for term in rest)
     function = t(FUNCTIONS.get(s["function"], s["function"]))
     st.markdown(t("... + {others} (the other {count} terms) + bias {bias} = **{pre}** → {function} → **{value}**",
