@@ -98,7 +98,7 @@ def _weights_picture(terms: list, shape: tuple[int, ...], input_layer: bool) -> 
     c, y, xx = np.unravel_index(idx, full)
     if len(idx) == w.size:  # every input: the whole image or every map
         tiles = w.reshape(full)
-        zoom = max(2, 160 // full[1] if full[0] == 1 else 48 // full[1])
+        zoom = max(2, 224 // full[1] if full[0] == 1 else 48 // full[1])
         top = np.abs(tiles).max()
         return pictures.grid([pictures.zoom(pictures.diverging(m, top), zoom) for m in tiles], gap=2), None
     box = (slice(y.min(), y.max() + 1), slice(xx.min(), xx.max() + 1))  # a kernel: its patch in each in-channel
