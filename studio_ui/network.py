@@ -51,17 +51,21 @@ def layout(record: ModelRecord) -> Layout:
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _spec(path: str, mtime: float, language: str, presenting: bool, display: int) -> tuple[dict, list[dict]]:
+def _spec(path: str, mtime: float, language: str, presenting: bool, display: int) -> tuple[dict, list[dict], int]:
     """The chart around the picture (without its data) and one point per unit (layer,
-    unit, x, y in the picture's pixels), built once per model, language and screen."""
+    unit, x, y in the picture's pixels), built once per model, language and screen; and
+    the width the picture is shown at, at most (narrower on a narrower page)."""
     lay = _layout(path, mtime)
-    scale = min(1.0, display / lay.width)
+    scale = min(2.0 if presenting else 1.0, display / lay.width)  # for the back of a room: up to twice
     font = 18 if presenting else 14
     width, height = round(lay.width * scale), round((lay.height + 2 * font) * scale)
+    # shown at `width` pixels, or narrower when the page is: every position scales with the picture
+    shown = f"min(width, {width})"
     x = {"field": "x", "type": "quantitative", "axis": None,
-         "scale": {"domain": [0, lay.width], "nice": False, "zero": False}}
+         "scale": {"domain": [0, lay.width], "range": [0, {"expr": shown}], "nice": False, "zero": False}}
     y = {"field": "y", "type": "quantitative", "axis": None,
-         "scale": {"domain": [0, lay.height + 2 * font], "nice": False, "zero": False, "reverse": True}}
+         "scale": {"domain": [0, lay.height + 2 * font], "nice": False, "zero": False,
+                   "range": [0, {"expr": f"{shown} * {(lay.height + 2 * font) / lay.width}"}]}}
     points, labels = [], []
     for li, block in enumerate(lay.blocks):
         labels.append({"x": float((block.cells[:, 0].min() + block.cells[:, 2].max()) / 2),
@@ -75,12 +79,12 @@ def _spec(path: str, mtime: float, language: str, presenting: bool, display: int
     tooltip = [{"field": "name", "title": t("layer")}, {"field": "unit", "title": t("unit")},
                {"field": "activation", "title": t("activation"), "format": ".3f"}]
     spec = {
-        "width": width, "height": height, "padding": 0, "autosize": {"type": "none"},
+        "width": "container", "height": height, "padding": 0,
         "config": {"view": {"stroke": None}},
         "layer": [
             {"data": {"name": "picture"},
-             "mark": {"type": "image", "width": width, "height": round(lay.height * scale), "align": "left",
-                      "baseline": "top", "aspect": False},
+             "mark": {"type": "image", "width": {"expr": shown}, "align": "left", "baseline": "top", "aspect": False,
+                      "height": {"expr": f"{shown} * {lay.height / lay.width}"}},
              "encoding": {"x": {**x, "field": "x"}, "y": {**y, "field": "y"}, "url": {"field": "url"}}},
             {"data": {"values": labels}, "mark": {"type": "text", "fontSize": font, "color": "#333"},
              "encoding": {"x": x, "y": y, "text": {"field": "text"}}},
@@ -93,14 +97,15 @@ def _spec(path: str, mtime: float, language: str, presenting: bool, display: int
              "encoding": {"x": x, "y": y}},
         ],
     }
-    return spec, points
+    return spec, points, width
 
 
 def _url(picture: np.ndarray, scale: float) -> str:
     """The picture as a PNG data URL, shrunk to the size it is shown at."""
     img = Image.fromarray(picture)
-    if scale < 1:
-        img = img.resize((round(img.width * scale), round(img.height * scale)), Image.BILINEAR)
+    if scale != 1:  # enlarged: units stay sharp squares
+        img = img.resize((round(img.width * scale), round(img.height * scale)),
+                         Image.BILINEAR if scale < 1 else Image.NEAREST)
     out = io.BytesIO()
     img.save(out, format="PNG", compress_level=1)
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
@@ -171,15 +176,15 @@ def network_panel(record: ModelRecord, image: np.ndarray | None, where: str = "d
                  "strongly they fire (dark: quiet, yellow: strongly), the ten outputs; the lines are the strongest "
                  "contributions to {digit} (orange: for it, blue: against). Click a unit, or choose it below.",
                  side=model.image_shape[0], digit=view.digit))
-    spec, points = _spec(str(record.path), cache.mtime(record), lang(), screen.presenting(),
+    spec, points, width = _spec(str(record.path), cache.mtime(record), lang(), screen.presenting(),
                           PRESENTING if screen.presenting() else DISPLAY.get(where, 720))
     picture = render(lay, view, selected=(layer, unit))
     values = [np.asarray(a).reshape(len(b.cells), -1).max(1) for a, b in zip(view.activations, lay.blocks)]
     data = [{**p, "activation": float(values[p["layer"]][p["unit"]])} for p in points]
     chosen = [p for p in data if (p["layer"], p["unit"]) == (layer, unit)]
-    chart = {**spec, "datasets": {"picture": [{"x": 0, "y": 0, "url": _url(picture, spec["width"] / lay.width)}],
+    chart = {**spec, "datasets": {"picture": [{"x": 0, "y": 0, "url": _url(picture, width / lay.width)}],
                                   "points": data, "chosen": chosen}}
-    st.vega_lite_chart(chart, width="content", theme=None, on_select="rerun", selection_mode="unit", key=keys["chart"])
+    st.vega_lite_chart(chart, width="stretch", theme=None, on_select="rerun", selection_mode="unit", key=keys["chart"])
     pick_layer, pick_unit, back = screen.columns([2, 1, 2], key=f"network_pick_{where}")
     pick_layer.selectbox(t("Layer"), list(range(1, n_layers)), key=keys["layer"], on_change=_manual,
                          args=(keys["auto"],), format_func=lambda li: layer_label(lay.blocks[li].name))
