@@ -11,6 +11,7 @@ import studio_ui as ui
 from mnist_core.i18n import N_
 from studio_ui import screen, session
 from studio_ui.handwriting import save_control
+from studio_ui.network import network_panel
 from studio_ui.lang import lang, name, t, translated
 from studio_ui.reading import every_model, read
 from studio_ui.steps import preprocessing_steps_panel
@@ -62,6 +63,7 @@ def draw_and_read() -> None:
         seen = read(model, judge, image, started)
         if details:
             save_control(image if seen is not None else None)  # "Save as my ...": kept in the workspace
+    network_panel(rec, seen)  # the whole network lighting up for this drawing (studio_ui.network)
     if not details:
         return
     if image is not None and st.toggle(t("How your drawing becomes the network's input"), key="draw_steps"):

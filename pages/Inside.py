@@ -5,6 +5,7 @@ import streamlit as st
 
 import studio_ui as ui
 from studio_ui import screen
+from studio_ui.microscope import network_tab
 from studio_ui.lang import name, num, t, translated
 from studio_ui.results import probability_titles
 from mnist_core.i18n import N_
@@ -50,9 +51,11 @@ right.altair_chart(charts.probability_chart(proba, -1 if truth is None else trut
 digit = st.segmented_control(t("Explain the digit"), list(range(10)), default=pred.digit, key="inside_digit")
 digit = pred.digit if digit is None else int(digit)
 
-units, imagined, decided, near, motion = st.tabs(
-    [t("Hidden units"), t("What it imagines"), t("Which pixels decided"), t("Nearest training images"),
-     t("Training in motion")])
+network, units, imagined, decided, near, motion = st.tabs(
+    [t("The network"), t("Hidden units"), t("What it imagines"), t("Which pixels decided"),
+     t("Nearest training images"), t("Training in motion")])
+with network:
+    network_tab(rec, image, digit)  # the picture, and the microscope on the chosen unit
 with units:
     ui.units_panel(rec, image, digit)
 with imagined:

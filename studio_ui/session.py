@@ -47,6 +47,9 @@ LINK = "train_link"  # links.Link: what the last link to the Train form asked fo
 EXPERIMENT = "experiment"  # {"key", "jobs": [job ids], "dataset"}: the ready experiment under way
 COMPARE = "compare_models"  # {"keys": [ModelRecord.key], "experiment": key}: what Compare opens on, once
 LIVE = "live"  # widget_key(LIVE, job id): the run was still going at its last status
+NETWORK = "network"  # widget_key(NETWORK, page, part): the network picture's chooser, chart, click (studio_ui.network)
+NETWORK_MS = "network_ms"  # server time of the last network picture, for tools/bench_pages.py
+MICROSCOPE_MS = "microscope_ms"  # ... and of the last microscope
 
 # Widgets whose value the app reads or sets itself (their keys; see widget_key for the rest)
 LANGUAGE_CHOICE = "language_choice"  # the sidebar's language (a widget's key cannot be set once it is drawn)

@@ -50,7 +50,7 @@ def test_inside_renders_for_every_kind(trained, kind):
     rec = ModelStore().save(result.model, result.meta, name=f"{kind}-inside", snapshots=result.snapshots)
     at = ok(inside(rec.key))
     assert at.title[0].value == "Inside the network"
-    assert [t.label for t in at.tabs] == ["Hidden units", "What it imagines", "Which pixels decided",
+    assert [t.label for t in at.tabs] == ["The network", "Hidden units", "What it imagines", "Which pixels decided",
                                          "Nearest training images", "Training in motion"]
     assert at.metric[0].value in {*(str(d) for d in range(10)), *(f"{d}?" for d in range(10)), "?"}
     captions = "\n".join(c.value for c in at.caption)

@@ -1,12 +1,16 @@
 """Server time of the pages' clicks, measured with Streamlit's AppTest (the script run
 itself: what a click costs the server, without the browser).
 
-    MNIST_DATA_DIR=... python tools/bench_pages.py [--repeats 7] [--model classic] [--json]
+    MNIST_DATA_DIR=... python tools/bench_pages.py [--repeats 7] [--model classic | --file M.npz] [--json]
 
 Trains the kind's default model on MNIST once into a fresh MNIST_STUDIO_HOME, then
 reports medians, warm (every cache filled by a first run):
 
 * ``inside_ms``: the Inside page for one test image (all five panels), then another image;
+* ``network_ms`` and ``microscope_ms``: of ``inside_ms``, the network's picture (its
+  activations, edges, rendering and chart; Draw's panel is the same call) and the
+  microscope on the unit that pushed hardest (the training images that excite it most
+  found by the cold first run);
 * ``mistakes_first_ms``: the Mistakes page's first run once the evaluation is cached;
 * ``mistakes_cell_ms``: clicking a confusion-matrix cell (the selection set, the page rerun);
 * ``mistakes_thumbnail_ms``: clicking a thumbnail of the gallery;
@@ -43,6 +47,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--model", default="classic")
+    parser.add_argument("--file", help="a saved model (.npz) to measure instead of training --model's default")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     os.environ["MNIST_STUDIO_HOME"] = tempfile.mkdtemp(prefix="bench-pages-")
@@ -54,8 +59,16 @@ def main() -> int:
     from mnist_core.storage import ModelStore
     from mnist_core.training.pipeline import train_model
 
-    result = train_model(args.model, load_mnist(), config=recommended_training(args.model))
-    rec = ModelStore().save(result.model, result.meta, name=f"bench-{args.model}", snapshots=result.snapshots)
+    if args.file:
+        from mnist_core.storage import load_model
+        from mnist_core.storage.modelfile import load_snapshots
+
+        model, meta = load_model(args.file)
+        rec = ModelStore().save(model, meta, name=f"bench-{meta.get('model')}", snapshots=load_snapshots(args.file))
+        args.model = meta.get("model")
+    else:
+        result = train_model(args.model, load_mnist(), config=recommended_training(args.model))
+        rec = ModelStore().save(result.model, result.meta, name=f"bench-{args.model}", snapshots=result.snapshots)
 
     def app(page: str) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=600)
@@ -69,11 +82,15 @@ def main() -> int:
 
     out: dict[str, float] = {"model": args.model}
     inside = app("Inside")  # cold: builds the judge, imagines, loads the snapshots
-    times = []
+    times, network, microscope = [], [], []
     for i in range(args.repeats):
         inside.number_input[0].set_value(100 + i)
         times.append(timed(inside.run))
+        network.append(inside.session_state["network_ms"])
+        microscope.append(inside.session_state["microscope_ms"])
     out["inside_ms"] = statistics.median(times)
+    out["network_ms"] = statistics.median(network)
+    out["microscope_ms"] = statistics.median(microscope)
     first = []
     for _ in range(3):
         first.append(timed(lambda: app("Mistakes")))  # includes the first (navigation) run: an upper bound

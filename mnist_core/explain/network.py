@@ -103,7 +103,7 @@ def network_layout(model: Model) -> Layout:
             cells = np.stack([np.full(n, x), TOP + ys * row + 2, np.full(n, x + row - 4), TOP + (ys + 1) * row - 2], 1)
         elif len(shape) == 3:  # feature maps (c, h, w) as tiles
             c, h, _ = shape
-            rows, cols, tile = _grid(c, HEIGHT, 64, tall=1.0)
+            rows, cols, tile = _grid(c, HEIGHT, 64, tall=2.0)  # tall: the whole network fits a page's width
             scale = max(1, (tile - 2) // h)
             size = scale * h
             ys, xs = np.divmod(np.arange(c), cols)
