@@ -6,6 +6,7 @@ import streamlit as st
 import studio_ui as ui
 from studio_ui import screen
 from studio_ui.lang import name, num, t, translated
+from studio_ui.mapview import map_panel
 from studio_ui.results import probability_titles
 from mnist_core.i18n import N_
 from mnist_core.analysis import Prediction, charts
@@ -50,9 +51,9 @@ right.altair_chart(charts.probability_chart(proba, -1 if truth is None else trut
 digit = st.segmented_control(t("Explain the digit"), list(range(10)), default=pred.digit, key="inside_digit")
 digit = pred.digit if digit is None else int(digit)
 
-units, imagined, decided, near, motion = st.tabs(
+units, imagined, decided, near, motion, mapped = st.tabs(
     [t("Hidden units"), t("What it imagines"), t("Which pixels decided"), t("Nearest training images"),
-     t("Training in motion")])
+     t("Training in motion"), t("Map of the digits")])
 with units:
     ui.units_panel(rec, image, digit)
 with imagined:
@@ -63,3 +64,5 @@ with near:
     ui.neighbours_panel(rec, image)
 with motion:
     ui.motion_panel(rec)
+with mapped:
+    map_panel(rec, image, star=t("you") if truth is None else t("test image {index}", index=index))
