@@ -75,7 +75,7 @@ def map_panel(record: ModelRecord, drawing: np.ndarray | None, compact: bool = F
         the_map, state = ready_map(record)
         if the_map is None and state is None:
             if not st.session_state.get(ASKED):
-                st.button(t("Build the map (about a minute, on a worker)"), icon=":material/scatter_plot:",
+                st.button(t("Build the map (a minute or more, on a worker)"), icon=":material/scatter_plot:",
                           on_click=st.session_state.__setitem__, args=(ASKED, True),
                           key=session.widget_key("build_map", "draw" if compact else "inside"))
                 return
