@@ -138,12 +138,14 @@ def mapchart(font: int, compact: bool) -> alt.LayerChart:
     base = alt.Chart(alt.NamedData(POINTS)).encode(x=alt.X("x:Q", axis=plain_axis, scale=free),
                                                    y=alt.Y("y:Q", axis=plain_axis, scale=free))
     digits = alt.Scale(domain=[str(d) for d in range(10)], range=COLOURS)
-    colour = alt.Color("digit:N", scale=digits,
-                       legend=alt.Legend(title=t("digit"), orient="right", symbolSize=200))
+    colour = alt.Color("digit:N", scale=digits, legend=alt.Legend(
+        title=t("digit"), orient="right", symbolSize=200, labelFontSize=font, titleFontSize=font))
     dots = base.mark_point(filled=True, cursor="pointer").encode(
         color=colour, shape=alt.Shape("kind:N", scale=alt.Scale(domain=kinds, range=["circle", "square", "cross"]),
-                                      legend=alt.Legend(title=None, orient="bottom", symbolSize=160)),
-        size=alt.Size("kind:N", scale=alt.Scale(domain=kinds, range=[14, 24, 110]), legend=None),
+                                      legend=alt.Legend(title=None, orient="bottom", symbolSize=160,
+                                                        labelFontSize=font, symbolFillColor="#555")),
+        size=alt.when(alt.datum.kind == kinds[2]).then(alt.value(110)).when(alt.datum.kind == kinds[1])
+        .then(alt.value(24)).otherwise(alt.value(14)),
         opacity=alt.value(0.7),
         tooltip=[alt.Tooltip("kind:N", title=t("what")), alt.Tooltip("digit:N", title=t("label")),
                  alt.Tooltip("answer:N", title=t("the model reads")),

@@ -102,7 +102,8 @@ def press(at: AppTest, label: str) -> AppTest:
 
 
 def playing(at: AppTest) -> bool:
-    return next(v for k, v in at.session_state.filtered_state.items() if k.startswith("play_on_"))
+    where = next(b for b in at.button if b.label == "Play").key.removeprefix("play_")
+    return bool(at.session_state[f"play_on_{where}"]) if f"play_on_{where}" in at.session_state else False
 
 
 def frame_text(at: AppTest) -> str:
