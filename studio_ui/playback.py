@@ -154,10 +154,11 @@ def curve_frame(meta: dict) -> pd.DataFrame:
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _curve_spec(language: str, presenting: bool) -> dict:
     font = 16 if presenting else 13
+    axis = {"labelFontSize": font, "titleFontSize": font}
     lines = alt.Chart(alt.NamedData(CURVE)).mark_line(point=alt.OverlayMarkDef(size=30)).encode(
-        x=alt.X("epoch:Q", title=t("epoch")), y=alt.Y("accuracy:Q", title=t("accuracy"), axis=alt.Axis(format="%"),
-                                                       scale=alt.Scale(zero=False)),
-        color=alt.Color("what:N", title=None, legend=alt.Legend(orient="bottom")))
+        x=alt.X("epoch:Q", title=t("epoch"), axis=alt.Axis(**axis)),
+        y=alt.Y("accuracy:Q", title=t("accuracy"), axis=alt.Axis(format="%", **axis), scale=alt.Scale(zero=False)),
+        color=alt.Color("what:N", title=None, legend=alt.Legend(orient="bottom", labelFontSize=font)))
     now = alt.Chart(alt.NamedData(NOW)).mark_rule(color="#ff4b4b", strokeWidth=3).encode(x="epoch:Q")
     return (lines + now).properties(height=220).configure_axis(labelFontSize=font, titleFontSize=font) \
         .configure_legend(labelFontSize=font).to_dict()
