@@ -11,6 +11,7 @@ import studio_ui as ui
 from mnist_core.i18n import N_
 from studio_ui import screen, session
 from studio_ui.handwriting import save_control
+from studio_ui.mapview import map_panel
 from studio_ui.network import network_panel
 from studio_ui.lang import lang, name, t, translated
 from studio_ui.reading import every_model, read
@@ -70,6 +71,8 @@ def draw_and_read() -> None:
         preprocessing_steps_panel(image, model.image_shape)  # only when asked: it costs every stroke otherwise
     if seen is not None and st.toggle(t("Show every saved model's prediction"), key="draw_compare"):
         every_model(rec, seen)
+    if seen is not None and st.toggle(t("Where your drawing lands on the map of all the digits"), key="draw_map"):
+        map_panel(rec, seen, compact=True)  # placed as you draw (~1 ms); the map is built once, on a worker
 
 
 draw_and_read()

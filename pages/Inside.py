@@ -7,6 +7,7 @@ import studio_ui as ui
 from studio_ui import screen
 from studio_ui.microscope import network_tab
 from studio_ui.lang import name, num, t, translated
+from studio_ui.mapview import map_panel
 from studio_ui.results import probability_titles
 from mnist_core.i18n import N_
 from mnist_core.analysis import Prediction, charts
@@ -51,9 +52,9 @@ right.altair_chart(charts.probability_chart(proba, -1 if truth is None else trut
 digit = st.segmented_control(t("Explain the digit"), list(range(10)), default=pred.digit, key="inside_digit")
 digit = pred.digit if digit is None else int(digit)
 
-network, units, imagined, decided, near, motion = st.tabs(
+network, units, imagined, decided, near, motion, mapped = st.tabs(
     [t("The network"), t("Hidden units"), t("What it imagines"), t("Which pixels decided"),
-     t("Nearest training images"), t("Training in motion")])
+     t("Nearest training images"), t("Training in motion"), t("Map of the digits")])
 with network:
     network_tab(rec, image, digit)  # the picture, and the microscope on the chosen unit
 with units:
@@ -66,3 +67,5 @@ with near:
     ui.neighbours_panel(rec, image)
 with motion:
     ui.motion_panel(rec)
+with mapped:
+    map_panel(rec, image, star=t("you") if truth is None else t("test image {index}", index=index))

@@ -16,6 +16,8 @@
 * :mod:`.results` -- a model in one line, the saved-models table, per label and confusion matrix;
 * :mod:`.download` -- the offer to download MNIST;
 * :mod:`.inside` -- the explanations (Inside's panels, the verdict Draw shows too);
+* :mod:`.mapview` -- the map of all the digits (Inside's tab, Draw's toggle), built on a worker;
+* :mod:`.playback` -- the training snapshots played back (Play, Pause, Step) on Inside and Train;
 * :mod:`.browse` -- the Dataset page's clickable thumbnails, heatmap and pixel table;
 * :mod:`.steps` -- the drawing's preprocessing, step by step;
 * :mod:`.links` -- the Train form's settings from the URL, ``hide``, and the link to them;

@@ -148,17 +148,7 @@ def neighbours_panel(record: ModelRecord, image: np.ndarray) -> None:
 
 
 def motion_panel(record: ModelRecord) -> None:
-    """The first layer while it trained, played back with a slider."""
-    snaps = cache.snapshots(record)
-    if snaps is None:
-        st.info(t("This model's file has no training snapshots: logistic regression is fitted in one go, and "
-                  "models saved before snapshots were recorded have none."))
-        return
-    labels = [t("epoch {epoch} ({count} images)", epoch=num(float(e), 2), count=num(int(n)))
-              for e, n in zip(snaps.epoch, snaps.samples_seen)]  # in this run's language
-    moment = st.select_slider(t("Moment of training"), options=list(range(len(snaps))), value=len(snaps) - 1,
-                              format_func=lambda i: labels[i], key=f"motion_{record.key}")
-    side = snaps.frames.shape[2]
-    st.image(tile(snaps.frames[moment], zoom=fit(side, 48)))
-    st.caption(t("{count} of the first layer's units, from random noise at the start to what they look for at the "
-                 "end (red: positive weights, blue: negative, each moment on its own scale).", count=len(snaps.units)))
+    """The model while it trained, played back (:mod:`.playback`: Play, Pause, Step)."""
+    from .playback import playback_panel
+
+    playback_panel(cache.snapshots(record), record.meta, record.key)

@@ -51,7 +51,7 @@ def test_inside_renders_for_every_kind(trained, kind):
     at = ok(inside(rec.key))
     assert at.title[0].value == "Inside the network"
     assert [t.label for t in at.tabs] == ["The network", "Hidden units", "What it imagines", "Which pixels decided",
-                                         "Nearest training images", "Training in motion"]
+                                         "Nearest training images", "Training in motion", "Map of the digits"]
     assert at.metric[0].value in {*(str(d) for d in range(10)), *(f"{d}?" for d in range(10)), "?"}
     captions = "\n".join(c.value for c in at.caption)
     assert "Saliency" in captions and "Occlusion" in captions and "Nearest in pixels" in captions

@@ -12,7 +12,8 @@ import pytest
 
 from conftest import ROOT
 from mnist_core.errors import ModelFileError
-from mnist_core.explain.snapshots import MAX_FRAMES, SnapshotRecorder, Snapshots, quantize, sampled_units, tile
+from mnist_core.explain.snapshots import (MAX_FRAMES, SnapshotRecorder, Snapshots, probe_rows, quantize, sampled_units,
+                                          tile)
 from mnist_core.explain.units import first_layer_weights
 from mnist_core.models import build_model
 from mnist_core.storage import ModelStore, load_model
@@ -74,6 +75,14 @@ BAD = [
     ("huge images", lambda a: a.update(snapshot_frames=np.zeros((8, 64, 29, 29), np.uint8)), "1..28"),
     ("one missing", lambda a: a.pop("snapshot_epoch"), "snapshot_epoch is missing"),
     ("disagreeing", lambda a: a.update(snapshot_units=a["snapshot_units"][:10]), "disagree"),
+    ("9 probabilities", lambda a: a.update(snapshot_probe_proba=a["snapshot_probe_proba"][:, :, :9]), "10..10"),
+    ("17 probe images", lambda a: a.update(snapshot_probe_index=np.arange(17), snapshot_probe_labels=np.zeros(17, np.uint8),
+                                           snapshot_probe_proba=np.zeros((len(a["snapshot_epoch"]), 17, 10), np.uint8)),
+     "1..16"),
+    ("float predictions", lambda a: a.update(snapshot_probe_proba=a["snapshot_probe_proba"].astype(np.float16)),
+     "expected uint8"),
+    ("one probe array missing", lambda a: a.pop("snapshot_probe_labels"), "snapshot_probe_labels is missing"),
+    ("predictions of fewer frames", lambda a: a.update(snapshot_probe_proba=a["snapshot_probe_proba"][:2]), "disagree"),
 ]
 
 
@@ -84,6 +93,43 @@ def test_bad_snapshots_are_refused_with_a_sentence(run, tmp_path, what, change, 
     for load in (load_snapshots, load_model):
         with pytest.raises(ModelFileError, match=f"bad.npz: its training snapshots are not valid .*{words}"):
             load(bad)
+
+
+def test_each_frame_keeps_the_fixed_test_images_predictions(run, digits):
+    s = run.snapshots
+    rows = probe_rows(digits.y_test)
+    assert s.has_predictions and np.array_equal(s.probe_index, rows) and s.probe_proba.shape == (len(s), 16, 10)
+    assert np.array_equal(s.probe_labels, digits.y_test[rows])
+    images = digits.floats(digits.x_test[rows]).reshape(16, *run.model.image_shape)
+    np.testing.assert_allclose(s.probabilities(len(s) - 1), run.model.predict_proba(images), atol=0.5 / 255 + 1e-6)
+    assert (np.argmax(s.probabilities(len(s) - 1), 1) == s.probe_labels).mean() > (
+        np.argmax(s.probabilities(0), 1) == s.probe_labels).mean()  # it learned to read them
+
+
+def test_the_first_frame_holds_the_untrained_models_predictions(digits):
+    model = build_model("classic", n_inputs=64, hidden=6, seed=3)
+    rows = probe_rows(digits.y_test)
+    images = digits.floats(digits.x_test[rows])
+    heard = []
+    recorder = SnapshotRecorder(model, 100, lambda *frame: heard.append(frame), (rows, digits.y_test[rows], images))
+    before = model.predict_proba(images)
+    s = recorder.finish()
+    np.testing.assert_allclose(s.probabilities(0), before, atol=0.5 / 255 + 1e-6)
+    assert np.array_equal(heard[0][3], s.probe_proba[0])  # what the worker publishes live
+
+
+def test_the_probe_images_are_every_digit_in_turn_and_reproducible():
+    labels = np.array([3, 1, 1, 0, 2, 5, 4, 6, 7, 8, 9, 9, 3, 0, 2, 2, 5, 6, 1, 4, 7, 8])
+    rows = probe_rows(labels)
+    assert len(rows) == 16 and set(labels[rows]) == set(range(10)) and np.array_equal(rows, probe_rows(labels))
+    assert list(labels[rows]) == sorted(labels[rows]) and 0 in rows and 1 in rows and 2 not in probe_rows(labels, 10)
+
+
+def test_a_file_saved_before_predictions_loads_without_them(run, tmp_path):
+    good = save_model(run.model, tmp_path / "good.npz", run.meta, snapshots=run.snapshots)
+    old = _rewrite(good, tmp_path / "old.npz", lambda a: [a.pop(k) for k in list(a) if k.startswith("snapshot_probe")])
+    s = load_snapshots(old)
+    assert s is not None and not s.has_predictions and len(s) == len(run.snapshots) and load_model(old)[1]
 
 
 def test_inconsistent_snapshots_cannot_be_made():
@@ -142,6 +188,7 @@ def test_a_running_job_sends_its_newest_frame(digits, tmp_path):
             shot = latest_frame(job.id) if jobs.snapshot(job).status == JobStatus.RUNNING else None
             time.sleep(0.2)
         assert shot["frame"].dtype == np.uint8 and shot["frame"].shape == (20, 8, 8)
+        assert shot["proba"].shape == (16, 10) and shot["proba"].dtype == np.uint8
         jobs.stop(job.id)
         while not jobs.snapshot(job).finished:
             assert time.time() < deadline

@@ -10,6 +10,10 @@ so a model file gains at most 64 x 64 x 28 x 28 bytes before compression.
 The arrays' file format (names, dtypes, bounds, :class:`Snapshots`) is storage's:
 :mod:`mnist_core.storage.snapshots`.
 
+With each frame the recorder also keeps the model's predictions at that moment for
+:data:`MAX_PROBES` fixed test images (:func:`probe_rows`: the first ones of each label
+in turn, the same for every run on a dataset), so a learner sees a 3 become a 3.
+
 Models fitted in one call (logistic regression) record nothing: their weights have
 no history, only an end, which :func:`.units.first_layer_weights` already shows.
 """
@@ -21,7 +25,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..models.base import Model
-from ..storage.snapshots import MAX_FRAMES, MAX_SIDE, MAX_UNITS, Snapshots  # the file format (storage's)
+from ..storage.snapshots import MAX_FRAMES, MAX_PROBES, MAX_SIDE, MAX_UNITS, Snapshots  # the file format (storage's)
 from .units import first_layer_weights
 
 #: A frame's scale is this percentile of its weights' sizes: the few larger ones are
@@ -62,19 +66,48 @@ def sampled_units(n_units: int) -> np.ndarray:
     return np.unique(np.linspace(0, n_units - 1, min(n_units, MAX_UNITS)).round().astype(np.int64))
 
 
+def probe_rows(labels: np.ndarray, k: int = MAX_PROBES) -> np.ndarray:
+    """(k,) int64 rows of the test set, reproducibly: the first image of each label 0-9,
+    then each label's second, ..., so every digit is there; sorted by label, then row."""
+    labels = np.asarray(labels)
+    rows: list[int] = []
+    rank = 0
+    while len(rows) < min(k, len(labels)):
+        found = False
+        for digit in range(10):
+            where = np.flatnonzero(labels == digit)
+            if rank < len(where) and len(rows) < k:
+                rows.append(int(where[rank]))
+                found = True
+        if not found:
+            break
+        rank += 1
+    return np.array(sorted(rows, key=lambda r: (labels[r], r)), np.int64)
+
+
+def probabilities_code(proba: np.ndarray) -> np.ndarray:
+    """Probabilities float (k, 10) -> uint8 (k, 10): round(255 p), NaN -> 0."""
+    return np.clip(np.rint(np.nan_to_num(np.asarray(proba, np.float64)) * 255.0), 0, 255).astype(np.uint8)
+
+
 class SnapshotRecorder:
     """Training callback (see :mod:`mnist_core.training.loop`) holding the model: frames
     at the start, early in epoch 1 (:data:`EARLY`) and after each epoch.  Past
     :data:`MAX_FRAMES`, the epoch frame closest to its neighbours in log time goes, so a
     long run keeps its first epochs one by one and later ones ever further apart (as
-    learning slows).  ``on_frame(frame (n, h, w) uint8, samples_seen, epoch)`` hears
-    each new frame (the worker publishes it).  :meth:`finish` gives the result."""
+    learning slows).  ``on_frame(frame (n, h, w) uint8, samples_seen, epoch, proba)`` hears
+    each new frame (the worker publishes it; ``proba`` uint8 (k, 10) or None).
+    ``probe``: ``(rows int64 (k,), labels (k,), images float32 (k, ...) as the model takes
+    them)``, test images whose predictions each frame keeps.  :meth:`finish` gives the result."""
 
     def __init__(self, model: Model, samples_per_epoch: int,
-                 on_frame: Callable[[np.ndarray, int, float], Any] | None = None) -> None:
+                 on_frame: Callable[..., Any] | None = None,
+                 probe: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
         self.model, self.per_epoch, self.on_frame, self.seen = model, max(1, samples_per_epoch), on_frame, 0
+        self.probe = probe if probe is not None and 0 < len(probe[0]) <= MAX_PROBES else None
         self.pending = [math.ceil(f * self.per_epoch) for f in EARLY]
-        self.records: list[tuple[np.ndarray, float, int, float]] = []  # frame, scale, samples_seen, epoch
+        # frame, scale, samples_seen, epoch, predictions (k, 10) uint8 or None
+        self.records: list[tuple[np.ndarray, float, int, float, np.ndarray | None]] = []
         self.units: np.ndarray | None = None
         try:  # nothing to record for a kind with no known first layer, or images larger than MNIST's
             n, h, w = first_layer_weights(model).shape if model.iterative else (0, 0, 0)
@@ -100,9 +133,11 @@ class SnapshotRecorder:
         self._take(self.seen)
         if not self.records:
             return None
-        frames, scales, seen, epoch = zip(*self.records)
+        frames, scales, seen, epoch, proba = zip(*self.records)
+        probes = (np.asarray(self.probe[0], np.int64), np.asarray(self.probe[1], np.uint8), np.stack(proba)) \
+            if self.probe is not None else (None, None, None)
         return Snapshots(self.units.copy(), np.stack(frames), np.array(scales, np.float32),
-                         np.array(seen, np.int64), np.array(epoch, np.float64))
+                         np.array(seen, np.int64), np.array(epoch, np.float64), *probes)
 
     def _take(self, samples_seen: int) -> None:
         if self.units is None or (self.records and self.records[-1][2] == samples_seen):
@@ -111,11 +146,12 @@ class SnapshotRecorder:
         finite = np.abs(w[np.isfinite(w)])
         scale = float(np.percentile(finite, CLIP_PERCENTILE)) if finite.size else 0.0
         frame, epoch = quantize(w, scale), samples_seen / self.per_epoch
-        self.records.append((frame, scale, samples_seen, epoch))
+        proba = probabilities_code(self.model.predict_proba(self.probe[2])) if self.probe is not None else None
+        self.records.append((frame, scale, samples_seen, epoch, proba))
         if len(self.records) > MAX_FRAMES:  # never the start, epoch 1's frames or the newest
             epochs = np.array([max(r[3], 1e-9) for r in self.records])
             gaps = np.log(epochs[2:] / epochs[:-2])  # gaps[i]: what dropping frame i + 1 leaves
             first = 1 + sum(1 for r in self.records if r[2] < self.per_epoch)
             del self.records[first + int(np.argmin(gaps[first - 1:]))]
         if self.on_frame is not None:
-            self.on_frame(frame, samples_seen, epoch)
+            self.on_frame(frame, samples_seen, epoch, proba)

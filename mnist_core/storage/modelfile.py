@@ -33,7 +33,7 @@ from ..models import MODELS, Model, build_model
 from .modelwrite import (CURVE_POINTS, FORMAT, FORMAT_VERSION, MAX_META_BYTES, _META_KEY, check_finite,  # noqa: F401
                          model_metadata, model_to_bytes, run_status, save_model, thin)
 from .schema import check_metadata
-from .snapshots import ARRAYS, Snapshots
+from .snapshots import ARRAYS, PROBE_ARRAYS, REQUIRED, Snapshots
 
 if TYPE_CHECKING:
     from ..config import TrainConfig
@@ -80,8 +80,9 @@ def load_snapshots(path: str | Path) -> Snapshots | None:
         if f"{next(iter(ARRAYS))}.npy" not in archive.namelist():
             return None
         try:
+            names = set(archive.namelist())
             return Snapshots.from_arrays({n: np.lib.format.read_array(archive.open(f"{n}.npy"), allow_pickle=False)
-                                          for n in ARRAYS})
+                                          for n in ARRAYS if f"{n}.npy" in names})
         except (KeyError, ValueError, OSError, zipfile.BadZipFile, EOFError) as err:
             raise ModelFileError("{name}: its training snapshots are not valid ({reason}).", name=path.name,
                                  reason=_why(err)) from err
@@ -204,14 +205,21 @@ def _check_arrays(archive: zipfile.ZipFile, expected: dict[str, tuple], name: st
 
 
 def _check_snapshot_shapes(found: dict[str, tuple[int, ...]], name: str) -> None:
-    """The snapshot arrays are all there and agree: T frames (T scales, times, epochs) of n units."""
-    absent = [key for key in ARRAYS if key not in found]
+    """The snapshot arrays are all there (the probes' all or none) and agree: T frames (T
+    scales, times, epochs, predictions) of n units, k probe images."""
+    absent = [key for key in REQUIRED if key not in found]
+    probes = [key for key in PROBE_ARRAYS if key in found]
+    if probes and len(probes) < len(PROBE_ARRAYS):
+        absent += [key for key in PROBE_ARRAYS if key not in found]
     if absent:
         raise ModelFileError("{name}: its training snapshots are not valid ({array} is missing).", name=name,
                              array=absent[0])
     frames, n = found["snapshot_frames"][:2]
     if any(found[key][0] != frames for key in ("snapshot_scales", "snapshot_samples_seen", "snapshot_epoch")) \
-            or found["snapshot_units"][0] != n:
+            or found["snapshot_units"][0] != n or (probes and (
+                found["snapshot_probe_proba"][0] != frames
+                or not found["snapshot_probe_index"][0] == found["snapshot_probe_labels"][0]
+                == found["snapshot_probe_proba"][1])):
         raise ModelFileError("{name}: its training snapshots are not valid (their arrays disagree on the "
                              "number of frames or units).", name=name)
 

@@ -91,6 +91,11 @@ class MapBuilds:
             return MapState(error=str(sentence(future.exception())), stage="failed")
         return self._progress(key)
 
+    def started(self, model: Model, dataset: Dataset, seed: int = 0) -> bool:
+        """Whether a build of this map is under way in this process (started by anyone)."""
+        with self._lock:
+            return map_key(model, dataset, seed) in self._futures
+
     @staticmethod
     def _forget(key: str) -> None:
         from distributed import Variable

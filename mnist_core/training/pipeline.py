@@ -15,7 +15,7 @@ import numpy as np
 from ..config import TrainConfig, derived_names
 from ..data.datasets import Dataset
 from ..errors import InvalidParameter
-from ..explain.snapshots import SnapshotRecorder
+from ..explain.snapshots import SnapshotRecorder, probe_rows
 from ..storage.snapshots import Snapshots
 from ..models import Model, build_model, model_class, recommended_training
 from ..settings import MAX_REPEAT, check_repeat  # MAX_REPEAT: still imported from here by studio_ui
@@ -78,15 +78,19 @@ def train_model(
     config: TrainConfig | None = None,
     callbacks: list[Callback] | tuple[Callback, ...] = (),
     should_stop: Callable[[], bool] | None = None,
-    on_snapshot: Callable[[np.ndarray, int, float], Any] | None = None,
+    on_snapshot: Callable[..., Any] | None = None,
 ) -> TrainResult:
     """Build a ``kind`` model sized for ``dataset``, train it (by default with the
     kind's recommended training for this dataset's size), and return it with the
     metadata and the first layer's snapshots that are saved beside its weights.
-    ``on_snapshot(frame uint8 (n, h, w), samples_seen, epoch)`` hears each new snapshot."""
+    ``on_snapshot(frame uint8 (n, h, w), samples_seen, epoch, proba uint8 (k, 10))`` hears
+    each new snapshot (with its predictions for the fixed test images, :func:`probe_rows`)."""
     config = config or recommended_training(kind, len(dataset.x_train))
     hyper = {**dataset_hyperparameters(kind, dataset), **(hyperparameters or {})}
     model = build_model(kind, seed=config.seed, **hyper)
-    recorder = SnapshotRecorder(model, len(dataset.x_train), on_snapshot)
+    rows = probe_rows(dataset.y_test)
+    probe = (rows, dataset.y_test[rows], dataset.floats(dataset.x_test[rows]).reshape(len(rows), *model.image_shape)) \
+        if len(rows) else None
+    recorder = SnapshotRecorder(model, len(dataset.x_train), on_snapshot, probe)
     history = train(model, dataset, config, [recorder, *callbacks], should_stop)
     return TrainResult(model, history, model_metadata(model, dataset, config, history), recorder.finish())

@@ -59,7 +59,7 @@ def frame_name(job_id: str) -> str:
 
 def latest_frame(job_id: str, timeout: float = 1.0) -> dict[str, Any] | None:
     """The running job's newest first-layer snapshot, ``{frame: uint8 (n, h, w),
-    samples_seen, epoch}``, or None (none yet, the run ended, no cluster)."""
+    samples_seen, epoch, proba: uint8 (k, 10) or None}``, or None (none yet, the run ended, no cluster)."""
     from distributed import Variable
 
     from .cluster import current
@@ -68,9 +68,10 @@ def latest_frame(job_id: str, timeout: float = 1.0) -> dict[str, Any] | None:
     try:
         sent = Variable(frame_name(job_id), client=client).get(timeout=timeout) if client else None
         frame = np.frombuffer(sent["frame"], np.uint8).reshape(sent["shape"])
+        proba = np.frombuffer(sent["proba"], np.uint8).reshape(sent["proba_shape"]) if "proba" in sent else None
     except Exception:  # noqa: BLE001 -- not published yet, already deleted, or the scheduler is busy
         return None
-    return {"frame": frame, "samples_seen": int(sent["samples_seen"]), "epoch": float(sent["epoch"])}
+    return {"frame": frame, "samples_seen": int(sent["samples_seen"]), "epoch": float(sent["epoch"]), "proba": proba}
 
 
 class Link(threading.Thread):
@@ -96,11 +97,13 @@ class Link(threading.Thread):
         with self.lock:
             self.state = state
 
-    def send_frame(self, frame: np.ndarray, samples_seen: int, epoch: float) -> None:
+    def send_frame(self, frame: np.ndarray, samples_seen: int, epoch: float, proba: np.ndarray | None = None) -> None:
         """Hand over the newest snapshot (bytes, so any scheduler takes it as it is)."""
         with self.lock:
             self.frame = {"frame": frame.tobytes(), "shape": list(frame.shape), "samples_seen": int(samples_seen),
                           "epoch": float(epoch)}
+            if proba is not None:
+                self.frame.update(proba=np.asarray(proba, np.uint8).tobytes(), proba_shape=list(proba.shape))
 
     def run(self) -> None:
         while not self.done.wait(INTERVAL):
@@ -167,9 +170,10 @@ class Reporter:
         self.state["epochs"] = [*self.state["epochs"], dict(logs)]
         self.update(force=True)
 
-    def on_snapshot(self, frame: np.ndarray, samples_seen: int, epoch: float) -> None:
-        """A new picture of the first layer (see :func:`train_model`'s ``on_snapshot``)."""
-        self.link.send_frame(frame, samples_seen, epoch)
+    def on_snapshot(self, frame: np.ndarray, samples_seen: int, epoch: float, proba: np.ndarray | None = None) -> None:
+        """A new picture of the first layer, with the fixed test images' predictions
+        (see :func:`train_model`'s ``on_snapshot``)."""
+        self.link.send_frame(frame, samples_seen, epoch, proba)
 
 
 class StopCheck:
