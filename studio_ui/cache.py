@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, ContextManager
 
 import streamlit as st
 
-from mnist_core.analysis import Entry, Evaluation, evaluate, plots
+from mnist_core.analysis import Entry, Evaluation, plots
+from mnist_core.analysis.kept import evaluate_on_worker, kept_evaluation
 from mnist_core.data import Dataset, load_dataset, mnist_folder
 from mnist_core.i18n import N_
 from mnist_core.models import Model
@@ -71,12 +72,15 @@ def model(record: ModelRecord) -> Model:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _evaluation(path: str, mtime: float, name: str, folder: str | None) -> Evaluation:
-    return evaluate(_model(path, mtime)[0], _dataset(name, folder))
+    ds = _dataset(name, folder)
+    kept = kept_evaluation(path, ds)  # the worker that trained it kept its answers
+    return kept if kept is not None else evaluate_on_worker(_model(path, mtime)[0], ds)
 
 
 def evaluation(record: ModelRecord) -> Evaluation:
-    """The model's predictions on its dataset's test set (computed once)."""
-    with slow(N_("Evaluating the model on the test set...")):
+    """The model's predictions on its dataset's test set: kept in its file, or computed
+    once by a worker (never in the web server: see mnist_core.analysis.kept)."""
+    with slow(N_("Evaluating the model on the test set (on a worker)...")):
         return _evaluation(str(record.path), mtime(record), *source(record.meta.get("dataset", "digits")))
 
 
