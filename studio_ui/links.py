@@ -108,8 +108,8 @@ def apply() -> Link:
     asked = {k: v for k, v in url.items() if k != "hide"}
 
     def refuse(key: str, text: str, why: str) -> None:
-        shown = text if len(text) <= 30 else text[:27] + "..."
-        link.warnings.append(Text(N_("The link's {key}={value} was ignored: {why}"), key=key, value=shown, why=why))
+        link.warnings.append(Text(N_("The link's {key}={value} was ignored: {why}"), key=cut(key), value=cut(text),
+                                  why=cut_values(why)))
 
     name = session.active_name()
     if "dataset" in asked:
@@ -170,6 +170,24 @@ def apply() -> Link:
         st.session_state[session.DATASET] = name
         st.rerun()  # the sidebar and the form's keys follow the dataset
     return link
+
+
+#: Most characters of a link's key or value a warning echoes (a link may carry 10,000).
+ECHO = 40
+
+
+def cut(text: str, most: int = ECHO) -> str:
+    """``text`` as a warning may echo it: at most ``most`` characters, the rest an ellipsis."""
+    return text if len(text) <= most else text[:most - 1] + "…"
+
+
+def cut_values(why: str) -> str:
+    """A sentence about a value (``"Learning rate: 'xxxx…' is not a valid value."``) with
+    every value it quotes cut (:func:`cut`), kept translatable."""
+    if isinstance(why, Text):
+        return Text(why.message, **{k: cut_values(v) if isinstance(v, Text) else cut(v) if isinstance(v, str) else v
+                                    for k, v in why.params.items()})
+    return cut(why, 4 * ECHO)
 
 
 def warnings() -> None:
