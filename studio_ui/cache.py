@@ -15,6 +15,7 @@ import streamlit as st
 from mnist_core.analysis import Entry, Evaluation, plots
 from mnist_core.analysis.kept import evaluate_on_worker, kept_evaluation
 from mnist_core.data import Dataset, load_dataset, mnist_folder
+from mnist_core.errors import MnistError
 from mnist_core.i18n import N_
 from mnist_core.models import Model
 from mnist_core.storage import ModelRecord, ModelStore, load_model
@@ -68,6 +69,21 @@ def _model(path: str, mtime: float) -> tuple[Model, dict]:
 
 def model(record: ModelRecord) -> Model:
     return _model(str(record.path), mtime(record))[0]
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _load_error(path: str, mtime: float) -> MnistError | None:
+    try:
+        _model(path, mtime)
+    except MnistError as err:
+        return err
+    return None
+
+
+def load_error(record: ModelRecord) -> MnistError | None:
+    """Why the model cannot be loaded (weights that are not finite numbers...), or None;
+    asked once per file, not on every rerun."""
+    return _load_error(str(record.path), mtime(record))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

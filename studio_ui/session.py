@@ -41,6 +41,7 @@ HANDWRITING_IMPORT = "handwriting_import"  # ("success" | "error", sentence): th
 LINK = "train_link"  # links.Link: what the last link to the Train form asked for (values, hidden controls)
 EXPERIMENT = "experiment"  # {"key", "jobs": [job ids], "dataset"}: the ready experiment under way
 COMPARE = "compare_models"  # {"keys": [ModelRecord.key], "experiment": key}: what Compare opens on, once
+SKIPPED = "skipped_models"  # keys of models that failed to load, already told of (session.usable)
 LIVE = "live"  # widget_key(LIVE, job id): the run was still going at its last status
 
 # Widgets whose value the app reads or sets itself (their keys; see widget_key for the rest)
@@ -156,15 +157,33 @@ def records(name: str | None = None) -> list[ModelRecord]:
 
 
 def active_record(name: str | None = None) -> ModelRecord | None:
-    """The model this session chose for the dataset, else its newest own model, else the gallery's newest."""
+    """The model this session chose for the dataset, else its newest own model, else the
+    gallery's newest; a model that cannot be loaded (weights that are not finite numbers)
+    is skipped, and said so once per session (:func:`usable`)."""
     name = name or active_name()
     recs = records(name)
     chosen = st.session_state.setdefault(MODELS, {}).get(name)
     finished = [r for r in recs if r.meta.get("status", "done") == "done"]  # never a stopped or diverged one by itself
-    record = next((r for r in recs if r.key == chosen), finished[0] if finished else None)
+    record = next((r for r in [*(r for r in recs if r.key == chosen), *finished] if usable(r)), None)
     if record is not None:  # pinned: somebody else's training or publishing never changes it
         st.session_state[MODELS][name] = record.key
     return record
+
+
+def usable(record: ModelRecord) -> bool:
+    """Whether the model loads (cached, so asked once per file); if not, its sentence is
+    shown once in this session, as a toast: a broken gallery model breaks no page."""
+    from mnist_core.errors import sentence
+
+    err = cache.load_error(record)
+    told = st.session_state.setdefault(SKIPPED, set())
+    if err is not None and record.key not in told:
+        from .lang import lang
+        from .text import plain
+
+        told.add(record.key)
+        st.toast(plain(sentence(err, lang())), icon=":material/warning:")
+    return err is None
 
 
 def set_active(record: ModelRecord, name: str | None = None) -> None:
