@@ -144,3 +144,21 @@ def test_pages_read_the_evaluation_the_model_file_keeps(digits_only, monkeypatch
     assert wait_finished(job).status == "done"
     at = ok(at.run())
     assert any(m.label == "Test accuracy" for m in at.metric)
+
+
+def test_a_full_disk_trains_the_default_model_once_and_draw_says_so(digits_only, monkeypatch):
+    import errno
+
+    from mnist_core.training import limits
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", os.environ["MNIST_STUDIO_HOME"])
+
+    monkeypatch.setattr(ModelStore, "save_bytes", no_space)
+    monkeypatch.setattr(limits, "free_bytes", lambda folder: 0)
+    studio = lambda: {j.id for j in manager().all_jobs() if j.workspace == "studio" and j.dataset == "digits"}  # noqa: E731
+    before = studio()
+    for _ in range(2):  # two visits (two people): one run, the same sentence
+        at = page("draw")
+        assert not at.exception and [e.value.replace("\\", "") for e in at.error][0].startswith("The disk is full")
+    assert len(studio() - before) == 1
