@@ -111,7 +111,7 @@ def broken_gallery(digits, monkeypatch):
     assert [r.name for r in ModelStore().list("digits")][:2] == ["nan-one", "good-one"]
 
 
-@pytest.mark.parametrize("name", ["draw", "inside", "mistakes"])
+@pytest.mark.parametrize("name", ["draw", "inside", "mistakes", "compare"])
 def test_a_broken_gallery_model_breaks_no_page(digits_only, digits, monkeypatch, name):
     broken_gallery(digits, monkeypatch)
     at = AppTest.from_file(APP, default_timeout=120)
