@@ -82,3 +82,15 @@ def test_a_run_keeps_its_test_predictions(digits, tmp_path):
         manager.close(wait=1)
         cluster.shutdown()
         os.environ.pop("MNIST_STUDIO_WORKERS", None)
+
+
+def test_publishing_keeps_the_kept_predictions(trained, digits, tmp_path, monkeypatch):
+    from mnist_core.storage import publish, workspace_store
+    from mnist_core.storage.workspaces import create_workspace
+
+    monkeypatch.setenv("MNIST_STUDIO_HOME", str(tmp_path / "home"))
+    ws = create_workspace("kept-42")
+    mine = workspace_store(ws.key).save(trained.model, trained.meta,
+                                        predictions=kept_predictions(trained.model, digits))
+    shared = publish(mine, ws.key)
+    same(kept_evaluation(shared.path, digits), evaluate(trained.model, digits))
