@@ -18,7 +18,7 @@ from ..explain.verdict import build_judge
 from ..models import MODELS, model_class, recommended_training
 from ..models.tutorial import seconds_per_sample
 from ..storage import ModelStore, load_model, save_model
-from ..storage.predictions import kept_predictions
+from ..storage.predictions import from_proba
 from ..training import peak_rss_mib, train_model
 from .output import ProgressPrinter, emit_json
 
@@ -95,7 +95,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     meta = result.meta
     print(f"{args.model} on {dataset.name}: test accuracy {result.test_accuracy:.4f} "
           f"in {meta['train_seconds']:.2f} s", file=sys.stderr)
-    kept = kept_predictions(result.model, dataset) if args.out or args.store else None  # the studio reads them
+    kept = from_proba(result.history.test_proba)  # the last epoch's test answers: the studio reads them
     if args.out:
         save_model(result.model, args.out, meta, snapshots=result.snapshots, predictions=kept)
         print(f"saved to {args.out}", file=sys.stderr)

@@ -33,10 +33,18 @@ def kept_predictions(model: Model, dataset: Dataset, chunk: int = 2000) -> dict[
     n = len(dataset.x_test)
     if not 1 <= n <= MAX_TEST:
         return None
-    proba = np.concatenate([np.asarray(model.predict_proba(dataset.floats(dataset.x_test[s:s + chunk])), np.float32)
-                            for s in range(0, n, chunk)])
-    if proba.shape != (n, 10) or not np.isfinite(proba).all():
+    return from_proba(np.concatenate([np.asarray(model.predict_proba(dataset.floats(dataset.x_test[s:s + chunk])),
+                                                 np.float32) for s in range(0, n, chunk)]))
+
+
+def from_proba(proba: np.ndarray | None) -> dict[str, np.ndarray] | None:
+    """The arrays to keep from (n, 10) float32 test probabilities (a training loop's last
+    evaluation, :attr:`mnist_core.training.loop.History.test_proba`); None if there are
+    none or they are not finite numbers."""
+    if proba is None or proba.ndim != 2 or proba.shape[1] != 10 or not 1 <= len(proba) <= MAX_TEST \
+            or not np.isfinite(proba).all():
         return None
+    proba = proba.astype(np.float32)
     return {"test_proba": proba.astype(np.float16), "test_predicted": proba.argmax(axis=1).astype(np.uint8)}
 
 
