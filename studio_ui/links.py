@@ -33,6 +33,7 @@ from mnist_core.settings import HANDWRITING_REPEAT, check_repeat
 from mnist_core.training.pipeline import dataset_hyperparameters
 
 from . import session
+from .text import cut, cut_values
 
 #: The Train form's widget keys that are not made from a Config.
 KIND_KEY, NAME_KEY, HW_KEY, REPEAT_KEY = session.TRAIN_KIND, session.TRAIN_NAME, session.TRAIN_HW_ADD, session.TRAIN_HW_REPEAT
@@ -170,24 +171,6 @@ def apply() -> Link:
         st.session_state[session.DATASET] = name
         st.rerun()  # the sidebar and the form's keys follow the dataset
     return link
-
-
-#: Most characters of a link's key or value a warning echoes (a link may carry 10,000).
-ECHO = 40
-
-
-def cut(text: str, most: int = ECHO) -> str:
-    """``text`` as a warning may echo it: at most ``most`` characters, the rest an ellipsis."""
-    return text if len(text) <= most else text[:most - 1] + "…"
-
-
-def cut_values(why: str) -> str:
-    """A sentence about a value (``"Learning rate: 'xxxx…' is not a valid value."``) with
-    every value it quotes cut (:func:`cut`), kept translatable."""
-    if isinstance(why, Text):
-        return Text(why.message, **{k: cut_values(v) if isinstance(v, Text) else cut(v) if isinstance(v, str) else v
-                                    for k, v in why.params.items()})
-    return cut(why, 4 * ECHO)
 
 
 def warnings() -> None:
