@@ -162,3 +162,23 @@ def test_a_full_disk_trains_the_default_model_once_and_draw_says_so(digits_only,
         at = page("draw")
         assert not at.exception and [e.value.replace("\\", "") for e in at.error][0].startswith("The disk is full")
     assert len(studio() - before) == 1
+
+
+def test_a_hard_stopped_run_shows_its_one_sentence(digits_only):
+    """A run ended for real (its worker restarted) arrives as stopped with its sentence."""
+    from mnist_core.training.hard_stop import overdue
+    from mnist_core.training.job_state import Job, JobStatus
+
+    jobs = manager()
+    job = Job("hard0stopped", 10**6, "ws-hard-app", "logreg", "digits", TrainConfig(), ModelStore(),
+              status=JobStatus.RUNNING, running_since=0.0, stop_asked=0.0)
+    job.error, job.status = overdue(job, 100.0, 20.0), JobStatus.STOPPED
+    with jobs._lock:
+        jobs._jobs[job.id] = job
+    at = page("train", workspace="ws-hard-app")
+    assert not at.exception
+    errors = [e.value.replace("\\", "") for e in at.error]
+    assert errors == ["The run did not stop within 20 s of being asked to, so its worker was restarted to end it; "
+                      "nothing was saved."]
+    with jobs._lock:
+        jobs._jobs.pop(job.id)
