@@ -2,8 +2,9 @@
 never evaluates it in the web server.
 
 Opening Mistakes on the largest allowed CNN evaluated the 10,000 test images inside the
-server (155 % CPU, 5.76 GB, about 14 minutes).  So the worker that trains a model also
-computes its answers on the test set, once, and the file keeps them beside the weights:
+server (155 % CPU, 5.76 GB, about 14 minutes).  So the training loop's last evaluation
+of the test set (:attr:`mnist_core.training.loop.History.test_proba`, computed anyway for
+the test accuracy, on the worker) is kept in the file beside the weights (:func:`from_proba`):
 ``test_proba`` float16 (n, 10), each image's probabilities (about 3 significant digits,
 200 KB for MNIST before compression), and ``test_predicted`` uint8 (n,), the label the
 float32 probabilities chose, so that the answers are exactly those of a fresh evaluation
