@@ -44,7 +44,7 @@ picked = st.multiselect(t("Models to compare (yours, then the class gallery's; u
 if len(picked) < 2:
     st.info(t("Pick at least two models."))
     st.stop()
-chosen = [by_key[k] for k in picked if session.usable(by_key[k])]  # a model that cannot load is said once, skipped
+chosen = [by_key[k] for k in picked if session.usable(by_key[k], weights=False)]  # one that cannot be: said, skipped
 if len(chosen) < 2:
     st.info(t("Pick at least two models."))
     st.stop()

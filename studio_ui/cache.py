@@ -100,6 +100,15 @@ def evaluation(record: ModelRecord) -> Evaluation:
         return _evaluation(str(record.path), mtime(record), *source(record.meta.get("dataset", "digits")))
 
 
+def evaluation_error(record: ModelRecord) -> MnistError | None:
+    """Why the model's evaluation cannot be had (a file that cannot be loaded), or None."""
+    try:
+        evaluation(record)
+    except MnistError as err:
+        return err
+    return None
+
+
 # Matplotlib figures take ~0.2 s to draw: each is drawn once and kept as PNG bytes.
 @st.cache_data(max_entries=4, show_spinner=False)
 def _mean_images_png(name: str, folder: str | None) -> bytes:
