@@ -45,7 +45,10 @@ picked = st.multiselect(t("Models to compare (yours, then the class gallery's; u
 if len(picked) < 2:
     st.info(t("Pick at least two models."))
     st.stop()
-chosen = [by_key[k] for k in picked]
+chosen = [by_key[k] for k in picked if session.usable(by_key[k], weights=False)]  # one that cannot be: said, skipped
+if len(chosen) < 2:
+    st.info(t("Pick at least two models."))
+    st.stop()
 entries = [replace(e, name=name(n)) for e, n in zip(ui.comparison_entries(chosen), distinct_titles(chosen))]  # short
 order = [e.name for e in entries]
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 import studio_ui as ui
 from studio_ui import handwriting as hw
-from studio_ui import links, screen, session, train
+from studio_ui import links, lost_runs, screen, session, train
 from studio_ui.lang import num, t
 from mnist_core.models import MODELS, recommended_training
 
@@ -50,6 +50,7 @@ if start:  # only a click trains, never a plain rerun
 if share or link.sharing:
     link.sharing = True
     train.share_panel(kind, current, hide)
+lost_runs.interrupted_runs(jobs, workspace)  # runs a stopped server left behind
 train.experiments_panel(name, ds, workspace, jobs)
 train.latest_runs(jobs, workspace)
 if not screen.details():

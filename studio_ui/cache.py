@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, ContextManager
 
 import streamlit as st
 
-from mnist_core.analysis import Entry, Evaluation, evaluate, plots
+from mnist_core.analysis import Entry, Evaluation, plots
+from mnist_core.analysis.kept import evaluate_on_worker, kept_evaluation
 from mnist_core.data import Dataset, load_dataset, mnist_folder
+from mnist_core.errors import MnistError
 from mnist_core.i18n import N_
 from mnist_core.models import Model
 from mnist_core.storage import ModelRecord, ModelStore, load_model
@@ -69,15 +71,42 @@ def model(record: ModelRecord) -> Model:
     return _model(str(record.path), mtime(record))[0]
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _load_error(path: str, mtime: float) -> MnistError | None:
+    try:
+        _model(path, mtime)
+    except MnistError as err:
+        return err
+    return None
+
+
+def load_error(record: ModelRecord) -> MnistError | None:
+    """Why the model cannot be loaded (weights that are not finite numbers...), or None;
+    asked once per file, not on every rerun."""
+    return _load_error(str(record.path), mtime(record))
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _evaluation(path: str, mtime: float, name: str, folder: str | None) -> Evaluation:
-    return evaluate(_model(path, mtime)[0], _dataset(name, folder))
+    ds = _dataset(name, folder)
+    kept = kept_evaluation(path, ds)  # the worker that trained it kept its answers
+    return kept if kept is not None else evaluate_on_worker(_model(path, mtime)[0], ds)
 
 
 def evaluation(record: ModelRecord) -> Evaluation:
-    """The model's predictions on its dataset's test set (computed once)."""
-    with slow(N_("Evaluating the model on the test set...")):
+    """The model's predictions on its dataset's test set: kept in its file, or computed
+    once by a worker (never in the web server: see mnist_core.analysis.kept)."""
+    with slow(N_("Evaluating the model on the test set (on a worker)...")):
         return _evaluation(str(record.path), mtime(record), *source(record.meta.get("dataset", "digits")))
+
+
+def evaluation_error(record: ModelRecord) -> MnistError | None:
+    """Why the model's evaluation cannot be had (a file that cannot be loaded), or None."""
+    try:
+        evaluation(record)
+    except MnistError as err:
+        return err
+    return None
 
 
 # Matplotlib figures take ~0.2 s to draw: each is drawn once and kept as PNG bytes.

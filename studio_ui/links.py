@@ -33,6 +33,7 @@ from mnist_core.settings import HANDWRITING_REPEAT, check_repeat
 from mnist_core.training.pipeline import dataset_hyperparameters
 
 from . import session
+from .text import cut, cut_values
 
 #: The Train form's widget keys that are not made from a Config.
 KIND_KEY, NAME_KEY, HW_KEY, REPEAT_KEY = session.TRAIN_KIND, session.TRAIN_NAME, session.TRAIN_HW_ADD, session.TRAIN_HW_REPEAT
@@ -108,8 +109,8 @@ def apply() -> Link:
     asked = {k: v for k, v in url.items() if k != "hide"}
 
     def refuse(key: str, text: str, why: str) -> None:
-        shown = text if len(text) <= 30 else text[:27] + "..."
-        link.warnings.append(Text(N_("The link's {key}={value} was ignored: {why}"), key=key, value=shown, why=why))
+        link.warnings.append(Text(N_("The link's {key}={value} was ignored: {why}"), key=cut(key), value=cut(text),
+                                  why=cut_values(why)))
 
     name = session.active_name()
     if "dataset" in asked:

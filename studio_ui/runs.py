@@ -71,7 +71,8 @@ def activate_finished_runs() -> None:
 #: How a run that saved a model without finishing ended: the whole sentence, per ending.
 _ENDED = {"stopped": N_("Saved as {name}, stopped early: not made active. {why}"),
           "diverged": N_("Saved as {name}, diverged: not made active. {why}")}
-_WHY = {"idle": N_("No page of this workspace was open for a while."), "time limit": N_("It reached the time limit.")}
+_WHY = {"idle": N_("No page of this workspace was open for a while."), "time limit": N_("It reached the time limit."),
+        "teacher": N_("The teacher stopped it."), "server stopped": N_("The server was stopping.")}
 
 
 def job_panel(job_id: str) -> None:
@@ -114,8 +115,11 @@ def _job_status(job_id: str) -> None:
     if not snap.finished:
         st.session_state[live] = True
         st.button(t("Stop"), key=session.widget_key("stop", job_id), on_click=jobs.stop, args=(job_id,))
-    elif snap.error:
+    elif snap.error:  # a failure, or a run ended for real (its worker restarted): one sentence
         st.error(plain(t(snap.error)))
+    elif snap.saved_name is None and snap.status == "stopped":  # stopped while queued: never sent
+        why = _WHY.get(job.stop_reason or "", "")
+        st.warning(plain(t("Stopped before it started: nothing was saved. {why}", why=t(why) if why else "").strip()))
     elif snap.saved_name:
         meta = snap.meta or {}
         shown = display_name(snap.saved_name, meta)  # an automatic name as what the model is

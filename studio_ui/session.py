@@ -46,6 +46,7 @@ HANDWRITING_IMPORT = "handwriting_import"  # ("success" | "error", sentence): th
 LINK = "train_link"  # links.Link: what the last link to the Train form asked for (values, hidden controls)
 EXPERIMENT = "experiment"  # {"key", "jobs": [job ids], "dataset"}: the ready experiment under way
 COMPARE = "compare_models"  # {"keys": [ModelRecord.key], "experiment": key}: what Compare opens on, once
+SKIPPED = "skipped_models"  # keys of models that failed to load, already told of (session.usable)
 LIVE = "live"  # widget_key(LIVE, job id): the run was still going at its last status
 NETWORK = "network"  # widget_key(NETWORK, page, part): the network picture's chooser, chart, click (studio_ui.network)
 NETWORK_MS = "network_ms"  # server time of the last network picture, for tools/bench_pages.py
@@ -233,16 +234,40 @@ def label(record: ModelRecord) -> str:
 
 def active_record(name: str | None = None) -> ModelRecord | None:
     """The model this session chose for the dataset, else the class's default (the
-    teacher's choice, else the studio's own: never somebody's newest published model)."""
+    teacher's choice, else the studio's own: never somebody's newest published model); a
+    model that cannot be loaded (weights that are not finite numbers) is skipped, and said
+    so once per session (:func:`usable`)."""
     name = name or active_name()
     recs = records(name)
     chosen = st.session_state.setdefault(MODELS, {}).get(name)
-    record = next((r for r in recs if r.key == chosen), None)
-    if record is None:
-        record = default_model(name, [r for r in recs if r.shared])
+    record = next((r for r in recs if r.key == chosen and usable(r)), None)
+    shared = [r for r in recs if r.shared]
+    while record is None and shared:
+        record = default_model(name, shared)
+        if record is None:
+            break
+        if not usable(record):  # a broken class default: the studio's own model instead
+            shared, record = [r for r in shared if r.key != record.key], None
     if record is not None:  # pinned: somebody else's training or publishing never changes it
         st.session_state[MODELS][name] = record.key
     return record
+
+
+def usable(record: ModelRecord, weights: bool = True) -> bool:
+    """Whether the model loads (cached, so asked once per file) -- or, ``weights=False``,
+    whether its evaluation can be had (kept in its file: its weights are not read); if
+    not, its sentence is shown once in this session, as a toast: a broken model breaks no page."""
+    from mnist_core.errors import sentence
+
+    err = cache.load_error(record) if weights else cache.evaluation_error(record)
+    told = st.session_state.setdefault(SKIPPED, set())
+    if err is not None and record.key not in told:
+        from .lang import lang
+        from .text import plain
+
+        told.add(record.key)
+        st.toast(plain(sentence(err, lang())), icon=":material/warning:")
+    return err is None
 
 
 def set_active(record: ModelRecord, name: str | None = None) -> None:

@@ -1,5 +1,6 @@
-"""Text from files and people, shown safely: :func:`plain` escapes markdown, and
-:func:`errors_shown` turns any failure into one sentence instead of a traceback."""
+"""Text from files and people, shown safely: :func:`plain` escapes markdown,
+:func:`errors_shown` turns any failure into one sentence instead of a traceback, and
+:func:`cut` / :func:`cut_values` shorten a value a message echoes."""
 from __future__ import annotations
 
 import re
@@ -9,6 +10,7 @@ from typing import Iterator
 import streamlit as st
 
 from mnist_core.errors import sentence
+from mnist_core.i18n import Text
 
 from .lang import lang
 
@@ -29,3 +31,21 @@ def errors_shown() -> Iterator[None]:
         yield
     except Exception as err:  # noqa: BLE001 -- the user sees a sentence, not a traceback
         st.error(plain(sentence(err, lang())))
+
+
+#: Most characters of a value (a link's: it may carry 10,000) a message echoes.
+ECHO = 40
+
+
+def cut(text: str, most: int = ECHO) -> str:
+    """``text`` as a message may echo it: at most ``most`` characters, the rest an ellipsis."""
+    return text if len(text) <= most else text[:most - 1] + "…"
+
+
+def cut_values(why: str) -> str:
+    """A sentence about a value (``"Learning rate: 'xxxx…' is not a valid value."``) with
+    every value it quotes cut (:func:`cut`), kept translatable."""
+    if isinstance(why, Text):
+        return Text(why.message, **{k: cut_values(v) if isinstance(v, Text) else cut(v) if isinstance(v, str) else v
+                                    for k, v in why.params.items()})
+    return cut(why, 4 * ECHO)

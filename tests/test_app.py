@@ -158,11 +158,10 @@ def gallery_rows(at: AppTest):
 
 def test_mistakes_filters_and_a_clicked_cell_drive_the_gallery(digits_only):
     at = ok(page("mistakes"))
-    from mnist_core.analysis import evaluate
+    from mnist_core.analysis.kept import kept_evaluation
     from mnist_core.data import load_digits
-    from mnist_core.storage import load_model
 
-    ev = evaluate(load_model(ModelStore().list()[0].path)[0], load_digits())
+    ev = kept_evaluation(ModelStore().list()[0].path, load_digits())  # the worker kept it: what the page shows
     shown = gallery_rows(at)
     assert f"{ev.n_errors:,} images misread match" in texts(at) and set(shown["true"] != shown["predicted"]) == {True}
     confusion = ev.confusion()

@@ -196,3 +196,12 @@ def test_long_names_are_cut_on_the_axes_and_whole_in_the_tooltips():
     line = charts.epoch_chart(curves, color="model", order=names).to_dict()
     assert line["encoding"]["color"]["legend"]["labelLimit"] <= 2 * charts.NAME_PIXELS
     assert line["encoding"]["tooltip"][0]["field"] == "model"
+
+
+def test_a_long_link_value_is_cut_in_its_warning(digits_only):
+    long, key = "9" * 10_000 + "x", "k" * 5_000
+    at = ok(train_link(model="classic", lr=long, hidden="1" * 10_000, **{key: long}))
+    shown = warnings(at)
+    assert "lr=999" in shown and "is not a valid value" in shown  # the warning still says which and why
+    assert "9" * 41 not in shown and "1" * 41 not in shown and "k" * 41 not in shown and "…" in shown
+    assert max(len(w.value) for w in at.warning) < 400

@@ -59,8 +59,8 @@ class Exploding(Model):
     def train_batch(self, x, y):
         return float("nan"), 0
 
-    def predict(self, images):
-        return np.zeros(len(images), int)
+    def predict_proba(self, images):  # what the loop evaluates the test set with (and keeps)
+        return np.full((len(images), 10), 0.1)
 
 
 def test_a_nan_loss_stops_the_run_with_a_sentence(digits):

@@ -18,6 +18,7 @@ from ..explain.verdict import build_judge
 from ..models import MODELS, model_class, recommended_training
 from ..models.tutorial import seconds_per_sample
 from ..storage import ModelStore, load_model, save_model
+from ..storage.predictions import from_proba
 from ..training import peak_rss_mib, train_model
 from .output import ProgressPrinter, emit_json
 
@@ -94,11 +95,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     meta = result.meta
     print(f"{args.model} on {dataset.name}: test accuracy {result.test_accuracy:.4f} "
           f"in {meta['train_seconds']:.2f} s", file=sys.stderr)
+    kept = from_proba(result.history.test_proba)  # the last epoch's test answers: the studio reads them
     if args.out:
-        save_model(result.model, args.out, meta, snapshots=result.snapshots)
+        save_model(result.model, args.out, meta, snapshots=result.snapshots, predictions=kept)
         print(f"saved to {args.out}", file=sys.stderr)
     if args.store:
-        record = ModelStore().save(result.model, meta, snapshots=result.snapshots)
+        record = ModelStore().save(result.model, meta, snapshots=result.snapshots, predictions=kept)
         print(f"saved in the model store as {record.name}", file=sys.stderr)
     summary = {
         "test_accuracy": result.test_accuracy, "train_seconds": meta["train_seconds"],

@@ -32,6 +32,7 @@ from ..i18n import Text
 from ..models import MODELS, Model, build_model
 from .modelwrite import (CURVE_POINTS, FORMAT, FORMAT_VERSION, MAX_META_BYTES, _META_KEY, check_finite,  # noqa: F401
                          model_metadata, model_to_bytes, run_status, save_model, thin)
+from . import predictions
 from .schema import check_metadata
 from .snapshots import ARRAYS, PROBE_ARRAYS, REQUIRED, Snapshots
 
@@ -88,6 +89,25 @@ def load_snapshots(path: str | Path) -> Snapshots | None:
                                  reason=_why(err)) from err
 
 
+def load_predictions(path: str | Path) -> tuple[np.ndarray, np.ndarray] | None:
+    """The test set's answers the file keeps, ``(predicted int64 (n,), proba float32 (n, 10))``
+    (see :mod:`.predictions`), or None when it keeps none (older files, uploads).  The whole
+    file is checked as :func:`load_model` checks it; the weights are not read."""
+    path = Path(path)
+    with _checked_archive(path) as (archive, _, _):
+        if "test_proba.npy" not in archive.namelist():
+            return None
+        try:
+            proba, predicted = (np.lib.format.read_array(archive.open(f"{n}.npy"), allow_pickle=False)
+                                for n in ("test_proba", "test_predicted"))
+            if not np.isfinite(proba).all() or proba.min() < 0 or proba.max() > 1 or predicted.max() > 9:
+                raise ValueError("values out of range")
+        except (ValueError, OSError, zipfile.BadZipFile, EOFError) as err:
+            raise ModelFileError("{name}: its kept test predictions are not valid ({reason}).", name=path.name,
+                                 reason=_why(err)) from err
+    return predicted.astype(np.int64), proba.astype(np.float32)
+
+
 @contextmanager
 def _checked_archive(path: Path) -> Iterator[tuple[zipfile.ZipFile, dict[str, Any], dict[str, tuple]]]:
     """The open archive, its checked metadata and the weights' expected shapes, once
@@ -103,7 +123,7 @@ def _checked_archive(path: Path) -> Iterator[tuple[zipfile.ZipFile, dict[str, An
         except (InvalidParameter, TypeError, ValueError) as err:
             raise ModelFileError("{name}: the saved hyperparameters do not make a {kind} model ({reason}).",
                                  name=path.name, kind=kind, reason=_why(err)) from err
-        _check_arrays(archive, expected, path.name, kind)
+        _check_arrays(archive, expected, path.name, kind, meta.get("n_test"))
         yield archive, meta, expected
 
 
@@ -155,18 +175,21 @@ def _metadata(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
     return check_metadata(meta, name, list(MODELS), FORMAT, FORMAT_VERSION)
 
 
-def _check_arrays(archive: zipfile.ZipFile, expected: dict[str, tuple], name: str, kind: str) -> None:
+def _check_arrays(archive: zipfile.ZipFile, expected: dict[str, tuple], name: str, kind: str,
+                  n_test: Any = None) -> None:
     """Every stored array is one the model has, of the shape its hyperparameters imply,
     or one of the optional training snapshots (all of them, each of its dtype, within
-    its bounds, agreeing on the number of frames and units); none is larger in the zip
-    directory than its shape needs; the total is bounded."""
+    its bounds, agreeing on the number of frames and units), or one of the optional kept
+    test predictions (both, of their dtypes, for the file's ``n_test`` images); none is
+    larger in the zip directory than its shape needs; the total is bounded."""
     wanted = {f"{key}.npy": shape for key, shape in expected.items()}
     optional = {f"{key}.npy": (np.dtype(dtype), shape) for key, (dtype, shape) in ARRAYS.items()}
-    total, found = 0, {}
+    kept = {f"{key}.npy": (np.dtype(dtype), shape) for key, (dtype, shape) in predictions.ARRAYS.items()}
+    total, found, kept_found = 0, {}, {}
     for info in archive.infolist():
         if info.filename == _META_KEY + ".npy":
             continue
-        if info.filename not in wanted and info.filename not in optional:
+        if info.filename not in wanted and info.filename not in optional and info.filename not in kept:
             raise ModelFileError("{name}: it holds an array {array!r} that a {kind} model does not have.", name=name,
                                  array=info.filename[:40], kind=kind)
         try:
@@ -184,6 +207,13 @@ def _check_arrays(archive: zipfile.ZipFile, expected: dict[str, tuple], name: st
                                      "expected {wanted} within {ranges}).", name=name, array=key, dtype=str(dtype),
                                      shape=shape, wanted=str(dtype_wanted), ranges=_ranges(bounds))
             found[key] = shape
+        elif info.filename in kept:
+            (dtype_wanted, bounds), key = kept[info.filename], info.filename.removesuffix(".npy")
+            if dtype != dtype_wanted or not _fits(shape, bounds):
+                raise ModelFileError("{name}: its kept test predictions are not valid ({array} is {dtype} {shape}, "
+                                     "expected {wanted}).", name=name, array=key, dtype=str(dtype), shape=shape,
+                                     wanted=str(dtype_wanted))
+            kept_found[key] = shape
         elif not _fits(shape, wanted[info.filename]):
             raise ModelFileError("{name}: the weights do not fit a {kind} model ({array} has shape {shape}, "
                                  "expected {wanted}).", name=name, kind=kind, array=info.filename, shape=shape,
@@ -202,6 +232,8 @@ def _check_arrays(archive: zipfile.ZipFile, expected: dict[str, tuple], name: st
                              kind=kind, array=sorted(missing)[0])
     if found:
         _check_snapshot_shapes(found, name)
+    if kept_found and (problem := predictions.check(kept_found, n_test)):
+        raise ModelFileError("{name}: its kept test predictions are not valid ({reason}).", name=name, reason=problem)
 
 
 def _check_snapshot_shapes(found: dict[str, tuple[int, ...]], name: str) -> None:

@@ -79,14 +79,18 @@ def run_status(history: History) -> str:
     return "diverged" if history.diverged else "stopped" if history.stopped else "done"
 
 
-def model_to_bytes(model: Model, metadata: dict[str, Any], snapshots: Snapshots | None = None) -> bytes:
-    """The .npz file's bytes, with the first layer's ``snapshots`` if given.  The metadata
+def model_to_bytes(model: Model, metadata: dict[str, Any], snapshots: Snapshots | None = None,
+                   predictions: dict[str, np.ndarray] | None = None) -> bytes:
+    """The .npz file's bytes, with the first layer's ``snapshots`` and the test set's kept
+    ``predictions`` (:func:`.predictions.kept_predictions`) if given.  The metadata
     is checked as loading checks it (the snapshots were checked when they were made), so
     a save that could not be read back fails now, with a sentence, instead of later."""
     arrays = {name: np.asarray(a) for name, a in model.get_params().items()}
     check_finite(arrays, Text(N_("The model to save")))
     if snapshots is not None:
         arrays.update(snapshots.arrays())
+    if predictions is not None:
+        arrays.update(predictions)
     meta = json.dumps(metadata, default=_json_default).encode("utf-8")
     if len(meta) > MAX_META_BYTES:
         raise ModelFileError("The model's record is {kib:,} KiB, more than the {most} KiB a model file may hold.",
@@ -98,10 +102,11 @@ def model_to_bytes(model: Model, metadata: dict[str, Any], snapshots: Snapshots 
 
 
 def save_model(model: Model, path: str | Path, metadata: dict[str, Any] | None = None,
-               exclusive: bool = False, snapshots: Snapshots | None = None) -> Path:
+               exclusive: bool = False, snapshots: Snapshots | None = None,
+               predictions: dict[str, np.ndarray] | None = None) -> Path:
     """Save atomically (see :func:`atomic_write_bytes`); returns the path.
     ``metadata`` defaults to :func:`model_metadata`."""
-    payload = model_to_bytes(model, metadata or model_metadata(model), snapshots)
+    payload = model_to_bytes(model, metadata or model_metadata(model), snapshots, predictions)
     return atomic_write_bytes(Path(path), payload, exclusive)
 
 

@@ -20,11 +20,14 @@ import json
 import re
 import time
 import unicodedata
+
+import numpy as np
+
 from ..errors import MnistError
 from ..files import atomic_write_bytes
 from ..i18n import N_, Text
 from ..settings import studio_home
-from .modelfile import load_model, load_snapshots
+from .modelfile import load_model, load_predictions, load_snapshots
 from .store import ModelRecord, gallery
 from .teacher import Teacher
 from .workspaces import STUDIO, Workspace, legacy_name, lookup
@@ -70,7 +73,9 @@ def publish(record: ModelRecord, workspace: Workspace | str) -> ModelRecord:
     store, base = gallery(), f"{file_prefix(owner.name)}.{record.name}"[:60]
     taken = set(store.names())
     name = next(n for n in (base if i == 1 else f"{base}-{i}" for i in range(1, 10**6)) if n not in taken)
-    return store.save(model, meta, name, snapshots=load_snapshots(record.path))
+    kept = load_predictions(record.path)  # the gallery's copy keeps its evaluation too
+    return store.save(model, meta, name, snapshots=load_snapshots(record.path), predictions=None if kept is None else
+                      {"test_proba": kept[1].astype(np.float16), "test_predicted": kept[0].astype(np.uint8)})
 
 
 def is_publisher(record: ModelRecord, workspace: Workspace | str) -> bool:

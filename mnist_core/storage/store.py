@@ -110,12 +110,12 @@ class ModelStore:
         return [p.stem for p in self.root.glob("*.npz")] if self.root.is_dir() else []
 
     def save(self, model: Model, meta: dict[str, Any] | None = None, name: str | None = None,
-             snapshots: Snapshots | None = None) -> ModelRecord:
+             snapshots: Snapshots | None = None, predictions: dict[str, Any] | None = None) -> ModelRecord:
         """Save under ``name``, or under a fresh readable one (``classic-mnist-3``), with the
-        training ``snapshots`` if given; never overwrites another model, even when another
-        process saves at once."""
+        training ``snapshots`` and the kept test ``predictions`` if given; never overwrites
+        another model, even when another process saves at once."""
         meta = {**model_metadata(model), **(meta or {})}
-        return self.save_bytes(model_to_bytes(model, meta, snapshots), meta, name)
+        return self.save_bytes(model_to_bytes(model, meta, snapshots, predictions), meta, name)
 
     def save_bytes(self, payload: bytes, meta: dict[str, Any], name: str | None = None,
                    unique: bool = False) -> ModelRecord:

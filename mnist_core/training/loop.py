@@ -47,6 +47,8 @@ class History:
     stopped: bool = False
     #: Why the run diverged (it then stopped by itself), or None.
     diverged: str | None = None
+    #: (n_test, 10) float32: the last epoch's answers on the test set (kept in the model file).
+    test_proba: np.ndarray | None = None
 
     @property
     def test_accuracy(self) -> float | None:
@@ -91,13 +93,22 @@ def learned_nothing(model: Model, epoch_tally: Tally, reports: list[dict[str, fl
     return last >= middle * 0.999
 
 
+def test_proba(model: Model, dataset: Dataset, chunk: int = 2000) -> np.ndarray:
+    """(n_test, 10) float32: the model's probabilities on the test set, converting to floats
+    chunk by chunk (as :func:`mnist_core.analysis.evaluate` does, so the answers are its answers)."""
+    parts = [model.predict_proba(dataset.floats(dataset.x_test[s:s + chunk]))
+             for s in range(0, len(dataset.x_test), chunk)]
+    return np.concatenate(parts).astype(np.float32) if parts else np.zeros((0, 10), np.float32)
+
+
+def accuracy_of(proba: np.ndarray, dataset: Dataset) -> float:
+    """Share of the test set whose most probable label is right."""
+    return float(np.mean(proba.argmax(axis=1) == dataset.y_test)) if len(proba) else 0.0
+
+
 def test_accuracy(model: Model, dataset: Dataset, chunk: int = 2000) -> float:
-    """Share of the test set classified right, converting to floats chunk by chunk."""
-    right = 0
-    for s in range(0, len(dataset.x_test), chunk):
-        pred = model.predict(dataset.floats(dataset.x_test[s:s + chunk]))
-        right += int(np.count_nonzero(pred == dataset.y_test[s:s + chunk]))
-    return right / len(dataset.x_test)
+    """Share of the test set classified right."""
+    return accuracy_of(test_proba(model, dataset, chunk), dataset)
 
 
 def augmented(dataset: Dataset, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -172,8 +183,9 @@ def train(
                                            "lower the learning rate and try again."),
                                         epoch=epoch, accuracy=epoch_tally.accuracy)
                 history.stopped = True
+            history.test_proba = test_proba(model, dataset)  # evaluated once: the accuracy, and the file keeps it
             logs = {"epoch": epoch, "loss": epoch_tally.mean_loss, "train_accuracy": epoch_tally.accuracy,
-                    "test_accuracy": test_accuracy(model, dataset), "seconds": history.train_seconds,
+                    "test_accuracy": accuracy_of(history.test_proba, dataset), "seconds": history.train_seconds,
                     "samples_seen": history.samples_seen, "complete": epoch_tally.samples == n}
             history.epochs.append(logs)
             for cb in callbacks:
@@ -190,9 +202,10 @@ def _train_all_at_once(model: Model, dataset: Dataset, config: TrainConfig, call
     if config.augment:
         x = augmented(dataset, x, np.random.default_rng(config.seed))
     model.fit_all(x, dataset.y_train)
-    history = History(train_seconds=time.perf_counter() - started, samples_seen=len(x))
+    history = History(train_seconds=time.perf_counter() - started, samples_seen=len(x),
+                      test_proba=test_proba(model, dataset))
     logs = {"epoch": 1, "loss": float("nan"), "train_accuracy": float(np.mean(model.predict(x) == dataset.y_train)),
-            "test_accuracy": test_accuracy(model, dataset), "seconds": history.train_seconds,
+            "test_accuracy": accuracy_of(history.test_proba, dataset), "seconds": history.train_seconds,
             "samples_seen": len(x), "complete": True}
     history.epochs.append(logs)
     for cb in callbacks:

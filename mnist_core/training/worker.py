@@ -32,6 +32,7 @@ from ..config import TrainConfig
 from ..data.datasets import Dataset
 from ..errors import sentence
 from ..storage.modelfile import model_to_bytes, thin
+from ..storage.predictions import from_proba
 from .pipeline import add_handwriting, train_model
 
 #: Most points of the learning curve sent with each progress update.
@@ -214,5 +215,8 @@ def run_job(job_id: str, kind: str, dataset: Dataset, hyper: dict[str, Any], con
         return {"status": "failed", "pid": os.getpid(), "error": sentence(err)}
     meta = {**result.meta, "stop_reason": check.reason if result.history.stopped else None, **(extra or {})}
     link.close(reporter.update(status=meta["status"]))
-    payload = model_to_bytes(result.model, meta, result.snapshots)
+    # the last epoch's answers on the test set (the loop computed them anyway), kept in the file:
+    # no page evaluates the model in the web server, and a stopped run saves within its grace period
+    kept = from_proba(result.history.test_proba)
+    payload = model_to_bytes(result.model, meta, result.snapshots, kept)
     return {"status": meta["status"], "pid": os.getpid(), "meta": meta, "model": payload}
