@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from mnist_core.data.handdrawn import draw_digit
 from mnist_core.data.preprocess import ink_map, prepare
-from mnist_core.storage import ModelStore, publish, workspace_store
+from mnist_core.storage import ModelStore, gallery, publish, workspace_store
 from mnist_core.storage.modelfile import load_snapshots
 from mnist_core.training import TrainConfig
 from mnist_core.training.pipeline import train_model
@@ -30,8 +30,8 @@ def trained(digits):
 
 def inside(record_key: str, **state) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["active_models"] = {"digits": record_key}  # before the first run: no default model is trained meanwhile
     at.run()
-    at.session_state["active_models"] = {"digits": record_key}
     for key, value in state.items():
         at.session_state[key] = value
     at.switch_page("pages/Inside.py")
@@ -47,7 +47,7 @@ def ok(at: AppTest) -> AppTest:
 @pytest.mark.parametrize("kind", ["classic", "mlp", "cnn", "logreg"])
 def test_inside_renders_for_every_kind(trained, kind):
     result = trained[kind]
-    rec = ModelStore().save(result.model, result.meta, name=f"{kind}-inside", snapshots=result.snapshots)
+    rec = gallery().save(result.model, result.meta, name=f"{kind}-inside", snapshots=result.snapshots)
     at = ok(inside(rec.key))
     assert at.title[0].value == "Inside the network"
     assert [t.label for t in at.tabs] == ["The network", "Hidden units", "What it imagines", "Which pixels decided",
@@ -79,15 +79,15 @@ def image_captions(at: AppTest) -> str:
 
 def test_a_drawing_is_explained_and_why_from_mistakes_opens_its_test_image(trained):
     result = trained["classic"]
-    rec = ModelStore().save(result.model, result.meta, name="classic-why")
+    rec = gallery().save(result.model, result.meta, name="classic-why")
     canvas = draw_digit(3, np.random.default_rng(4))
     drawing = {"seen": prepare(canvas, (8, 8)), "ink": ink_map(canvas)}
     at = ok(inside(rec.key, last_drawing=drawing, inside_source="Your drawing"))
     assert at.radio[0].value == "Your drawing"
     assert "What the network sees" in image_captions(at) and "labelled" not in image_captions(at)
     at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["active_models"] = {"digits": rec.key}  # before the first run: no default model is trained meanwhile
     at.run()
-    at.session_state["active_models"] = {"digits": rec.key}
     at.switch_page("pages/Mistakes.py").run()
     ok(at)
     pick = int(at.dataframe[0].value["index"].iloc[0]) if at.dataframe else None
@@ -110,12 +110,12 @@ def test_a_row_chosen_in_a_longer_list_does_not_break_mistakes(trained, digits):
     from mnist_core.analysis import evaluate
 
     result = trained["classic"]
-    rec = ModelStore().save(result.model, result.meta, name="classic-rows")
+    rec = gallery().save(result.model, result.meta, name="classic-rows")
     confusion = evaluate(result.model, digits).confusion()
     true, pred = next((t, p) for t in range(10) for p in range(10) if t != p and 1 <= confusion[t][p] <= 3)
     at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["active_models"] = {"digits": rec.key}  # before the first run: no default model is trained meanwhile
     at.run()
-    at.session_state["active_models"] = {"digits": rec.key}
     at.switch_page("pages/Mistakes.py").run()
     at.session_state["confusion_pick"] = {"selection": {"cell": [{"true": true, "predicted": pred}]}}
     ok(at.run())

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import APP, ok
-from mnist_core.storage import ModelStore
+from mnist_core.storage import ModelStore, gallery
 from mnist_core.training import TrainConfig
 from mnist_core.training.pipeline import train_model
 
@@ -26,8 +26,8 @@ def trained(digits):
 
 def inside(rec_key: str, test_image: int = 0) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["active_models"] = {"digits": rec_key}  # before the first run: no default model is trained meanwhile
     at.run()
-    at.session_state["active_models"] = {"digits": rec_key}
     at.session_state["inside_test"] = test_image
     at.switch_page("pages/Inside.py")
     return ok(at.run())
@@ -55,7 +55,7 @@ def the_sum(at: AppTest) -> str:
 def test_inside_shows_the_network_and_a_microscope_on_the_unit_that_pushed_hardest(trained, digits, kind):
     result = trained[kind]
     model = result.model
-    rec = ModelStore().save(result.model, result.meta, name=f"{kind}-net")
+    rec = gallery().save(result.model, result.meta, name=f"{kind}-net")
     at = inside(rec.key)
     assert at.tabs[0].label == "The network"
     assert at.get("vega_lite_chart"), "the picture is a clickable chart"
@@ -97,7 +97,7 @@ def test_inside_shows_the_network_and_a_microscope_on_the_unit_that_pushed_harde
 
 def test_the_sum_written_out_adds_up(trained, digits):
     result = trained["classic"]
-    rec = ModelStore().save(result.model, result.meta, name="classic-sum")
+    rec = gallery().save(result.model, result.meta, name="classic-sum")
     at = inside(rec.key, test_image=5)
     layer, unit = chooser(at)
     image = digits.floats(digits.x_test[5:6]).reshape(result.model.image_shape)
@@ -125,7 +125,7 @@ def _draw_panel() -> None:
 @pytest.mark.parametrize("kind", ["classic", "cnn"])
 def test_draw_shows_the_network_for_the_drawing_and_follows_another_digit(trained, kind):
     result = trained[kind]
-    ModelStore().save(result.model, result.meta, name=f"{kind}-draw")
+    gallery().save(result.model, result.meta, name=f"{kind}-draw")
     at = ok(AppTest.from_function(_draw_panel, default_timeout=120).run())
     assert at.get("vega_lite_chart") and at.button(key="network_draw_auto_look")
     assert any("contributions to" in c.value for c in at.caption)

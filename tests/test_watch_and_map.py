@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import APP, ok
 from mnist_core.explain.digitmap import digit_map
-from mnist_core.storage import ModelStore
+from mnist_core.storage import ModelStore, gallery
 from mnist_core.training import TrainConfig, cluster
 from mnist_core.training.pipeline import train_model
 
@@ -29,8 +29,8 @@ def classic(digits):
 
 def inside(record_key: str, **state) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["active_models"] = {"digits": record_key}  # before the first run: no default model is trained meanwhile
     at.run()
-    at.session_state["active_models"] = {"digits": record_key}
     for key, value in state.items():
         at.session_state[key] = value
     at.switch_page("pages/Inside.py")
@@ -59,7 +59,7 @@ def the_map_chart(at: AppTest) -> dict[str, pd.DataFrame]:
 
 
 def test_the_map_shows_every_point_the_misread_and_the_image_explained(classic, digits):
-    rec = ModelStore().save(classic.model, classic.meta, name="mapped", snapshots=classic.snapshots)
+    rec = gallery().save(classic.model, classic.meta, name="mapped", snapshots=classic.snapshots)
     built, from_cache = digit_map(classic.model, digits)
     assert not from_cache
     at = ok(inside(rec.key, inside_source="A test image", inside_test=5))
@@ -81,7 +81,7 @@ def test_the_map_shows_every_point_the_misread_and_the_image_explained(classic, 
 
 def test_the_button_builds_the_map_on_a_worker_with_progress(classic, digits, monkeypatch):
     monkeypatch.setenv("MNIST_STUDIO_WORKERS", "1")
-    rec = ModelStore().save(classic.model, classic.meta, name="to-map")
+    rec = gallery().save(classic.model, classic.meta, name="to-map")
     at = ok(inside(rec.key))
     assert not charts(at) or all("pick" not in c.spec for c in charts(at))
     at.button(key="build_map_inside").click().run()
@@ -111,7 +111,7 @@ def frame_text(at: AppTest) -> str:
 
 
 def test_the_snapshots_play_pause_and_step(classic):
-    rec = ModelStore().save(classic.model, classic.meta, name="player", snapshots=classic.snapshots)
+    rec = gallery().save(classic.model, classic.meta, name="player", snapshots=classic.snapshots)
     at = ok(inside(rec.key))
     n = len(classic.snapshots)
     assert frame_text(at).startswith(f"**Frame {n} of {n}**")  # the end: the trained model
@@ -139,7 +139,7 @@ def test_a_model_saved_before_predictions_plays_without_them(classic):
 
     s = classic.snapshots
     old = Snapshots(s.units, s.frames, s.scales, s.samples_seen, s.epoch)  # no predictions, as files before them
-    rec = ModelStore().save(classic.model, classic.meta, name="older", snapshots=old)
+    rec = gallery().save(classic.model, classic.meta, name="older", snapshots=old)
     at = ok(inside(rec.key))
     assert any("saved before predictions were recorded" in i.value for i in at.info)
     assert frame_text(at).startswith("**Frame")
