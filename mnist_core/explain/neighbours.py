@@ -45,8 +45,8 @@ class NeighbourIndex:
             self.mean = self.vectors.mean(axis=0)
             d = self.vectors.shape[1]
             if d > COMPONENTS and len(self.vectors) > COMPONENTS:
-                sample = self.vectors[np.random.default_rng(seed).permutation(len(self.vectors))[:10_000]] - self.mean
-                self.basis = np.ascontiguousarray(np.linalg.svd(sample, full_matrices=False)[2][:COMPONENTS].T)
+                self.basis = principal_axes(self.vectors[np.random.default_rng(seed).permutation(len(self.vectors))
+                                                         [:10_000]] - self.mean, COMPONENTS)
             else:
                 self.basis = np.eye(d, dtype=np.float32)  # the bound is the distance itself
             self.projected = np.ascontiguousarray((self.vectors - self.mean) @ self.basis)
@@ -91,6 +91,17 @@ class NeighbourIndex:
             exact = np.concatenate([exact, np.square(self.vectors[unseen].astype(np.float64) - x).sum(axis=1)])
         order = np.argsort(exact, kind="stable")[:k]
         return near[order], np.sqrt(exact[order])
+
+
+def principal_axes(centred: np.ndarray, count: int) -> np.ndarray:
+    """(m, d) centred rows -> (d, count) float32 orthonormal columns: the top principal
+    axes, as the eigenvectors of the (d, d) covariance.  Any orthonormal basis keeps the
+    bound a bound; this one makes it tight.  An SVD of the rows computed the same axes
+    with (m, d) left vectors nobody needs: for MNIST's 10,000 x 784 sample it took
+    most of the DigitSpace's time (65 of ~120 s on a loaded machine), this well under a second."""
+    x = np.asarray(centred, np.float64)
+    values, vectors = np.linalg.eigh(x.T @ x)  # ascending: the last are the largest
+    return np.ascontiguousarray(vectors[:, ::-1][:, :count].astype(np.float32))
 
 
 def _sobel(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
