@@ -10,6 +10,7 @@ answer within seconds of the launch (see ``tools/bench_app.py --only first_use``
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import threading
 
 import streamlit as st
@@ -37,9 +38,12 @@ def _prepare(data: Dataset) -> None:
 
 
 @st.cache_resource(show_spinner=False)
-def warm_up() -> threading.Thread:
+def warm_up() -> threading.Thread | None:
     """Once per server: MNIST (or the digits) loaded, its verdict space calibrating in the
-    background, and the default model prepared in another thread."""
+    background, and the default model prepared in another thread.  Nothing in a child
+    process: a worker started by spawning imports this script again as its main module."""
+    if multiprocessing.parent_process() is not None:
+        return None
     name = available_datasets()[0]  # the one a new session starts with (MNIST when it is here)
     data = cache.dataset(name)  # loaded here, in this page's run: every page needs it anyway
     cache.prepare_verdicts(name)
