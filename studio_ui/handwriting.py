@@ -86,8 +86,9 @@ def save_control(picture: np.ndarray | None) -> None:
     workspace (and clears the canvas).  ``None`` (nothing drawn): only the last save's message."""
     if picture is not None:
         st.caption(t("Save as my ... (the digit you meant: it is kept in your workspace, and the canvas clears)"))
-        for digit, col in enumerate(screen.columns(10, key="save_my", gap="small")):
-            col.button(str(digit), key=session.widget_key("save_my", digit), on_click=_save, args=(picture, digit),
+        row = st.container(horizontal=True, gap="small", key="save_my_row")  # one row: never stacked, even narrow
+        for digit in range(10):
+            row.button(str(digit), key=session.widget_key("save_my", digit), on_click=_save, args=(picture, digit),
                        help=t("Save this drawing as your {digit}", digit=digit), width="stretch")
     kind, text = st.session_state.pop(session.HANDWRITING_SAVED, (None, ""))
     if kind:
