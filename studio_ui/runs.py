@@ -52,7 +52,9 @@ def ensure_model() -> ModelRecord:
     if snap.saved_name is None:
         st.error(plain(t(snap.error or "The default model could not be trained.")))
         st.stop()
-    rec = next(r for r in session.records(dataset) if r.shared and r.name == snap.saved_name)
+    rec = next((r for r in session.records(dataset) if r.shared and r.name == snap.saved_name), None)
+    if rec is None:  # saved into another gallery (a run under way for another home): ask again
+        st.rerun()
     session.set_active(rec, dataset)
     accuracy = rec.meta.get("test_accuracy")
     st.session_state[session.TOAST] = (  # in this run's language already
