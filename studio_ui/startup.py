@@ -16,7 +16,7 @@ import threading
 import streamlit as st
 
 from mnist_core.data import Dataset, available_datasets
-from mnist_core.storage import gallery
+from mnist_core.storage import ModelStore, gallery
 from mnist_core.training import manager
 
 from . import cache
@@ -24,15 +24,16 @@ from . import cache
 log = logging.getLogger(__name__)
 
 
-def _prepare(data: Dataset) -> None:
-    """In a thread: the studio's default model for ``data`` if the gallery has none (the
+def _prepare(data: Dataset, shared: ModelStore) -> None:
+    """In a thread: the studio's default model for MNIST if the gallery has none (the
     same run a page would ask for: ``default_job`` trains it once), which starts the
-    workers.  With a model there, the workers start with the first run (a server with
-    models is not a fresh one; and tests that open pages start none)."""
+    workers.  The 8x8 digits' model trains in about a second when a page asks for it: not
+    worth a cluster at start.  With a model there, the workers start with the first run
+    (a server with models is not a fresh one)."""
     try:
-        if not any(r.error is None and r.meta.get("dataset") == data.name and r.meta.get("status", "done") == "done"
-                   for r in gallery().list()):
-            manager().default_job(data, gallery())
+        if data.name == "mnist" and not any(r.error is None and r.meta.get("dataset") == data.name
+                                            and r.meta.get("status", "done") == "done" for r in shared.list()):
+            manager().default_job(data, shared)
     except Exception:  # noqa: BLE001 -- a page that needs it tries again and tells its user why
         log.exception("preparing the studio at its start failed")
 
@@ -47,6 +48,6 @@ def warm_up() -> threading.Thread | None:
     name = available_datasets()[0]  # the one a new session starts with (MNIST when it is here)
     data = cache.dataset(name)  # loaded here, in this page's run: every page needs it anyway
     cache.prepare_verdicts(name)
-    thread = threading.Thread(target=_prepare, args=(data,), name="studio-warm-up", daemon=True)
+    thread = threading.Thread(target=_prepare, args=(data, gallery()), name="studio-warm-up", daemon=True)
     thread.start()
     return thread
