@@ -6,11 +6,15 @@ what they share.
 """
 import streamlit as st
 
-from studio_ui import nav, screen
+from studio_ui import nav, screen, startup
 from studio_ui.text import errors_shown
 
-st.set_page_config(page_title="MNIST studio", page_icon=":material/draw:", layout="wide",
-                   initial_sidebar_state=screen.sidebar_state())  # collapsed in presenter mode (?present=1)
+if __name__ == "__main__":  # Streamlit runs this as __main__; a worker process spawned meanwhile imports it as
+    # __mp_main__, and must not run the app (it would start a cluster of its own)
+    st.set_page_config(page_title="MNIST studio", page_icon=":material/draw:", layout="wide",
+                       initial_sidebar_state=screen.sidebar_state())  # collapsed in presenter mode (?present=1)
 
-with errors_shown(), st.container(key=screen.MAIN):  # each page starts with sidebar.start_page()
-    nav.run()  # the page the URL asks for; the stylesheet fits what is in screen.MAIN to the screen
+    with errors_shown(), st.container(key=screen.MAIN):
+        startup.warm_up()  # once per server: the workers, the default model and the verdict, in the background
+        # each page starts with sidebar.start_page()
+        nav.run()  # the page the URL asks for; the stylesheet fits what is in screen.MAIN to the screen

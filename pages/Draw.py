@@ -14,7 +14,8 @@ from studio_ui.handwriting import save_control
 from studio_ui.mapview import map_panel
 from studio_ui.network import network_panel
 from studio_ui.lang import lang, name, t, translated
-from studio_ui.reading import every_model, read
+from studio_ui.cache import judge_ready
+from studio_ui.reading import every_model, read, verdict_pending
 from studio_ui.steps import preprocessing_steps_panel
 from mnist_core.data import load_image
 from mnist_core.errors import MnistError, sentence
@@ -22,7 +23,9 @@ from mnist_core.errors import MnistError, sentence
 ui.start_page()
 st.title(t("Draw a digit"))
 rec = ui.ensure_model()
-model, judge = ui.model(rec), ui.judge(rec)  # the judge is calibrated once per model, before the first stroke
+model, judge = ui.model(rec), judge_ready(rec)  # None while it calibrates: the digit is shown without the verdict
+if judge is None:
+    verdict_pending(rec)  # one line, until the judge is ready (then the page reruns)
 if screen.details():
     st.caption(t("Model {model} ({kind}) reads {height}x{width} images.", model=ui.plain(name(rec.label)),
                  kind=ui.plain(rec.meta.get("model")), height=model.image_shape[0], width=model.image_shape[1]))

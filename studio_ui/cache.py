@@ -8,6 +8,7 @@ and nothing goes stale.  Arrays handed out are read-only: sessions share them.
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, ContextManager
 
 import streamlit as st
@@ -25,7 +26,7 @@ from .lang import t
 if TYPE_CHECKING:
     import numpy as np
 
-    from mnist_core.explain import DigitSpace, Judge, Snapshots
+    from mnist_core.explain import DigitSpace, Judge, Snapshots  # noqa: F401 -- in annotations
 
 
 def slow(message: str) -> ContextManager[None]:
@@ -151,27 +152,66 @@ def comparison_entries(recs: list[ModelRecord]) -> list[Entry]:
 
 
 # -- explanations: what depends on a dataset, or on a model file, computed once --------
+# The verdict's calibration (a dataset's DigitSpace, then each model's Judge) is built in
+# one background thread of the server, never in a page's run: Draw answers with the digit
+# meanwhile (see judge_ready).  A thread, not a worker: the space is searched in this
+# process on every stroke, so it must end up here anyway (a worker would send ~30 MB
+# back), and its time goes to numpy products that release the GIL; one thread, so that
+# on two cores it takes one core at most, beside a training worker.
+@st.cache_resource(show_spinner=False)
+def _calibrator() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="studio-calibration")
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
-def _digit_space(name: str, folder: str | None) -> "DigitSpace":
+def _space_future(name: str, folder: str | None) -> "Future[DigitSpace]":
     from mnist_core.explain import digit_space
 
-    return digit_space(_dataset(name, folder))
+    return _calibrator().submit(digit_space, _dataset(name, folder))  # the dataset is loaded here, in the page's run
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _judge(path: str, mtime: float, name: str, folder: str | None) -> "Judge":
+def _judge_future(path: str, mtime: float, name: str, folder: str | None) -> "Future[Judge]":
     from mnist_core.explain import build_judge
 
-    return build_judge(_model(path, mtime)[0], _dataset(name, folder), _digit_space(name, folder))
+    space = _space_future(name, folder)  # queued first: the one thread builds it before the judge that waits on it
+    model, data = _model(path, mtime)[0], _dataset(name, folder)
+    return _calibrator().submit(lambda: build_judge(model, data, space.result()))
+
+
+def _settled(future: Future, forget) -> Future:
+    """``future``; one that failed is forgotten (``forget()``: its cache cleared), so the next asker tries again."""
+    if future.done() and future.exception() is not None:
+        forget()
+    return future
+
+
+def prepare_verdicts(name: str) -> None:
+    """Start calibrating the dataset's DigitSpace in the background (server start: see startup)."""
+    _space_future(*source(name))
+
+
+def _judge_of(record: ModelRecord) -> Future:
+    data = source(record.meta.get("dataset", "digits"))
+    return _settled(_judge_future(str(record.path), mtime(record), *data),
+                   lambda: (_judge_future.clear(), _space_future.clear()))
+
+
+def judge_ready(record: ModelRecord) -> "Judge | None":
+    """The model's verdict-giver if it is calibrated, else ``None`` (its calibration is
+    started in the background, or goes on): never waits."""
+    future = _judge_of(record)
+    return future.result() if future.done() else None
 
 
 def judge(record: ModelRecord) -> "Judge":
-    """The verdict-giver of a saved model (its dataset's space is shared by its models)."""
-    data = source(record.meta.get("dataset", "digits"))
-    with slow(N_("Measuring the training images, once (a few seconds)...")):
-        _digit_space(*data)
-    with slow(N_("Calibrating the model's verdicts, once...")):
-        return _judge(str(record.path), mtime(record), *data)
+    """The verdict-giver of a saved model (its dataset's space is shared by its models),
+    waited for: one spinner while it is calibrated (shown only if it takes a while)."""
+    future = _judge_of(record)
+    if future.done():
+        return future.result()
+    with slow(N_("Calibrating the model's verdicts, once (a few seconds)...")):
+        return future.result()
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

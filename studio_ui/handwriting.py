@@ -89,8 +89,9 @@ def save_control(picture: np.ndarray | None) -> None:
         st.checkbox(t("share with the class"), key=session.HW_SHARE, help=t(
             "The drawings you save while this is ticked join the class's handwriting: the teacher tests every "
             "gallery model on them. They stay yours."))
-        for digit, col in enumerate(screen.columns(10, key="save_my", gap="small")):
-            col.button(str(digit), key=session.widget_key("save_my", digit), on_click=_save, args=(picture, digit),
+        row = st.container(horizontal=True, gap="small", key="save_my_row")  # one row: never stacked, even narrow
+        for digit in range(10):
+            row.button(str(digit), key=session.widget_key("save_my", digit), on_click=_save, args=(picture, digit),
                        help=t("Save this drawing as your {digit}", digit=digit), width="stretch")
     kind, text = st.session_state.pop(session.HANDWRITING_SAVED, (None, ""))
     if kind:

@@ -25,9 +25,20 @@ def why() -> None:
     st.session_state[session.INSIDE_SOURCE] = "Your drawing"
 
 
-def read(model: Model, judge: Judge, image: np.ndarray | None, started: float) -> np.ndarray | None:
+@st.fragment(run_every=1.0)
+def verdict_pending(record: ModelRecord) -> None:
+    """One line while the model's verdict is being calibrated in the background (see
+    cache.judge_ready): the drawing is read meanwhile, its verdict follows; once it is
+    ready the whole page reruns, with it."""
+    if cache.judge_ready(record) is not None:
+        st.rerun(scope="app")
+    st.caption(t("Still calibrating the verdict (is it a digit at all?): the model's answer shows meanwhile."))
+
+
+def read(model: Model, judge: Judge | None, image: np.ndarray | None, started: float) -> np.ndarray | None:
     """The prediction of ``image`` (h, w) with its verdict, its probabilities and what
-    the network saw; returns that image (the model's input), ``None`` if there is none.
+    the network saw (no verdict while ``judge`` is None: still calibrating); returns
+    that image (the model's input), ``None`` if there is none.
     ``started``: when the drawing arrived (``time.perf_counter()``), for the time shown."""
     try:
         if image is None:

@@ -29,25 +29,33 @@ def ensure_model() -> ModelRecord:
     if rec is not None:
         return rec
     dataset, jobs, job = session.active_name(), session.jobs(), None
+    label = t(session.LABELS[dataset])
+    # one message at a time: a bar whose line says what is going on (the server started this run already)
+    bar = st.progress(0.0, text=t("No model for {dataset} yet: starting the workers to train the studio's default "
+                                  "network...", dataset=label))
     with errors_shown():
         job = jobs.default_job(session.dataset(dataset), gallery())
     if job is None:
+        bar.empty()  # the error above says why
         st.stop()
-    st.info(t("No model for {dataset} yet: training the default network, this takes a few seconds.",
-              dataset=t(session.LABELS[dataset])))
-    bar = st.progress(0.0, text=t("Waiting for a worker..."))
     snap = jobs.snapshot(job)
     while not snap.finished:
         jobs.touch(job.workspace)  # somebody is waiting for it
         if snap.status == "running":
-            bar.progress(snap.fraction, text=t("Training the default model: {seen} of {total} samples",
+            bar.progress(snap.fraction, text=t("No model for {dataset} yet: training the studio's default network, "
+                                               "{seen} of {total} samples", dataset=label,
                                                seen=num(snap.samples_seen), total=num(snap.total)))
+        else:
+            bar.progress(0.0, text=t("No model for {dataset} yet: waiting for a worker to train the studio's "
+                                     "default network...", dataset=label))
         time.sleep(0.25)
         snap = jobs.snapshot(job)
     if snap.saved_name is None:
         st.error(plain(t(snap.error or "The default model could not be trained.")))
         st.stop()
-    rec = next(r for r in session.records(dataset) if r.shared and r.name == snap.saved_name)
+    rec = next((r for r in session.records(dataset) if r.shared and r.name == snap.saved_name), None)
+    if rec is None:  # saved into another gallery (a run under way for another home): ask again
+        st.rerun()
     session.set_active(rec, dataset)
     accuracy = rec.meta.get("test_accuracy")
     st.session_state[session.TOAST] = (  # in this run's language already

@@ -159,6 +159,20 @@ def columns(spec: int | Sequence[int], key: str, *, gap: str = "small",
     return [row.container(key=f"cell{w}-{name}-{i}") for i, w in enumerate(weights)]
 
 
+#: On a narrow page the answer sits under the canvas: the canvas is shown no taller than
+#: the window leaves once the title, the Clear button and the answer (digit and verdict,
+#: zoomed less) are counted, so both are seen without scrolling (rem of room: normal,
+#: presenter mode's larger type; 800x900 is checked by tests/test_browser.py).
+STACKED_ROOM, STACKED_ROOM_PRESENTING = 38, 31
+
+
+def _stacked(room: int, zoom: float) -> str:
+    canvases = " ".join(f".st-key-{canvas_key(size)} {{ max-width: max(160px, calc(100vh - {room}rem)); }}"
+                        for size in (CANVAS, CANVAS_PRESENTING))
+    return (f"@container studio-main (max-width: {STACK_BELOW - 0.01}rem) {{ {canvases} "
+            f".st-key-{ANSWER} {{ zoom: {zoom}; }} }}")
+
+
 _CELLS = "\n".join(f"{_cell(w)} {{ flex: {w} 1 0%; min-width: 0; }}" for w in WEIGHTS)
 
 LAYOUT_CSS = f"""
@@ -171,6 +185,7 @@ LAYOUT_CSS = f"""
 .st-key-{ANSWER} {{ zoom: 1.5; }}
 {_fit_rules(CANVAS)}
 {_fit_rules(CANVAS_PRESENTING)}
+{_stacked(STACKED_ROOM, 1.2)}
 """
 
 PRESENTER_CSS = f"""
@@ -178,6 +193,7 @@ html {{ font-size: 20px; }}
 @media (min-width: 1600px) {{ html {{ font-size: 22px; }} }}
 .st-key-{MAIN} {{ margin-top: -3rem; }}
 .st-key-{ANSWER} {{ zoom: 3.5; }}
+{_stacked(STACKED_ROOM_PRESENTING, 1.8)}
 """
 
 

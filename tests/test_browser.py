@@ -7,6 +7,7 @@ Screenshots go to artifacts/screenshots/ (gitignored).
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -137,6 +138,21 @@ def _draw_one(page) -> str:
             page.screenshot(path=str(SHOTS / f"draw-attempt-{attempt}.png"), full_page=True)
     _settle(page)
     return metric.inner_text().strip()
+
+
+def _answer_on_screen(page, viewport: dict, where: str) -> None:
+    """The whole canvas and the whole answer -- the digit and the verdict's sentence, once
+    the verdict is calibrated -- inside the window, the page not scrolled."""
+    page.get_by_text(re.compile(r"This is a \d|Probably \d|does not look like any digit")).first.wait_for(
+        timeout=120_000)
+    _settle(page)
+    assert page.evaluate("window.scrollY") == 0, where
+    for name, box in (("canvas", page.locator("canvas.upper-canvas").first.bounding_box()),
+                      ("answer", page.locator(".st-key-draw_answer").first.bounding_box())):
+        assert box is not None, (where, name)
+        assert box["x"] >= 0 and box["y"] >= 0, (where, name, box)
+        assert box["x"] + box["width"] <= viewport["width"] + 1, (where, name, box)
+        assert box["y"] + box["height"] <= viewport["height"] + 1, (where, name, box)
 
 
 def _save_second_model(home: Path, mnist) -> str:
@@ -298,9 +314,11 @@ def test_every_page_fits_800_wide_and_draw_uses_a_big_screen(browser, app_url, t
         assert not fit["side_by_side"], f"{name}: columns side by side: {fit['side_by_side']}"  # they stack
         if name.startswith("draw"):
             _canvas_box(page, name, narrow, fit)
-    page.goto(f"{app_url}/Draw")
-    _settle(page)
-    assert _draw_one(page) == "1"
+    for path in ("Draw", "Draw?present=1"):  # canvas and answer (digit and verdict) on screen, no scrolling
+        page.goto(f"{app_url}/{path}")
+        _settle(page)
+        assert _draw_one(page) == "1"
+        _answer_on_screen(page, narrow, path)
     _fits(page, "draw after a stroke")
 
     big = {"width": 1920, "height": 1080}

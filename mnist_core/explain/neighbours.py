@@ -45,8 +45,8 @@ class NeighbourIndex:
             self.mean = self.vectors.mean(axis=0)
             d = self.vectors.shape[1]
             if d > COMPONENTS and len(self.vectors) > COMPONENTS:
-                sample = self.vectors[np.random.default_rng(seed).permutation(len(self.vectors))[:10_000]] - self.mean
-                self.basis = np.ascontiguousarray(np.linalg.svd(sample, full_matrices=False)[2][:COMPONENTS].T)
+                self.basis = principal_axes(self.vectors[np.random.default_rng(seed).permutation(len(self.vectors))
+                                                         [:10_000]] - self.mean, COMPONENTS)
             else:
                 self.basis = np.eye(d, dtype=np.float32)  # the bound is the distance itself
             self.projected = np.ascontiguousarray((self.vectors - self.mean) @ self.basis)
@@ -73,9 +73,32 @@ class NeighbourIndex:
             bound = np.maximum(bound, 0) * (1 - 1e-4) - 1e-4  # float32 rounding must not hide a neighbour
             if leave_out is not None:
                 bound[np.arange(len(block)), leave_out[s:s + BLOCK]] = np.inf
-            for row in range(len(block)):
-                out_i[s + row], out_d[s + row] = self._exact(block[row], bound[row], k)
+            out_i[s:s + len(block)], out_d[s:s + len(block)] = self._exact_block(block, bound, k)
         return Neighbours(out_i, out_d)
+
+    def _exact_block(self, block: np.ndarray, bound: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The k nearest of each query of ``block`` (m, d), given every vector's lower bound
+        (m, n): the ``k + RECHECK`` best candidates of all rows measured at once (one Python
+        step per row cost 2,000 calibration queries several seconds); a row whose bound
+        leaves other vectors possible is done alone by :meth:`_exact`."""
+        m, cand = len(block), min(len(self), k + RECHECK)
+        near = np.argpartition(bound, cand - 1, axis=1)[:, :cand] if cand < len(self) else \
+            np.broadcast_to(np.arange(len(self)), (m, len(self))).copy()
+        exact = np.empty(near.shape, np.float64)
+        for s in range(0, m, 32):  # (32, cand, d) differences at a time
+            diff = self.vectors[near[s:s + 32]].astype(np.float64) - block[s:s + 32, None, :].astype(np.float64)
+            exact[s:s + 32] = np.einsum("ijk,ijk->ij", diff, diff)
+        finite = np.isfinite(np.take_along_axis(bound, near, axis=1))
+        exact = np.where(finite, exact, np.inf)  # a left-out vector is never a neighbour
+        kth = np.partition(exact, k - 1, axis=1)[:, k - 1]
+        rest = bound.copy()
+        np.put_along_axis(rest, near, np.inf, axis=1)
+        alone = np.flatnonzero((rest < kth[:, None]).any(axis=1))
+        order = np.argsort(exact, axis=1, kind="stable")[:, :k]
+        out_i, out_d = np.take_along_axis(near, order, axis=1), np.sqrt(np.take_along_axis(exact, order, axis=1))
+        for row in alone:  # the bound did not rule the others out: this row the careful way
+            out_i[row], out_d[row] = self._exact(block[row], bound[row], k)
+        return out_i, out_d
 
     def _exact(self, x: np.ndarray, bound: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The k nearest of one query, given every vector's lower bound (squared)."""
@@ -91,6 +114,17 @@ class NeighbourIndex:
             exact = np.concatenate([exact, np.square(self.vectors[unseen].astype(np.float64) - x).sum(axis=1)])
         order = np.argsort(exact, kind="stable")[:k]
         return near[order], np.sqrt(exact[order])
+
+
+def principal_axes(centred: np.ndarray, count: int) -> np.ndarray:
+    """(m, d) centred rows -> (d, count) float32 orthonormal columns: the top principal
+    axes, as the eigenvectors of the (d, d) covariance.  Any orthonormal basis keeps the
+    bound a bound; this one makes it tight.  An SVD of the rows computed the same axes
+    with (m, d) left vectors nobody needs: for MNIST's 10,000 x 784 sample it took
+    most of the DigitSpace's time (65 of ~120 s on a loaded machine), this well under a second."""
+    x = np.asarray(centred, np.float64)
+    values, vectors = np.linalg.eigh(x.T @ x)  # ascending: the last are the largest
+    return np.ascontiguousarray(vectors[:, ::-1][:, :count].astype(np.float32))
 
 
 def _sobel(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

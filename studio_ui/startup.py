@@ -1,0 +1,53 @@
+"""What the server prepares once, at its start, in the background: the first page
+anybody opens (``streamlit_app.py`` calls :func:`warm_up` on every run; it works once)
+finds the default model training (or trained), the workers with it, and the verdict's
+calibration under way, instead of starting each when a pupil first needs it.
+
+Nothing here blocks a page: the dataset is loaded in the first run (every page needs
+it), the rest goes on in threads.  On a fresh server with MNIST this is what makes Draw
+answer within seconds of the launch (see ``tools/bench_app.py --only first_use``).
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+
+import streamlit as st
+
+from mnist_core.data import Dataset, available_datasets
+from mnist_core.storage import ModelStore, gallery
+from mnist_core.training import manager
+
+from . import cache
+
+log = logging.getLogger(__name__)
+
+
+def _prepare(data: Dataset, shared: ModelStore) -> None:
+    """In a thread: the studio's default model for MNIST if the gallery has none (the
+    same run a page would ask for: ``default_job`` trains it once), which starts the
+    workers.  The 8x8 digits' model trains in about a second when a page asks for it: not
+    worth a cluster at start.  With a model there, the workers start with the first run
+    (a server with models is not a fresh one)."""
+    try:
+        if data.name == "mnist" and not any(r.error is None and r.meta.get("dataset") == data.name
+                                            and r.meta.get("status", "done") == "done" for r in shared.list()):
+            manager().default_job(data, shared)
+    except Exception:  # noqa: BLE001 -- a page that needs it tries again and tells its user why
+        log.exception("preparing the studio at its start failed")
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up() -> threading.Thread | None:
+    """Once per server: MNIST (or the digits) loaded, its verdict space calibrating in the
+    background, and the default model prepared in another thread.  Nothing in a child
+    process: a worker started by spawning imports this script again as its main module."""
+    if multiprocessing.parent_process() is not None:
+        return None
+    name = available_datasets()[0]  # the one a new session starts with (MNIST when it is here)
+    data = cache.dataset(name)  # loaded here, in this page's run: every page needs it anyway
+    cache.prepare_verdicts(name)
+    thread = threading.Thread(target=_prepare, args=(data, gallery()), name="studio-warm-up", daemon=True)
+    thread.start()
+    return thread
