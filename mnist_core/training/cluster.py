@@ -54,6 +54,10 @@ CONFIG: dict[str, Any] = {
     "distributed.worker.profile.enabled": False,
     # a worker that dies mid-run (out of memory) is not given the run again
     "distributed.scheduler.allowed-failures": 0,
+    # datasets are scattered to every worker (broadcast); the Active Memory Manager would
+    # drop all copies but one, and restarting the worker holding it (a hard stop, see
+    # .hard_stop) would lose data no worker can compute again: the next run failed
+    "distributed.scheduler.active-memory-manager.start": False,
     # no HTTP pages: Dask starts an HTTP server even without a dashboard (JSON state,
     # a proxy, metrics); with no routes it answers nothing but 404
     "distributed.scheduler.http.routes": [],

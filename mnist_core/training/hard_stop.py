@@ -10,6 +10,7 @@ person is told so in one sentence.
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any, Callable
 
 from ..i18n import N_, Text
@@ -30,10 +31,12 @@ def overdue(job: Job, now: float, grace: float) -> Text | None:
     return None
 
 
-def end_for_real(client: Any, job: Job, done: Callable[[], None]) -> None:
+def end_for_real(client: Any, job: Job, done: Callable[[], None], timeout: float = 60.0) -> None:
     """Cancel the run and restart the worker that runs it, in a thread of its own
     (a restart takes seconds; the manager's watcher goes on meanwhile); then ``done()``
-    (the manager sends no run meanwhile: it would go to the worker being restarted)."""
+    once the scheduler no longer knows the old worker (or after ``timeout`` s).
+    The manager sends no run meanwhile: the scheduler sees the cancelled run's worker as
+    free and would give it the run, which the restart then kills."""
     future = job.future
     if future is None:
         done()
@@ -45,10 +48,18 @@ def end_for_real(client: Any, job: Job, done: Callable[[], None]) -> None:
             worker = next((addr for addr, keys in client.processing().items() if key in keys), None)
             client.cancel([future], force=True)  # cancelled first: no cluster gives it to another worker
             if worker is not None:
-                client.restart_workers([worker], raise_for_error=False)
+                client.restart_workers([worker], timeout=timeout, raise_for_error=False)
+                _wait_until_gone(client, worker, time.monotonic() + timeout)
         except Exception:  # noqa: BLE001 -- the cluster is gone: nothing is left to end
             pass
         finally:
             done()
 
     threading.Thread(target=restart, name=f"mnist-studio-hard-stop-{job.id}", daemon=True).start()
+
+
+def _wait_until_gone(client: Any, worker: str, deadline: float) -> None:
+    """Until the scheduler has removed ``worker``: Dask's restart returns as soon as it
+    counts as many workers as before, which may still include the killed one."""
+    while time.monotonic() < deadline and worker in client.scheduler_info(n_workers=-1)["workers"]:
+        time.sleep(0.2)

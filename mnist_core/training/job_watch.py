@@ -40,10 +40,12 @@ class JobWatch:
         gives back the slots of ``mine`` not sent and raises; any other is failed with the sentence."""
         while True:
             with self._lock:
-                busy = sum(1 for j in self._jobs.values() if j.future is not None) + self._restarting
+                busy = sum(1 for j in self._jobs.values() if j.future is not None)
                 waiting = sorted((j for j in self._jobs.values() if j.pending is not None),
                                  key=lambda j: (-j.priority, j.number))
-                if not waiting or busy >= max(slots, 1):
+                # none while a worker is restarted: the scheduler would give it the run (the
+                # restart then kills it), and the datasets it held are sent again after
+                if not waiting or self._restarting or busy >= max(slots, 1):
                     return
                 job = waiting[0]
                 pending, job.pending = job.pending, None
@@ -106,7 +108,7 @@ class JobWatch:
             for job, why in late:
                 job.hard_stop = why
             if client is not None:
-                self._restarting += len(late)  # a slot each, until its worker is back
+                self._restarting += len(late)  # no run is sent until their workers are back
         for job, _ in late:
             if client is not None:
                 end_for_real(client, job, self._restarted)
