@@ -6,6 +6,7 @@
   loaded models, evaluations, figures, the store listing);
 * :mod:`.session` -- what belongs to one user (workspace, active dataset and model),
   every session-state key, and ``widget_key()`` (the one way a widget's key is made);
+  :mod:`.workspace` -- which workspace a session opens (URL, cookie, sign-in) and its changes;
 * :mod:`.lang` -- the session's language: ``t``, ``tn`` (plurals), ``translated`` (a
   widget's option labels), ``titles`` (a chart's titles), ``name`` (a user's names, as given);
 * :mod:`.text` -- ``plain`` (markdown-safe text) and ``errors_shown`` (a sentence, not a traceback);

@@ -7,7 +7,8 @@ display name people read and a key that opens it; only the key travels in the UR
 (``?workspace=KEY``, so a reload or a bookmark keeps it) and only the owner's "Link to
 this workspace" shows it.  A session opens the URL's workspace, else the one the browser
 remembers (a cookie, :mod:`.cookies`), else a new one with a random display name.  With
-an OIDC provider configured (Streamlit's ``st.login``), it is the signed-in user's.
+an OIDC provider configured (Streamlit's ``st.login``), it is the signed-in user's
+(:mod:`.workspace` opens and changes it; its functions are importable from here).
 """
 from __future__ import annotations
 
@@ -15,12 +16,9 @@ import streamlit as st
 
 from mnist_core.data import available_datasets
 from mnist_core.i18n import N_
-from mnist_core.errors import MnistError, sentence
+from mnist_core.errors import sentence
 from mnist_core.storage import ModelRecord, ModelStore, gallery, workspace_store
-from mnist_core.storage.accounts import user_workspace
 from mnist_core.storage.publishing import default_model, label_of
-from mnist_core.storage.workspaces import (Workspace, check_display_name, create_workspace, is_key, lookup, open_workspace,
-                                          random_display_name, rename)
 from mnist_core.training import JobManager, manager
 
 from . import cache
@@ -78,116 +76,9 @@ def widget_key(*parts: object) -> str:
 
 LABELS = {"mnist": N_("MNIST (28x28)"), "digits": N_("Digits (8x8, embedded)")}  # shown through t()
 
-
-def sign_in_configured() -> bool:
-    """Whether the server has an OIDC provider for ``st.login`` (an [auth] section in secrets)."""
-    try:
-        return "auth" in st.secrets
-    except Exception:  # noqa: BLE001 -- no secrets file at all
-        return False
-
-
-def _signed_in() -> str:
-    """The signed-in user's workspace key (a visitor who has not signed in is asked to)."""
-    if not st.user.is_logged_in:
-        from .lang import t
-
-        st.info(t("Sign in to use the studio: your runs and models are kept under your account."))
-        st.button(t("Sign in"), on_click=st.login, type="primary")
-        st.stop()
-    subject = str(st.user.get("sub") or st.user.get("email"))
-    shown = str(st.user.get("name") or str(st.user.get("email") or "").split("@")[0])
-    try:
-        shown = check_display_name(shown)
-    except MnistError:
-        shown = random_display_name()
-    return user_workspace(subject, shown).key
-
-
-def _opened() -> str:
-    """The key this session starts with: the URL's workspace, else the browser's, else a new one."""
-    from . import cookies
-
-    asked = st.query_params.get("workspace")
-    if asked:
-        try:
-            return open_workspace(asked, legacy=True).key  # an old bookmark (a name) still opens, once migrated
-        except MnistError as err:
-            st.session_state[WORKSPACE_NOTE] = sentence(err)
-    remembered = cookies.get(cookies.WORKSPACE)
-    if remembered:
-        try:
-            return open_workspace(remembered).key
-        except MnistError:  # the class was reset, or the folder removed: a fresh one
-            pass
-    return create_workspace(random_display_name()).key
-
-
-def workspace() -> str:
-    """This session's workspace KEY (see the module docstring), kept in the URL and the
-    browser's cookie.  The key opens the workspace: show :func:`workspace_info`'s name."""
-    from . import cookies
-
-    if sign_in_configured():
-        key = st.session_state[WORKSPACE] = _signed_in()
-        return key
-    key = st.session_state.get(WORKSPACE)
-    if not key:
-        key = st.session_state[WORKSPACE] = _opened()
-    if st.query_params.get("workspace") != key:  # a page switch clears the URL's parameters
-        st.query_params["workspace"] = key
-    if cookies.get(cookies.WORKSPACE) != key:
-        cookies.remember(cookies.WORKSPACE, key)
-    return key
-
-
-def workspace_info() -> Workspace:
-    """This session's workspace: its display name (``.name``) is what screens show."""
-    key = workspace()
-    try:
-        found = lookup(key)
-    except MnistError:  # removed under the session (the teacher reset the class): a fresh one
-        return _start(create_workspace(random_display_name()).key)
-    if found.legacy and is_key(found.key):  # a stopped run saved into a removed workspace: its name was lost
-        return _start(create_workspace(random_display_name()).key)
-    return found
-
-
-def _start(key: str) -> Workspace:
-    st.session_state[WORKSPACE] = key
-    for name in (MODELS, ACTIVATED, LINK_SHOWN, EXPERIMENT):
-        st.session_state.pop(name, None)
-    if not sign_in_configured():
-        from . import cookies
-
-        st.query_params["workspace"] = key
-        cookies.remember(cookies.WORKSPACE, key)
-    return lookup(key)
-
-
-def switch_workspace(text: str) -> None:
-    """Open the workspace a pasted link or key opens (never a display name: a sentence)."""
-    from .lang import lang
-
-    try:
-        _start(open_workspace(text).key)
-        st.session_state[TOAST] = N_("Workspace opened.")
-    except MnistError as err:
-        st.session_state[WORKSPACE_NOTE] = sentence(err, lang())
-
-
-def start_afresh() -> None:
-    """Leave this workspace (its link still opens it): a new, empty one, which the browser now remembers."""
-    _start(create_workspace(random_display_name()).key)
-
-
-def rename_workspace(text: str) -> None:
-    from .lang import lang
-
-    try:
-        rename(workspace(), text)
-    except MnistError as err:
-        st.session_state[WORKSPACE_NOTE] = sentence(err, lang())
+# the workspace's opening and its changes (they read this module's keys when called)
+from .workspace import (rename_workspace, sign_in_configured, start_afresh, switch_workspace,  # noqa: E402
+                        workspace, workspace_info)
 
 
 def jobs() -> JobManager:
