@@ -117,9 +117,7 @@ def test_a_tls_lab_cluster_trains_for_the_studio_and_refuses_a_client_without_ce
     tls = ["--tls-ca-file", str(ca), "--tls-cert", str(cert), "--tls-key", str(key)]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MNIST_", "DASK_"))}
     env.update(PYTHONPATH=str(ROOT), DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="0",
-               DASK_DISTRIBUTED__SCHEDULER__HTTP__ROUTES="[]",
-               DASK_DISTRIBUTED__SCHEDULER__ACTIVE_MEMORY_MANAGER__START="False",
-               DASK_DISTRIBUTED__WORKER__HTTP__ROUTES="[]",
+               DASK_DISTRIBUTED__SCHEDULER__HTTP__ROUTES="[]", DASK_DISTRIBUTED__WORKER__HTTP__ROUTES="[]",
                DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED="False")
     address = f"tls://127.0.0.1:{port}"
     quiet = {"cwd": tmp_path, "env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
