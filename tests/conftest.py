@@ -78,3 +78,12 @@ def ok(at):
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     return at
+
+
+def ws(name: str) -> str:
+    """The key of the workspace shown as ``name`` in this test's studio home, made on first
+    use: the app opens a workspace by its key (``?workspace=KEY``), never by a name."""
+    from mnist_core.storage.workspaces import create_workspace, list_workspaces
+
+    found = [w.key for w in list_workspaces() if w.name == name]
+    return found[0] if found else create_workspace(name).key

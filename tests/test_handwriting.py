@@ -24,7 +24,7 @@ from mnist_core.storage import ModelStore, workspace_store
 from mnist_core.training import TrainConfig
 from mnist_core.training.pipeline import add_handwriting, train_model
 
-from conftest import ok  # the AppTest helpers
+from conftest import ok, ws  # the AppTest helpers
 from test_app import last_job, page
 
 pytestmark = pytest.mark.usefixtures("app_state")  # conftest: no cache leaks between tests
@@ -248,8 +248,8 @@ def _fill(workspace: str, n: int = 6) -> list[int]:
 
 
 def test_train_form_adds_the_handwriting_and_the_run_records_it(digits_only):
-    at = ok(page("train", workspace="hw-train"))
-    labels = _fill("hw-train", 5)
+    at = ok(page("train", workspace=ws("hw-train")))
+    labels = _fill(ws("hw-train"), 5)
     at.run()
     assert at.checkbox(key="train_hw_add").label == "Add my handwriting (5 drawings)"
     at.checkbox(key="train_hw_add").check()
@@ -260,35 +260,35 @@ def test_train_form_adds_the_handwriting_and_the_run_records_it(digits_only):
     at.run()
     snap = last_job(at)
     assert snap.status == "done"
-    meta = workspace_store("hw-train").list("digits")[0].meta
+    meta = workspace_store(ws("hw-train")).list("digits")[0].meta
     assert meta["handwriting"] == {"images": len(labels), "repeat": 3}
     assert meta["n_train"] == 1437 + 3 * len(labels) and snap.total == meta["n_train"]  # 1 epoch: it saw them
     assert "5 x 3" in at.dataframe[-1].value["my handwriting"].tolist()
 
 
 def test_train_form_without_drawings_says_so(digits_only):
-    at = ok(page("train", workspace="hw-none"))
+    at = ok(page("train", workspace=ws("hw-none")))
     at.checkbox(key="train_hw_add").check()
     next(b for b in at.button if b.label == "Start training").click()
     at.run()
     assert any("no saved drawings yet" in e.value for e in at.error)
     from mnist_core.training import manager
 
-    assert manager().jobs("hw-none") == []
+    assert manager().jobs(ws("hw-none")) == []
 
 
 def _model_for(digits) -> None:
     result = train_model("classic", digits, {"hidden": 16}, TrainConfig(epochs=2))
-    ModelStore().save(result.model, result.meta)  # in the gallery
+    ModelStore().save(result.model, {**result.meta, "published_by": "studio"})  # the studio's model: every session's default
 
 
 def test_handwriting_page_grid_relabel_delete_accuracy(digits_only, digits):
-    at = ok(page("handwriting", workspace="hw-page"))
+    at = ok(page("handwriting", workspace=ws("hw-page")))
     assert any("No drawings yet" in i.value for i in at.info)
     _model_for(digits)
-    labels = _fill("hw-page", 6)
+    labels = _fill(ws("hw-page"), 6)
     ok(at.run())
-    hw = workspace_handwriting("hw-page")
+    hw = workspace_handwriting(ws("hw-page"))
     ids = [d.id for d in hw.list()]
     assert at.selectbox(key=f"hw_label_{ids[0]}").value == labels[0]
     at.selectbox(key=f"hw_label_{ids[0]}").set_value((labels[0] + 1) % 10)
@@ -306,8 +306,8 @@ def test_handwriting_page_grid_relabel_delete_accuracy(digits_only, digits):
 
 
 def test_handwriting_page_imports_and_refuses_bad_files(digits_only):
-    at = ok(page("handwriting", workspace="hw-import"))
-    hw = workspace_handwriting("hw-import")
+    at = ok(page("handwriting", workspace=ws("hw-import")))
+    hw = workspace_handwriting(ws("hw-import"))
     images, labels = random_set(7)
     at.file_uploader(key="hw_import_files").set_value(("mine.csv", export_csv(images, labels), "text/csv"))
     at.button(key="hw_import").click()
@@ -324,7 +324,7 @@ def test_handwriting_page_imports_and_refuses_bad_files(digits_only):
 
 
 def test_draw_saves_as_my_digit(digits_only):
-    at = ok(page("draw", workspace="hw-draw"))
+    at = ok(page("draw", workspace=ws("hw-draw")))
     at.radio(key="draw_source").set_value("Upload")
     at.run()
     picture = canvases(1, seed=9)[0][0]
@@ -334,7 +334,7 @@ def test_draw_saves_as_my_digit(digits_only):
     ok(at.run())
     at.button(key="save_my_7").click()
     ok(at.run())
-    kept = workspace_handwriting("hw-draw").list()
+    kept = workspace_handwriting(ws("hw-draw")).list()
     assert [d.label for d in kept] == [7] and np.array_equal(kept[0].raw(), picture)
     assert any("Saved as your 7" in s.value for s in at.success)
 
@@ -346,8 +346,8 @@ def test_a_run_with_bad_handwriting_is_refused_before_it_is_queued(digits, tmp_p
     for bad, words in (((images, digits.y_test[:4], 0), "repeat factor"),
                        ((images.astype(np.uint16) * 100, digits.y_test[:4], 2), "images of 0-16")):
         with pytest.raises(MnistError, match=words):
-            jobs.submit("hw-bad", "classic", digits, {}, TrainConfig(epochs=1), ModelStore(tmp_path), handwriting=bad)
-    assert jobs.jobs("hw-bad") == []
+            jobs.submit(ws("hw-bad"), "classic", digits, {}, TrainConfig(epochs=1), ModelStore(tmp_path), handwriting=bad)
+    assert jobs.jobs(ws("hw-bad")) == []
 
 
 def test_a_damaged_drawing_file_is_left_out(tmp_path):
@@ -359,18 +359,18 @@ def test_a_damaged_drawing_file_is_left_out(tmp_path):
 
 
 def test_handwriting_page_on_mnist(mnist_classic):
-    ModelStore().save(mnist_classic.model, mnist_classic.meta)
-    labels = _fill("hw-mnist", 5)
-    at = ok(page("handwriting", workspace="hw-mnist"))
+    ModelStore().save(mnist_classic.model, {**mnist_classic.meta, "published_by": "studio"})
+    labels = _fill(ws("hw-mnist"), 5)
+    at = ok(page("handwriting", workspace=ws("hw-mnist")))
     assert "MNIST" in "\n".join(c.value for c in at.caption)
     assert len([s for s in at.selectbox if s.key.startswith("hw_label_")]) == len(labels)
     assert any(m.label == "Active model on your handwriting" for m in at.metric)
 
 
 def test_handwriting_page_pages_through_many_drawings(digits_only):
-    hw = workspace_handwriting("hw-many")
+    hw = workspace_handwriting(ws("hw-many"))
     hw.add(*random_set(30))
-    at = ok(page("handwriting", workspace="hw-many"))
+    at = ok(page("handwriting", workspace=ws("hw-many")))
     cards = lambda: [s for s in at.selectbox if s.key.startswith("hw_label_")]  # noqa: E731
     assert len(cards()) == 24
     at.number_input(key="hw_page").set_value(2)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import APP, ok
+from conftest import APP, ok, ws
 
 from mnist_core.storage import ModelStore, gallery
 from mnist_core.training import TrainConfig, manager, run_records
@@ -48,20 +48,20 @@ def lost(workspace: str, run_id: str, **fields) -> None:
 
 
 def test_train_lists_interrupted_runs_to_start_again_or_dismiss(digits_only):
-    lost("ws-lost", "aaa111", name="my-net")
-    lost("ws-lost", "bbb222")
-    at = ok(page("train", workspace="ws-lost"))
+    lost(ws("ws-lost"), "aaa111", name="my-net")
+    lost(ws("ws-lost"), "bbb222")
+    at = ok(page("train", workspace=ws("ws-lost")))
     shown = "\n".join(w.value.replace("\\", "") for w in at.warning)
     assert shown.count("Interrupted when the server stopped.") == 2 and "my-net" in shown
     at = ok(next(b for b in at.button if b.key == "lost_dismiss_bbb222").click().run())
-    assert [r.id for r in manager().interrupted("ws-lost")] == ["aaa111"]
+    assert [r.id for r in manager().interrupted(ws("ws-lost"))] == ["aaa111"]
     at = ok(next(b for b in at.button if b.key == "lost_again_aaa111").click().run())
-    assert manager().interrupted("ws-lost") == []
-    job = manager().jobs("ws-lost")[0]
+    assert manager().interrupted(ws("ws-lost")) == []
+    job = manager().jobs(ws("ws-lost"))[0]
     assert job.kind == "classic" and job.name == "my-net" and job.config.epochs == 2
     snap = wait_finished(job)
     assert snap.status == "done" and snap.saved_name == "my-net", snap.error
-    assert ModelStore(os.environ["MNIST_STUDIO_HOME"] + "/workspaces/ws-lost/models").load("my-net")[1][
+    assert ModelStore(os.environ["MNIST_STUDIO_HOME"] + "/workspaces/" + ws("ws-lost") + "/models").load("my-net")[1][
         "hyperparameters"]["hidden"] == 16
     assert not ok(at.run()).subheader or "Interrupted runs" not in [s.value for s in at.subheader]
 
@@ -80,9 +80,9 @@ def test_a_run_stopped_while_queued_says_nothing_was_saved(digits_only, digits):
     long = TrainConfig(epochs=1000, batch_size=1)
     busy = [jobs.submit(f"ws-busy{i}", "classic", digits, {"hidden": 8}, long, store) for i in range(jobs._slots())]
     try:
-        at = ok(page("train", workspace="ws-queued"))
-        job = jobs.submit("ws-queued", "classic", digits, {"hidden": 8}, TrainConfig(epochs=1), ModelStore(
-            os.environ["MNIST_STUDIO_HOME"] + "/workspaces/ws-queued/models"))
+        at = ok(page("train", workspace=ws("ws-queued")))
+        job = jobs.submit(ws("ws-queued"), "classic", digits, {"hidden": 8}, TrainConfig(epochs=1), ModelStore(
+            os.environ["MNIST_STUDIO_HOME"] + "/workspaces/" + ws("ws-queued") + "/models"))
         assert job.status == "queued" and job.pending is not None  # every worker is busy: not sent
         jobs.stop(job.id, reason="teacher")
         at = ok(at.run())
@@ -170,12 +170,12 @@ def test_a_hard_stopped_run_shows_its_one_sentence(digits_only):
     from mnist_core.training.job_state import Job, JobStatus
 
     jobs = manager()
-    job = Job("hard0stopped", 10**6, "ws-hard-app", "logreg", "digits", TrainConfig(), ModelStore(),
+    job = Job("hard0stopped", 10**6, ws("ws-hard-app"), "logreg", "digits", TrainConfig(), ModelStore(),
               status=JobStatus.RUNNING, running_since=0.0, stop_asked=0.0)
     job.error, job.status = overdue(job, 100.0, 20.0), JobStatus.STOPPED
     with jobs._lock:
         jobs._jobs[job.id] = job
-    at = page("train", workspace="ws-hard-app")
+    at = page("train", workspace=ws("ws-hard-app"))
     assert not at.exception
     errors = [e.value.replace("\\", "") for e in at.error]
     assert errors == ["The run did not stop within 20 s of being asked to, so its worker was restarted to end it; "
