@@ -44,8 +44,9 @@ class JobWatch:
                 waiting = sorted((j for j in self._jobs.values() if j.pending is not None),
                                  key=lambda j: (-j.priority, j.number))
                 # none while a worker is restarted: the scheduler would give it the run (the
-                # restart then kills it), and the datasets it held are sent again after
-                if not waiting or self._restarting or busy >= max(slots, 1):
+                # restart then kills it), and the datasets it held are sent again after; none
+                # once the server closes (a slot freed by a stopping run must not start a queued one)
+                if not waiting or self._restarting or self._closing or busy >= max(slots, 1):
                     return
                 job = waiting[0]
                 pending, job.pending = job.pending, None
