@@ -115,7 +115,8 @@ def test_the_first_frame_holds_the_untrained_models_predictions(digits):
     before = model.predict_proba(images)
     s = recorder.finish()
     np.testing.assert_allclose(s.probabilities(0), before, atol=0.5 / 255 + 1e-6)
-    assert np.array_equal(heard[0][3], s.probe_proba[0])  # what the worker publishes live
+    assert np.array_equal(heard[0][0].probe_proba[0], s.probe_proba[0])  # what the worker publishes live
+    assert np.array_equal(heard[0][0].frames[0], s.frames[0]) and heard[0][0].scales[0] == s.scales[0]
 
 
 def test_the_probe_images_are_every_digit_in_turn_and_reproducible():
@@ -174,27 +175,35 @@ def test_the_cli_saves_them(tmp_path, digits):
     assert s is not None and s.frames.shape[1:] == (10, 8, 8) and list(s.epoch[-2:]) == [1.0, 2.0]
 
 
-def test_a_running_job_sends_its_newest_frame(digits, tmp_path):
-    from mnist_core.training.worker import latest_frame
-
+def test_a_running_job_sends_every_frame_and_they_are_the_files(digits, tmp_path):
     os.environ["MNIST_STUDIO_WORKERS"] = "1"
     jobs = JobManager()
     try:
         job = jobs.submit("ws-snap", "classic", digits, {"hidden": 20}, TrainConfig(epochs=1000, batch_size=1),
                           ModelStore(tmp_path))
-        deadline, shot = time.time() + 90, None
-        while shot is None or shot["epoch"] < 1:  # the start's frame, then an epoch's end
-            assert time.time() < deadline, "no frame from the running job"
-            shot = latest_frame(job.id) if jobs.snapshot(job).status == JobStatus.RUNNING else None
+        deadline, live = time.time() + 90, None
+        while live is None or live.epoch[-1] < 2:  # the start's frame, the early ones, two epochs' ends
+            assert time.time() < deadline, "no frames from the running job"
+            live = jobs.frames(job)
             time.sleep(0.2)
-        assert shot["frame"].dtype == np.uint8 and shot["frame"].shape == (20, 8, 8)
-        assert shot["proba"].shape == (16, 10) and shot["proba"].dtype == np.uint8
+        assert live.frames.dtype == np.uint8 and live.frames.shape[1:] == (20, 8, 8)
+        assert live.probe_proba.shape == (len(live), 16, 10) and len(live.probe_index) == 16
+        assert live.samples_seen[0] == 0 and np.all(np.diff(live.samples_seen) > 0)
         jobs.stop(job.id)
         while not jobs.snapshot(job).finished:
             assert time.time() < deadline
             time.sleep(0.1)
         saved = load_snapshots(ModelStore(tmp_path).path(jobs.snapshot(job).saved_name))
-        assert saved.epoch[-1] >= shot["epoch"] and latest_frame(job.id, timeout=0.2) is None
+        assert jobs.frames(job) is None  # ended: the file has them
+        # every frame, however fast they came (the start and four early ones within a second)
+        assert list(live.samples_seen[live.epoch < 1]) == list(saved.samples_seen[saved.epoch < 1])
+        assert (live.epoch < 1).sum() == 5
+        for t, seen in enumerate(live.samples_seen):  # the frames played live are the file's
+            if seen not in saved.samples_seen:
+                continue  # dropped from a long run's file since, as from the page's copy
+            i = list(saved.samples_seen).index(seen)
+            assert np.array_equal(saved.frames[i], live.frames[t]) and np.array_equal(saved.probe_proba[i],
+                                                                                      live.probe_proba[t])
     finally:
         cluster.shutdown()
         os.environ.pop("MNIST_STUDIO_WORKERS", None)

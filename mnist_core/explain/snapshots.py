@@ -90,13 +90,24 @@ def probabilities_code(proba: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(np.nan_to_num(np.asarray(proba, np.float64)) * 255.0), 0, 255).astype(np.uint8)
 
 
+def frame_to_drop(epochs: np.ndarray) -> int:
+    """Which of T > 2 frames taken at ``epochs`` (T,) (increasing) to drop to keep one fewer:
+    never the start, epoch 1's frames or the newest; else the one closest to its neighbours
+    in log time.  The recorder and a page's copy of a running job's frames drop alike."""
+    epochs = np.maximum(np.asarray(epochs, np.float64), 1e-9)
+    gaps = np.log(epochs[2:] / epochs[:-2])  # gaps[i]: what dropping frame i + 1 leaves
+    first = 1 + int(np.sum(epochs < 1.0))
+    return first + int(np.argmin(gaps[first - 1:]))
+
+
 class SnapshotRecorder:
     """Training callback (see :mod:`mnist_core.training.loop`) holding the model: frames
     at the start, early in epoch 1 (:data:`EARLY`) and after each epoch.  Past
     :data:`MAX_FRAMES`, the epoch frame closest to its neighbours in log time goes, so a
     long run keeps its first epochs one by one and later ones ever further apart (as
-    learning slows).  ``on_frame(frame (n, h, w) uint8, samples_seen, epoch, proba)`` hears
-    each new frame (the worker publishes it; ``proba`` uint8 (k, 10) or None).
+    learning slows).  ``on_frame(snapshot)`` hears each new frame as a one-frame
+    :class:`Snapshots` (units, scale and the fixed test images' predictions with it): the
+    worker publishes every one, so a page can play a run while it goes.
     ``probe``: ``(rows int64 (k,), labels (k,), images float32 (k, ...) as the model takes
     them)``, test images whose predictions each frame keeps.  :meth:`finish` gives the result."""
 
@@ -148,10 +159,10 @@ class SnapshotRecorder:
         frame, epoch = quantize(w, scale), samples_seen / self.per_epoch
         proba = probabilities_code(self.model.predict_proba(self.probe[2])) if self.probe is not None else None
         self.records.append((frame, scale, samples_seen, epoch, proba))
-        if len(self.records) > MAX_FRAMES:  # never the start, epoch 1's frames or the newest
-            epochs = np.array([max(r[3], 1e-9) for r in self.records])
-            gaps = np.log(epochs[2:] / epochs[:-2])  # gaps[i]: what dropping frame i + 1 leaves
-            first = 1 + sum(1 for r in self.records if r[2] < self.per_epoch)
-            del self.records[first + int(np.argmin(gaps[first - 1:]))]
+        if len(self.records) > MAX_FRAMES:
+            del self.records[frame_to_drop(np.array([r[3] for r in self.records]))]
         if self.on_frame is not None:
-            self.on_frame(frame, samples_seen, epoch, proba)
+            probes = (np.asarray(self.probe[0], np.int64), np.asarray(self.probe[1], np.uint8), proba[None]) \
+                if self.probe is not None else (None, None, None)
+            self.on_frame(Snapshots(self.units.copy(), frame[None], np.array([scale], np.float32),
+                                    np.array([samples_seen], np.int64), np.array([epoch], np.float64), *probes))

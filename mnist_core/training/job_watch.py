@@ -155,6 +155,7 @@ class JobWatch:
         from distributed import Event, Variable
 
         client = cluster.current()
+        self._forget_frames(job, client)
         if client is None:
             return
         for thing in (Variable(progress_name(job.id), client=client), Variable(reason_name(job.id), client=client)):

@@ -38,6 +38,7 @@ from ..models import model_class, recommended_training
 from ..storage import ModelStore
 from ..storage.store import check_name
 from . import cluster, limits, run_records
+from .job_frames import JobFrames
 from .job_state import Job, JobStatus
 from .job_views import STUDIO, JobViews
 from .job_watch import JobWatch
@@ -46,7 +47,7 @@ from .worker import progress_name, run_job
 PER_WORKSPACE, PER_EXPERIMENT = settings.RUNS_PER_WORKSPACE, settings.RUNS_PER_EXPERIMENT
 
 
-class JobManager(JobViews, JobWatch):
+class JobManager(JobViews, JobWatch, JobFrames):
     """See the module docstring.  Thread-safe: every session of the app shares one.
     Its lock guards its own records only; no call to the cluster is made while it is held."""
 
@@ -60,6 +61,7 @@ class JobManager(JobViews, JobWatch):
         self._default_lock = threading.Lock()  # one default run per dataset, however many ask
         self._data_lock = threading.Lock()
         self._jobs: dict[str, Job] = {}
+        self._copies = {}  # job id -> a running job's frames read so far (:mod:`.job_frames`)
         self._numbers = itertools.count(1)
         self._data: dict[tuple, Any] = {}  # (client, dataset) -> its future on the cluster
         self._seen: dict[str, float] = {}  # workspace -> when a page of it last ran (monotonic)

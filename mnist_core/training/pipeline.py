@@ -83,8 +83,8 @@ def train_model(
     """Build a ``kind`` model sized for ``dataset``, train it (by default with the
     kind's recommended training for this dataset's size), and return it with the
     metadata and the first layer's snapshots that are saved beside its weights.
-    ``on_snapshot(frame uint8 (n, h, w), samples_seen, epoch, proba uint8 (k, 10))`` hears
-    each new snapshot (with its predictions for the fixed test images, :func:`probe_rows`)."""
+    ``on_snapshot(snapshot)`` hears each new snapshot, a one-frame :class:`Snapshots` (with
+    its predictions for the fixed test images, :func:`probe_rows`)."""
     config = config or recommended_training(kind, len(dataset.x_train))
     hyper = {**dataset_hyperparameters(kind, dataset), **(hyperparameters or {})}
     model = build_model(kind, seed=config.seed, **hyper)

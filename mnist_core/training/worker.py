@@ -12,12 +12,13 @@ the run to stop.  The training thread never waits on the scheduler: between batc
 reads what the link last heard, and its own time limit; either way it stops cleanly
 and returns what it learned, marked ``stopped``.
 
-Beside its progress the link publishes the first layer's newest snapshot (a uint8
-frame of at most 64 units, see :mod:`mnist_core.explain.snapshots`) to a Variable of
-its own, only when a new one is taken -- about ten times a run, where progress goes
-twice a second -- so the page's live grid of units costs the scheduler almost nothing;
-:func:`latest_frame` reads it.  The worker deletes it when the run ends (the saved
-model holds every frame).
+Beside its progress the link publishes every snapshot of the first layer the run takes
+(a one-frame :class:`~mnist_core.storage.snapshots.Snapshots`, at most 64 units, see
+:mod:`mnist_core.explain.snapshots`), each into a Variable of its own, and counts them
+in the progress (``"frames"``): about ten a run, where progress goes twice a second, so
+playing a run while it goes costs the scheduler little, and none is lost however fast
+they come; :mod:`.job_frames` reads them.  The worker deletes them when the run ends
+(the saved model holds every frame).
 """
 from __future__ import annotations
 
@@ -25,8 +26,6 @@ import os
 import threading
 import time
 from typing import Any
-
-import numpy as np
 
 from ..config import TrainConfig
 from ..data.datasets import Dataset
@@ -54,25 +53,9 @@ def reason_name(job_id: str) -> str:
     return f"mnist-studio-stop-reason-{job_id}"
 
 
-def frame_name(job_id: str) -> str:
-    return f"mnist-studio-frame-{job_id}"
-
-
-def latest_frame(job_id: str, timeout: float = 1.0) -> dict[str, Any] | None:
-    """The running job's newest first-layer snapshot, ``{frame: uint8 (n, h, w),
-    samples_seen, epoch, proba: uint8 (k, 10) or None}``, or None (none yet, the run ended, no cluster)."""
-    from distributed import Variable
-
-    from .cluster import current
-
-    client = current()
-    try:
-        sent = Variable(frame_name(job_id), client=client).get(timeout=timeout) if client else None
-        frame = np.frombuffer(sent["frame"], np.uint8).reshape(sent["shape"])
-        proba = np.frombuffer(sent["proba"], np.uint8).reshape(sent["proba_shape"]) if "proba" in sent else None
-    except Exception:  # noqa: BLE001 -- not published yet, already deleted, or the scheduler is busy
-        return None
-    return {"frame": frame, "samples_seen": int(sent["samples_seen"]), "epoch": float(sent["epoch"]), "proba": proba}
+def frame_name(job_id: str, number: int) -> str:
+    """The Variable holding the job's ``number``-th snapshot (0: the start)."""
+    return f"mnist-studio-frame-{job_id}-{number}"
 
 
 class Link(threading.Thread):
@@ -87,10 +70,12 @@ class Link(threading.Thread):
         client = get_client()  # the worker's: made here, in the task's own thread
         self.progress = Variable(progress_name(job_id), client=client)
         self.event, self.why = Event(stop_name(job_id), client=client), Variable(reason_name(job_id), client=client)
-        self.frames = Variable(frame_name(job_id), client=client)
+        self.job_id, self.client = job_id, client
         self.lock, self.done = threading.Lock(), threading.Event()
         self.state: dict[str, Any] | None = None
-        self.frame: dict[str, Any] | None = None
+        self.last: dict[str, Any] = {}  # the state last published (published again when frames were sent)
+        self.frames: list[dict[str, Any]] = []  # snapshots not sent yet, packed
+        self.sent = 0  # snapshots sent
         self.stop_reason: str | None = None
 
     def send(self, state: dict[str, Any]) -> None:
@@ -98,13 +83,12 @@ class Link(threading.Thread):
         with self.lock:
             self.state = state
 
-    def send_frame(self, frame: np.ndarray, samples_seen: int, epoch: float, proba: np.ndarray | None = None) -> None:
-        """Hand over the newest snapshot (bytes, so any scheduler takes it as it is)."""
+    def send_frame(self, snapshot: Any) -> None:
+        """Hand over a new one-frame snapshot (sent with the next progress; nothing waits here)."""
+        from .job_frames import pack
+
         with self.lock:
-            self.frame = {"frame": frame.tobytes(), "shape": list(frame.shape), "samples_seen": int(samples_seen),
-                          "epoch": float(epoch)}
-            if proba is not None:
-                self.frame.update(proba=np.asarray(proba, np.uint8).tobytes(), proba_shape=list(proba.shape))
+            self.frames.append(pack(snapshot))
 
     def run(self) -> None:
         while not self.done.wait(INTERVAL):
@@ -119,28 +103,48 @@ class Link(threading.Thread):
                 pass
 
     def _publish(self) -> None:
+        """The frames first, then the progress that counts them: a reader never looks for a frame not set."""
+        from distributed import Variable
+
         with self.lock:
-            state, self.state, frame, self.frame = self.state, None, self.frame, None
-        for variable, value in ((self.progress, state), (self.frames, frame)):
-            if value is not None:
-                try:
-                    variable.set(value)
-                except Exception:  # noqa: BLE001
-                    pass
+            state, self.state, frames, self.frames = self.state, None, self.frames, []
+        for i, frame in enumerate(frames):
+            try:
+                Variable(frame_name(self.job_id, self.sent), client=self.client).set(frame)
+            except Exception:  # noqa: BLE001 -- the scheduler is busy: the rest next time, in order
+                with self.lock:
+                    self.frames[:0] = frames[i:]
+                break
+            self.sent += 1
+        if state is None and frames and self.last:
+            state = self.last  # no new progress, but new frames: say so
+        if state is not None:
+            self.last = state = {**state, "frames": self.sent}
+            try:
+                self.progress.set(state)
+            except Exception:  # noqa: BLE001
+                pass
 
     def close(self, final: dict[str, Any]) -> None:
         """Stop the thread and publish the final state, waiting for it this time; the
-        snapshot Variable goes (the page shows the saved model's frames from now on)."""
+        snapshots' Variables go, in a thread of their own so that the result does not wait
+        (the page shows the saved model's frames from now on)."""
         self.done.set()
         self.join(5)
-        self.send(final)
         with self.lock:
-            self.frame = None
+            self.frames = []
+        self.send(final)
         self._publish()
-        try:
-            self.frames.delete()
-        except Exception:  # noqa: BLE001 -- never set, or the scheduler is gone
-            pass
+        threading.Thread(target=self._delete_frames, name=f"mnist-studio-unlink-{self.job_id}", daemon=True).start()
+
+    def _delete_frames(self) -> None:
+        from distributed import Variable
+
+        for number in range(self.sent):
+            try:
+                Variable(frame_name(self.job_id, number), client=self.client).delete()
+            except Exception:  # noqa: BLE001 -- the scheduler is gone
+                pass
 
 
 class Reporter:
@@ -171,10 +175,10 @@ class Reporter:
         self.state["epochs"] = [*self.state["epochs"], dict(logs)]
         self.update(force=True)
 
-    def on_snapshot(self, frame: np.ndarray, samples_seen: int, epoch: float, proba: np.ndarray | None = None) -> None:
+    def on_snapshot(self, snapshot: Any) -> None:
         """A new picture of the first layer, with the fixed test images' predictions
-        (see :func:`train_model`'s ``on_snapshot``)."""
-        self.link.send_frame(frame, samples_seen, epoch, proba)
+        (a one-frame Snapshots, see :func:`train_model`'s ``on_snapshot``)."""
+        self.link.send_frame(snapshot)
 
 
 class StopCheck:
