@@ -6,11 +6,15 @@ the learning curve marked at that moment.
 Playing is one fragment whose timer (``run_every``) runs only while playing: each tick
 reruns the fragment alone and moves the frame on, so nothing else on the page reruns.
 Play and Pause start and stop the timer (one page run each); Step moves one frame.
+While a run goes (:func:`live_panel`) the player asks for its frames on every run, looks
+for new ones every :data:`LIVE_EVERY` seconds while paused, and plays by following the
+newest; when the run ends the saved model's frames take over at the same moment.
 The charts' specs are built once per language and screen; each tick hands them data.
 """
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import altair as alt
 import numpy as np
@@ -25,27 +29,49 @@ from mnist_core.storage.snapshots import Snapshots
 from . import screen, session
 from .lang import lang, num, pct, t
 
-FRAME, PLAYING = "play_frame", "play_on"  # widget_key(FRAME, where): the frame shown; (PLAYING, where): playing?
+FRAME, PLAYING, VIEW = "play_frame", "play_on", "play_view"  # widget_key(FRAME, where): the frame shown;
+# (PLAYING, where): playing?  (VIEW, where): the frames last shown and where in them, to keep the moment
 #: Seconds between two frames while playing (a run has at most 64 frames: under a minute).
 TICK = 0.8
+#: Seconds between two looks at a running job's new frames while paused.
+LIVE_EVERY = 2.0
 CELLS, NOW, CURVE, TESTS = "cells", "now", "curve", "tests"  # the charts' named data sets
 COLUMNS = 8
+#: What a player shows: ``() -> (snapshots or None, the model's metadata with its learning curve)``.
+Frames = Callable[[], "tuple[Snapshots | None, dict]"]
 
 
 def playback_panel(snaps: Snapshots | None, meta: dict, where: str) -> None:
     """The player for ``snaps`` (None: a sentence why there is nothing to play); ``meta``
     the model's metadata (its learning curve); ``where`` keeps its frame apart from other players'."""
-    st.caption(t("The model while it trained, moment by moment: its first layer's units, what it read in 16 fixed "
-                 "test images, and where that moment is on its learning curve."))
+    _caption()
     if snaps is None:
         st.info(t("This model's file has no training snapshots: logistic regression is fitted in one go, and "
                   "models saved before snapshots were recorded have none."))
         return
-    frame_key, play_key = session.widget_key(FRAME, where), session.widget_key(PLAYING, where)
-    if not 0 <= st.session_state.get(frame_key, -1) < len(snaps):
-        st.session_state[frame_key] = len(snaps) - 1
-    playing = bool(st.session_state.get(play_key))
-    st.fragment(_player, run_every=TICK if playing else None)(snaps, meta, where, playing)
+    _start(lambda: (snaps, meta), where, live=False)
+
+
+def live_panel(frames: Frames, where: str) -> None:
+    """The player while a run goes: ``frames()``, asked on each of the player's runs, gives
+    the frames recorded so far (then the saved model's, once it ended).  It follows the
+    newest frame until the learner pauses, steps or plays from the start; when the run ends
+    the saved frames take over at the same moment (:func:`_same_moment`)."""
+    _caption()
+    if session.widget_key(PLAYING, where) not in st.session_state:
+        st.session_state[session.widget_key(PLAYING, where)] = True  # following the newest frame
+    _start(frames, where, live=True)
+
+
+def _caption() -> None:
+    st.caption(t("The model while it trained, moment by moment: its first layer's units, what it read in 16 fixed "
+                 "test images, and where that moment is on its learning curve."))
+
+
+def _start(frames: Frames, where: str, live: bool) -> None:
+    playing = bool(st.session_state.get(session.widget_key(PLAYING, where)))
+    every = TICK if playing else LIVE_EVERY if live else None
+    st.fragment(_player, run_every=every)(frames, where, live, every == TICK)
 
 
 def _play(frame_key: str, play_key: str, last: int) -> None:
@@ -63,17 +89,39 @@ def _step(frame_key: str, play_key: str, last: int) -> None:
     st.session_state[frame_key] = (st.session_state[frame_key] + 1) % (last + 1)
 
 
-def _player(snaps: Snapshots, meta: dict, where: str, ticking: bool) -> None:
+def _same_moment(snaps: Snapshots, where: str) -> int:
+    """The frame to show of ``snaps``: the one chosen, or -- when the frames changed since
+    the last run (new ones came, or the saved file took over) -- the same moment of
+    training as the one chosen (by the player or the slider), or the newest while following it."""
+    frame, view = st.session_state.get(session.widget_key(FRAME, where), len(snaps) - 1), \
+        st.session_state.get(session.widget_key(VIEW, where))
+    if view is not None and view["seen"] != tuple(int(s) for s in snaps.samples_seen):
+        if view["head"] and frame == view["frame"]:
+            frame = len(snaps) - 1
+        elif 0 <= frame < len(view["seen"]):
+            frame = int(np.abs(snaps.samples_seen - view["seen"][frame]).argmin())
+    return frame if 0 <= frame < len(snaps) else len(snaps) - 1
+
+
+def _player(frames: Frames, where: str, live: bool, ticking: bool) -> None:
+    snaps, meta = frames()
+    if snaps is None:
+        if live:
+            st.caption(t("Its first moments appear here as soon as it has started."))
+        return
     frame_key, play_key = session.widget_key(FRAME, where), session.widget_key(PLAYING, where)
     last, playing = len(snaps) - 1, bool(st.session_state.get(play_key))
+    st.session_state[frame_key] = _same_moment(snaps, where)
     if playing and ticking:
-        if st.session_state[frame_key] >= last:
+        if st.session_state[frame_key] >= last and not live:
             st.session_state[play_key] = False
             st.rerun()  # the end: the timer stops with the page's next run
-        st.session_state[frame_key] += 1
+        st.session_state[frame_key] = min(last, st.session_state[frame_key] + 1)  # live: the newest, followed
     elif playing != ticking:
         st.rerun()  # Play or Pause: the page's run starts or stops the timer
     moment = int(st.session_state[frame_key])
+    st.session_state[session.widget_key(VIEW, where)] = {  # <= 64 numbers: what _same_moment needs next time
+        "seen": tuple(int(s) for s in snaps.samples_seen), "frame": moment, "head": playing and moment == last}
     buttons = st.container(horizontal=True, key=session.widget_key("play_buttons", where))
     buttons.button(t("Play"), icon=":material/play_arrow:", disabled=playing, on_click=_play,
                    args=(frame_key, play_key, last), key=session.widget_key("play", where))

@@ -3,10 +3,8 @@
 and one run's live panel (:func:`job_panel`: status, learning charts, first-layer units)."""
 from __future__ import annotations
 
-import math
 import time
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -14,6 +12,7 @@ from mnist_core.analysis import charts
 from mnist_core.i18n import N_
 from mnist_core.models import model_class
 from mnist_core.storage import ModelRecord, gallery
+from mnist_core.storage.snapshots import Snapshots
 from mnist_core.storage.store import display_name
 
 from . import screen, session
@@ -96,10 +95,7 @@ def job_panel(job_id: str) -> None:
                   dataset=t(session.LABELS[job.dataset]) if job.dataset in session.LABELS else plain(job.dataset)))
     st.fragment(_job_status, run_every=1.0 if live else None)(job_id)
     st.fragment(_job_charts, run_every=3.0 if live else None)(job_id)
-    if live:
-        st.fragment(_job_units, run_every=2.0)(job_id)
-    else:
-        _job_units(job_id)  # the playback: a fragment of its own
+    _job_units(job_id)  # the playback: a fragment of its own
 
 
 def _job_status(job_id: str) -> None:
@@ -165,41 +161,35 @@ def epoch_titles() -> dict[str, str]:
 
 
 def _job_units(job_id: str) -> None:
-    """While the run goes on: the worker's newest snapshot (the sampled first-layer units
-    and what the model reads in the 16 fixed test images, see mnist_core.explain.snapshots);
-    after it ended: the saved model's snapshots, played back (:mod:`.playback`)."""
-    from mnist_core.explain.snapshots import probe_rows, tile  # only for iterative runs being watched
-
-    from .playback import playback_panel, tests_chart
+    """The run's training snapshots played (:mod:`.playback`): while it goes, the frames
+    recorded so far (the job manager keeps them, see mnist_core.training.job_frames),
+    following the newest; after it ended, the saved model's."""
+    from .playback import live_panel, playback_panel
 
     job = session.jobs().get(job_id)
-    if job is None or job.status == "queued" or not model_class(job.kind).iterative:
-        return  # nothing yet, or a model fitted in one call: no snapshots
+    if job is None or not model_class(job.kind).iterative:
+        return  # a model fitted in one call: no snapshots
     if job.status.finished:
-        from mnist_core.storage.modelfile import load_snapshots, read_metadata
+        if job.saved_name:
+            playback_panel(*run_frames(job_id), job_id)
+    else:
+        live_panel(lambda: run_frames(job_id), job_id)
 
-        try:
-            path = job.store.path(job.saved_name) if job.saved_name else None
-            snapshots, meta = (load_snapshots(path), read_metadata(path)) if path else (None, {})
-        except Exception:  # noqa: BLE001 -- renamed or deleted since: nothing to show
-            snapshots, meta = None, {}
-        if snapshots is not None:
-            playback_panel(snapshots, meta, job_id)
-        return
-    from mnist_core.training.worker import latest_frame  # the worker's shared frames: only while one runs
 
-    shot = latest_frame(job_id)
-    if shot is None:
-        return
-    frame, epoch = shot["frame"], shot["epoch"]
-    n, h, _ = frame.shape
-    side = math.ceil(math.sqrt(n))
-    st.caption(t("{units} units of the first layer after {epochs} epochs: the weights each one gives "
-                 "the pixels (red positive, blue negative, white zero)", units=n, epochs=num(epoch, 2)))
-    units, tests = screen.columns([1, 2], key=session.widget_key("live_row", job_id))
-    units.image(tile(frame, zoom=max(1, 320 // (side * (h + 1)))))
-    proba, ds = shot.get("proba"), session.dataset(job.dataset)
-    rows = probe_rows(ds.y_test)
-    if proba is not None and len(rows) == len(proba):
-        with tests:
-            tests_chart(proba.astype(np.float32) / 255.0, rows, ds.y_test[rows], job.dataset)
+def run_frames(job_id: str) -> tuple[Snapshots | None, dict]:
+    """The run's snapshots and learning curve: so far while it goes, the saved model's once it ended."""
+    jobs = session.jobs()
+    job = jobs.get(job_id)
+    if job is None:
+        return None, {}
+    if not job.status.finished:
+        snap = jobs.snapshot(job)  # its learning curve so far, as the saved model's metadata has it
+        meta = {"curve": snap.curve, "history": snap.epochs, "n_train": snap.total // max(1, job.config.epochs)}
+        return jobs.frames(job), meta
+    from mnist_core.storage.modelfile import load_snapshots, read_metadata
+
+    try:
+        path = job.store.path(job.saved_name) if job.saved_name else None
+        return (load_snapshots(path), read_metadata(path)) if path else (None, {})
+    except Exception:  # noqa: BLE001 -- renamed or deleted since: nothing to show
+        return None, {}

@@ -143,3 +143,62 @@ def test_a_model_saved_before_predictions_plays_without_them(classic):
     at = ok(inside(rec.key))
     assert any("saved before predictions were recorded" in i.value for i in at.info)
     assert frame_text(at).startswith("**Frame")
+
+
+def frame_numbers(at: AppTest) -> tuple[int, int, float, int]:
+    """The frame shown, of how many, its epoch and images seen ("**Frame 3 of 9**: epoch 0.25, 359 images seen")."""
+    import re
+
+    m = re.match(r"\*\*Frame (\d+) of (\d+)\*\*: epoch ([\d.]+), ([\d,]+) images seen", frame_text(at))
+    assert m, frame_text(at)
+    return int(m[1]), int(m[2]), float(m[3]), int(m[4].replace(",", ""))
+
+
+def test_a_run_plays_while_it_goes_and_its_saved_frames_take_over_at_the_same_moment(monkeypatch):
+    from mnist_core.training import manager
+
+    monkeypatch.setenv("MNIST_STUDIO_WORKERS", "1")
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    at.switch_page("pages/Train.py")
+    ok(at.run())
+    at.number_input(key="train_classic_digits_epochs").set_value(1000)  # long: stopped below
+    at.number_input(key="train_classic_digits_batch_size").set_value(1)
+    next(b for b in at.button if b.label == "Start training").click()
+    ok(at.run())
+    job = manager().jobs(at.session_state["workspace"])[0]
+    try:
+        deadline = time.time() + 240
+        while not any(m.value.startswith("**Frame") for m in at.markdown) or frame_numbers(at)[1] < 8:
+            assert time.time() < deadline, "the running job's frames were not played"
+            time.sleep(0.5)
+            ok(at.run())
+        assert not job.status.finished
+        shown, total, _, _ = frame_numbers(at)
+        assert shown == total and playing(at)  # it follows the newest frame
+        tests = [datasets(c)["cells"] for c in charts(at) if "cells" in c.spec][0]
+        assert len(tests) == 16  # the fixed test images, as read at that moment
+        press(at, "Pause")
+        at.select_slider(key=f"play_frame_{job.id}").set_value(2)  # back to the third frame
+        ok(at.run())
+        shown, more, epoch, moment = frame_numbers(at)
+        assert shown == 3 and not playing(at)
+        curve = [datasets(c) for c in charts(at) if "now" in c.spec][0]
+        assert len(curve["curve"]) and round(curve["now"]["epoch"][0], 2) == epoch  # the curve, marked then
+        while frame_numbers(at)[1] == more:  # more frames come; the moment stays
+            assert time.time() < deadline, "no more frames"
+            time.sleep(0.5)
+            ok(at.run())
+        assert frame_numbers(at)[0] == 3 and frame_numbers(at)[3] == moment
+        next(b for b in at.button if b.label == "Stop").click()
+        ok(at.run())
+        while not job.status.finished:
+            assert time.time() < deadline, "the run did not stop"
+            time.sleep(0.2)
+        ok(at.run())
+        ok(at.run())
+        assert any("Saved as" in w.value for w in at.warning)  # stopped early, saved
+        assert frame_numbers(at)[0] == 3 and frame_numbers(at)[3] == moment  # the file's frames, same moment
+    finally:
+        manager().stop(job.id)
+        cluster.shutdown()
