@@ -1,19 +1,27 @@
 """The app's own benchmarks, measured through a real server and headless Chromium.
 
     python tools/bench_app.py [--drawings 30] [--sessions 10] [--json]
+    python tools/bench_app.py --only first_use --root /path/to/old/checkout [--rounds 2]
+    python tools/bench_app.py --only draw --root /path/to/old/checkout [--drawings 30]
 
 1. ``watched``: the default classic run started from the Train page, watched until
    "Saved as" shows, against the same run by ``python -m mnist_core train`` -- both
    wall-clock and the training loop's own seconds.  The first run on a fresh server
    (which starts the workers and sends them the data) is reported apart.
-2. ``draw``: mouse-up to a new prediction on the Draw page, median over N strokes.
+2. ``draw``: mouse-up to a new prediction on the Draw page (what the network sees and the
+   server's time under it change), median over N strokes, once the verdict is ready.
+   ``--root DIR`` (repeatable) measures other checkouts too, each on a server of its own,
+   in alternating blocks of strokes, so before and after share the machine's load.
 3. ``two_jobs``: two default classic runs at once on two workers, against one alone.
 4. ``sessions``: the server's resident memory with N sessions open on Draw (its
    worker processes reported apart).
 5. ``first_use``: a fresh server (empty model store, empty data cache, MNIST in
    MNIST_DATA_DIR): seconds from launching it until a pupil who opened Draw and drew a 1
-   reads the model's answer.  ``--root DIR`` (repeatable) measures other checkouts of the
-   studio in the same run, alternating, so before and after share the machine's load.
+   reads the model's answer (a digit in the answer's container, ``.st-key-draw_answer``),
+   and until the verdict's sentence (the studio may show the answer while the verdict
+   still calibrates; older checkouts show both at once).  ``--root DIR`` (repeatable)
+   measures other checkouts of the studio in the same run, alternating, so before and
+   after share the machine's load.
 
 Needs MNIST (``MNIST_DATA_DIR``), Debian's chromium and the playwright package; it
 starts its own server on a free port of 127.0.0.1 with a fresh MNIST_STUDIO_HOME.
@@ -79,7 +87,24 @@ def cli_run() -> dict:
     return {"wall": time.perf_counter() - start, "train_seconds": json.loads(out.strip().splitlines()[-1])["train_seconds"]}
 
 
+def new_workspace(home: Path, name: str) -> str:
+    """A workspace made in the server's ``home`` through the engine, as the app makes one;
+    its key (a workspace is opened by its key, ``?workspace=KEY``, never by its name)."""
+    from mnist_core.storage.workspaces import create_workspace
+
+    before = os.environ.get("MNIST_STUDIO_HOME")
+    os.environ["MNIST_STUDIO_HOME"] = str(home)
+    try:
+        return create_workspace(name).key
+    finally:
+        if before is None:
+            os.environ.pop("MNIST_STUDIO_HOME")
+        else:
+            os.environ["MNIST_STUDIO_HOME"] = before
+
+
 def watched_run(browser, url: str, home: Path, workspace: str) -> dict:
+    """The default run started from Train in the workspace keyed ``workspace``, until "Saved as"."""
     page = browser.new_page(viewport={"width": 1400, "height": 2000})
     page.goto(f"{url}/Train?workspace={workspace}")
     settle(page)
@@ -94,57 +119,111 @@ def watched_run(browser, url: str, home: Path, workspace: str) -> dict:
     return {"wall": wall, "train_seconds": read_metadata(meta_files[-1])["train_seconds"]}
 
 
-def draw_latency(browser, url: str, strokes: int) -> list[float]:
+#: What changes on the Draw page with every new prediction, on this checkout and older ones
+#: (default view): what the network sees (a new image URL per drawing) and the server's time under it.
+DRAWN = """() => [...document.querySelectorAll('[data-testid="stImage"] img')].map(i => i.getAttribute('src')).join(' ')
+  + [...document.querySelectorAll('[data-testid="stCaptionContainer"]')].map(c => c.innerText)
+      .filter(t => t.startsWith('Preprocessing, prediction')).join(' ')"""
+
+
+def stroke(page, box: dict, i: int) -> None:
+    """The i-th stroke: a short line down the canvas, moved along a little each time."""
+    x = box["x"] + 20 + (i * 37) % (box["width"] - 40)
+    page.mouse.move(x, box["y"] + 40)
+    page.mouse.down()
+    for k in range(1, 12):
+        page.mouse.move(x + k, box["y"] + 40 + k * 18)
+    page.mouse.up()
+
+
+def draw_page(browser, url: str) -> tuple:
+    """Draw open on ``url``, its model trained and its verdict ready (a stroke, then its
+    sentence): what the strokes measured next wait for is the prediction alone."""
+    import re
+
     page = browser.new_page(viewport={"width": 1400, "height": 1200})
-    page.goto(f"{url}/Draw")
-    settle(page)
+    page.goto(f"{url}/Draw", timeout=300_000)
     canvas = page.locator("canvas.upper-canvas").first
-    canvas.wait_for(timeout=120_000)
-    time.sleep(1.0)
+    canvas.wait_for(timeout=900_000)  # a fresh server trains the default model first
+    settle(page, 300)
     box = canvas.bounding_box()
-    seen = page.locator('[data-testid="stImage"] img')  # "what the network sees": a new src per drawing
+    stroke(page, box, 0)
+    page.get_by_text(re.compile(ANSWER)).first.wait_for(timeout=900_000)
+    settle(page, 60)
+    return page, box
 
-    def shown() -> str:
-        return (seen.first.get_attribute("src") or "") if seen.count() else ""
 
+def steady(page, quiet: float = 0.3, most: float = 10.0) -> str:
+    """What :data:`DRAWN` reads once it has not changed for ``quiet`` seconds (the previous
+    stroke's answer may still be arriving: it must not count as the next one's)."""
+    shown, since, deadline = page.evaluate(DRAWN), time.perf_counter(), time.perf_counter() + most
+    while time.perf_counter() - since < quiet and time.perf_counter() < deadline:
+        time.sleep(0.02)
+        now = page.evaluate(DRAWN)
+        if now != shown:
+            shown, since = now, time.perf_counter()
+    return shown
+
+
+def draw_latency(drawing: tuple, strokes: int, first: int = 1) -> list[float]:
+    """Milliseconds from mouse-up to a new prediction, for ``strokes`` strokes (numbered from
+    ``first``) on ``drawing`` (:func:`draw_page`'s page and canvas box)."""
+    page, box = drawing
     times = []
-    for i in range(strokes + 1):  # the first stroke warms up
-        before = shown()
-        x = box["x"] + 20 + (i * 37) % (box["width"] - 40)
-        page.mouse.move(x, box["y"] + 40)
-        page.mouse.down()
-        for k in range(1, 12):
-            page.mouse.move(x + k, box["y"] + 40 + k * 18)
-        page.mouse.up()
+    for i in range(first, first + strokes):
+        before = steady(page)
+        stroke(page, box, i)
         start = time.perf_counter()
         deadline = start + 20
-        while time.perf_counter() < deadline:
-            if shown() != before:
-                break
+        while time.perf_counter() < deadline and page.evaluate(DRAWN) == before:
             time.sleep(0.005)
-        if i:
-            times.append((time.perf_counter() - start) * 1000)
-    page.close()
+        times.append((time.perf_counter() - start) * 1000)
     return times
+
+
+def draw_compare(browser, urls: dict[str, str], strokes: int, block: int = 5) -> dict:
+    """Draw latency on each server of ``urls`` (name -> URL), ``strokes`` each, measured in
+    alternating blocks of ``block`` strokes after one warm-up stroke each: {name: summary}."""
+    pages = {name: draw_page(browser, url) for name, url in urls.items()}
+    times: dict[str, list[float]] = {name: [] for name in urls}
+    for name, page in pages.items():
+        draw_latency(page, 1, first=1)  # warm up
+    done = 0
+    while done < strokes:
+        n = min(block, strokes - done)
+        for name, page in pages.items():
+            times[name] += draw_latency(page, n, first=2 + done)
+        done += n
+    for page, _ in pages.values():
+        page.close()
+    return {name: {"median": round(statistics.median(t), 1), "min": round(min(t), 1), "max": round(max(t), 1),
+                   "n": len(t)} for name, t in times.items()}
 
 
 #: The Draw page's answer, in any of its verdicts (English).
 ANSWER = r"This is a \d|Probably \d|does not look like any digit|too little ink"
 
 
-def first_use(browser, root: Path) -> float:
-    """Seconds from launching a fresh server of ``root`` to the answer to a drawn 1."""
+#: The model's answer in the Draw page's answer container: a digit (with "?" when unsure).
+DIGIT = r"^\s*\d\??\s*$"
+
+
+def first_use(browser, root: Path) -> dict:
+    """Seconds from launching a fresh server of ``root`` to the model's answer to a drawn 1
+    (``answer_s``: a digit in the answer's container) and to the verdict's sentence (``verdict_s``)."""
     import re
 
     home, cache = Path(tempfile.mkdtemp()), Path(tempfile.mkdtemp())
     start = time.perf_counter()
     server, url = serve(home, root, {"MNIST_CACHE_DIR": str(cache)})
+    times: dict[str, float] = {}
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 1200})
         page.goto(f"{url}/Draw", timeout=300_000)
         canvas = page.locator("canvas.upper-canvas").first
         canvas.wait_for(timeout=300_000)
-        answer = page.get_by_text(re.compile(ANSWER)).first
+        answer = page.locator(".st-key-draw_answer [data-testid='stMetricValue']").filter(has_text=re.compile(DIGIT))
+        verdict = page.get_by_text(re.compile(ANSWER)).first
         deadline = time.perf_counter() + 900  # a machine shared with others: minutes, not seconds
         while time.perf_counter() < deadline:
             box = canvas.bounding_box()
@@ -154,12 +233,16 @@ def first_use(browser, root: Path) -> float:
                 for k in range(1, 13):
                     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] * (0.2 + 0.05 * k))
                 page.mouse.up()
-            try:
-                answer.wait_for(timeout=3000)
-                return time.perf_counter() - start
-            except Exception:  # noqa: BLE001 -- not yet: the model is still being prepared
-                pass
-        raise SystemExit(f"no answer within 900 s from {root}")
+            waited = time.perf_counter()
+            while time.perf_counter() - waited < 3:  # each within 50 ms of showing
+                if "answer_s" not in times and answer.count():
+                    times["answer_s"] = round(time.perf_counter() - start, 1)
+                if verdict.count():
+                    times["verdict_s"] = round(time.perf_counter() - start, 1)
+                    times.setdefault("answer_s", times["verdict_s"])  # both at once (the digit is above it)
+                    return times
+                time.sleep(0.05)
+        raise SystemExit(f"no answer within 900 s from {root}: {times}")
     finally:
         server.terminate()
         try:
@@ -209,7 +292,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drawings", type=int, default=30)
     parser.add_argument("--sessions", type=int, default=10)
-    parser.add_argument("--root", type=Path, action="append", help="first_use: also measure this checkout")
+    parser.add_argument("--root", type=Path, action="append",
+                        help="first_use and draw: also measure this checkout (repeatable)")
     parser.add_argument("--only", choices=["two_jobs", "watched", "draw", "sessions", "first_use"], action="append",
                         help="run only these measurements (repeatable)")
     parser.add_argument("--rounds", type=int, default=2, help="first_use: times each checkout is measured")
@@ -225,8 +309,8 @@ def main() -> None:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             for _ in range(args.rounds):  # alternating: before and after share the machine's load
                 for root in roots:
-                    result.setdefault("first_use_s", {}).setdefault(str(root), []).append(
-                        round(first_use(browser, root), 1))
+                    for what, seconds in first_use(browser, root).items():
+                        result.setdefault(f"first_use_{what}", {}).setdefault(str(root), []).append(seconds)
             browser.close()
         if only == {"first_use"}:
             print(json.dumps(result) if args.json else json.dumps(result, indent=2))
@@ -238,14 +322,20 @@ def main() -> None:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             if "watched" in only:
                 result["cli"] = cli_run()
-                result["watched_first"] = watched_run(browser, url, home, "bench-first")  # starts the workers
-                result["watched"] = watched_run(browser, url, home, "bench-second")
+                first, second = new_workspace(home, "bench first"), new_workspace(home, "bench second")
+                result["watched_first"] = watched_run(browser, url, home, first)  # starts the workers
+                result["watched"] = watched_run(browser, url, home, second)
                 result["watched_over_cli"] = {k: round(result["watched"][k] / result["cli"][k], 2)
                                               for k in ("wall", "train_seconds")}
-            if "draw" in only:
-                times = draw_latency(browser, url, args.drawings)
-                result["draw_ms"] = {"median": round(statistics.median(times), 1), "min": round(min(times), 1),
-                                     "max": round(max(times), 1), "n": len(times)}
+            if "draw" in only:  # other checkouts: a server each, with a home of its own
+                others = {str(r.resolve()): serve(Path(tempfile.mkdtemp()), r.resolve()) for r in args.root or []}
+                try:
+                    result["draw_ms"] = draw_compare(browser, {str(ROOT): url, **{k: u for k, (_, u) in others.items()}},
+                                                     args.drawings)
+                finally:
+                    for proc, _ in others.values():
+                        proc.terminate()
+                        proc.wait(30)
             if "sessions" in only:
                 result["sessions"] = sessions_rss(browser, url, server, args.sessions)
             browser.close()
