@@ -210,7 +210,8 @@ DIGIT = r"^\s*\d\??\s*$"
 
 def first_use(browser, root: Path) -> dict:
     """Seconds from launching a fresh server of ``root`` to the model's answer to a drawn 1
-    (``answer_s``: a digit in the answer's container) and to the verdict's sentence (``verdict_s``)."""
+    (``answer_s``: a digit in the answer's container) and to the verdict's sentence (``verdict_s``);
+    ``strokes_after_answer``: strokes drawn again while waiting for the verdict (one every 20 s)."""
     import re
 
     home, cache = Path(tempfile.mkdtemp()), Path(tempfile.mkdtemp())
@@ -225,9 +226,16 @@ def first_use(browser, root: Path) -> dict:
         answer = page.locator(".st-key-draw_answer [data-testid='stMetricValue']").filter(has_text=re.compile(DIGIT))
         verdict = page.get_by_text(re.compile(ANSWER)).first
         deadline = time.perf_counter() + 900  # a machine shared with others: minutes, not seconds
+        drawn = 0.0
         while time.perf_counter() < deadline:
             box = canvas.bounding_box()
-            if box:  # a 1: one stroke down the middle (drawn again while no model answers yet)
+            # a 1: one stroke down the middle, drawn again while no model answers yet; once the
+            # answer shows, the pupil waits for the verdict (the page rereads the drawing when it is
+            # ready), drawing again only now and then
+            if box and ("answer_s" not in times or time.perf_counter() - drawn > 20):
+                drawn = time.perf_counter()
+                if "answer_s" in times:
+                    times["strokes_after_answer"] = times.get("strokes_after_answer", 0) + 1
                 page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.2)
                 page.mouse.down()
                 for k in range(1, 13):
@@ -240,6 +248,7 @@ def first_use(browser, root: Path) -> dict:
                 if verdict.count():
                     times["verdict_s"] = round(time.perf_counter() - start, 1)
                     times.setdefault("answer_s", times["verdict_s"])  # both at once (the digit is above it)
+                    times.setdefault("strokes_after_answer", 0)
                     return times
                 time.sleep(0.05)
         raise SystemExit(f"no answer within 900 s from {root}: {times}")
