@@ -7,8 +7,8 @@ Playing is one fragment whose timer (``run_every``) runs only while playing: eac
 reruns the fragment alone and moves the frame on, so nothing else on the page reruns.
 Play and Pause start and stop the timer (one page run each); Step moves one frame.
 While a run goes (:func:`live_panel`) the player asks for its frames on every run, looks
-for new ones every :data:`LIVE_EVERY` seconds while paused, and plays by following the
-newest; when the run ends the saved model's frames take over at the same moment.
+for new ones every :data:`LIVE_EVERY` seconds while it follows the newest (the default)
+or is paused, and plays older ones every :data:`TICK` seconds; when the run ends the saved model's frames take over at the same moment.
 The charts' specs are built once per language and screen; each tick hands them data.
 """
 from __future__ import annotations
@@ -70,8 +70,16 @@ def _caption() -> None:
 
 def _start(frames: Frames, where: str, live: bool) -> None:
     playing = bool(st.session_state.get(session.widget_key(PLAYING, where)))
-    every = TICK if playing else LIVE_EVERY if live else None
-    st.fragment(_player, run_every=every)(frames, where, live, every == TICK)
+    head = (st.session_state.get(session.widget_key(VIEW, where)) or {}).get("head", playing)
+    every = _every(playing, live, head)
+    st.fragment(_player, run_every=every)(frames, where, live, every)
+
+
+def _every(playing: bool, live: bool, head: bool) -> float | None:
+    """The player's timer: while a run goes and it follows the newest frame (``head``) or is
+    paused, a look for new frames every :data:`LIVE_EVERY` s; while playing, a frame every
+    :data:`TICK` s; else none."""
+    return LIVE_EVERY if live and (head or not playing) else TICK if playing else None
 
 
 def _play(frame_key: str, play_key: str, last: int) -> None:
@@ -103,7 +111,7 @@ def _same_moment(snaps: Snapshots, where: str) -> int:
     return frame if 0 <= frame < len(snaps) else len(snaps) - 1
 
 
-def _player(frames: Frames, where: str, live: bool, ticking: bool) -> None:
+def _player(frames: Frames, where: str, live: bool, every: float | None) -> None:
     snaps, meta = frames()
     if snaps is None:
         if live:
@@ -112,16 +120,17 @@ def _player(frames: Frames, where: str, live: bool, ticking: bool) -> None:
     frame_key, play_key = session.widget_key(FRAME, where), session.widget_key(PLAYING, where)
     last, playing = len(snaps) - 1, bool(st.session_state.get(play_key))
     st.session_state[frame_key] = _same_moment(snaps, where)
-    if playing and ticking:
+    if playing and every == TICK:  # a tick: the next frame
         if st.session_state[frame_key] >= last and not live:
             st.session_state[play_key] = False
             st.rerun()  # the end: the timer stops with the page's next run
-        st.session_state[frame_key] = min(last, st.session_state[frame_key] + 1)  # live: the newest, followed
-    elif playing != ticking:
-        st.rerun()  # Play or Pause: the page's run starts or stops the timer
+        st.session_state[frame_key] = min(last, st.session_state[frame_key] + 1)
     moment = int(st.session_state[frame_key])
+    head = playing and moment == last  # live: following the newest frame
     st.session_state[session.widget_key(VIEW, where)] = {  # <= 64 numbers: what _same_moment needs next time
-        "seen": tuple(int(s) for s in snaps.samples_seen), "frame": moment, "head": playing and moment == last}
+        "seen": tuple(int(s) for s in snaps.samples_seen), "frame": moment, "head": head}
+    if _every(playing, live, head) != every:
+        st.rerun()  # Play, Pause, or the newest frame reached: the page's run sets the timer
     buttons = st.container(horizontal=True, key=session.widget_key("play_buttons", where))
     buttons.button(t("Play"), icon=":material/play_arrow:", disabled=playing, on_click=_play,
                    args=(frame_key, play_key, last), key=session.widget_key("play", where))
