@@ -71,6 +71,8 @@ def _caption() -> None:
 def _start(frames: Frames, where: str, live: bool) -> None:
     playing = bool(st.session_state.get(session.widget_key(PLAYING, where)))
     head = (st.session_state.get(session.widget_key(VIEW, where)) or {}).get("head", playing)
+    if head and playing and not live:  # a run followed to its end: the end, without one more page run
+        st.session_state[session.widget_key(PLAYING, where)] = playing = False
     every = _every(playing, live, head)
     st.fragment(_player, run_every=every)(frames, where, live, every)
 

@@ -185,7 +185,7 @@ def run_frames(job_id: str) -> tuple[Snapshots | None, dict]:
     if not job.status.finished:
         snap = jobs.snapshot(job)  # its learning curve so far, as the saved model's metadata has it
         meta = {"curve": snap.curve, "history": snap.epochs, "n_train": snap.total // max(1, job.config.epochs)}
-        return jobs.frames(job), meta
+        return jobs.frames(job, snap.frames), meta
     from mnist_core.storage.modelfile import load_snapshots, read_metadata
 
     try:

@@ -65,16 +65,18 @@ class JobFrames:
     _frames_lock = threading.Lock()  # one reader at a time (the class's: every manager's): each frame is read once
     _copies: dict[str, Kept]  # job id -> its frames (:class:`.jobs.JobManager` makes it)
 
-    def frames(self, job: Any) -> Snapshots | None:
+    def frames(self, job: Any, sent: int | None = None) -> Snapshots | None:
         """The frames the running ``job`` has recorded so far, oldest first (None: none yet,
-        a model with no snapshots, or the run ended -- its saved file has them)."""
+        a model with no snapshots, or the run ended -- its saved file has them).  ``sent``:
+        how many it has sent (``JobSnapshot.frames``, read just now), else read here."""
         from distributed import Variable
 
         client = cluster.current()
         if client is None or job.status.finished or job.future is None:
             return None
         try:
-            sent = int(Variable(progress_name(job.id), client=client).get(timeout=2).get("frames", 0))
+            sent = int(Variable(progress_name(job.id), client=client).get(timeout=2).get("frames", 0)) \
+                if sent is None else sent
         except Exception:  # noqa: BLE001 -- not published yet, or just deleted
             sent = 0
         with self._frames_lock:

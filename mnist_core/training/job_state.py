@@ -41,6 +41,8 @@ class JobSnapshot:
     saved_name: str | None = None
     pid: int | None = None
     meta: dict[str, Any] | None = None
+    #: Training snapshots the running job has sent so far (:mod:`.job_frames`).
+    frames: int = 0
 
     @property
     def fraction(self) -> float:

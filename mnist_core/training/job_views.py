@@ -83,4 +83,4 @@ class JobViews:
         return JobSnapshot(status, int(state.get("samples_seen", 0)), int(state.get("total", 0)),
                            float(state.get("seconds", 0.0)), list(state.get("curve", [])),
                            list(state.get("epochs", [])), position if status == JobStatus.QUEUED else None,
-                           pid=state.get("pid"))
+                           pid=state.get("pid"), frames=int(state.get("frames", 0)))
