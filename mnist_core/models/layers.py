@@ -8,9 +8,12 @@ Dense and softmax layers take rows (B, n).  Images are kept channels-last (NHWC)
 convolution is one GEMM with no transposes: ``im2col`` copies every KxK patch into a
 row (B*Ho*Wo, K*K*C_in), and ``rows @ w`` gives (B*Ho*Wo, C_out), which *is* the
 NHWC output.  The input gradient (col2im) adds the K*K slices back.  Python loops run
-over kernel offsets, never over pixels.  About half a CNN training step is these
-GEMMs; the rest is memory traffic (copies, pooling, bias), so the code avoids copies
-and broadcasts over short axes, which numpy runs several times slower than long ones.
+over kernel offsets, never over pixels.  About two thirds of a CNN training step is
+these GEMMs; the rest is memory traffic (copies, pooling, bias), so the code avoids
+copies and broadcasts over short axes, which numpy runs several times slower than long
+ones.  Training uses :func:`conv_pool_forward`, convolution and 2x2 max-pooling in one:
+its im2col rows come in pooling order, so the pool is three maximums of contiguous
+quarters instead of strided views (the separate layers serve the explanations).
 """
 from __future__ import annotations
 
