@@ -16,7 +16,8 @@ from mnist_core.data.datasets import Dataset, load_digits
 from mnist_core.errors import InvalidParameter
 from mnist_core.config import specs
 from mnist_core.models import MODELS, build_model, recommended_training
-from mnist_core.models.layers import (conv_backward, conv_forward, dense_backward, dense_forward, maxpool_backward,
+from mnist_core.models.layers import (add_channel_bias, conv_backward, conv_forward, conv_pool_backward,
+                                      conv_pool_forward, dense_backward, dense_forward, maxpool_backward,
                                       maxpool_forward, relu_backward, relu_forward, softmax_cross_entropy)
 from mnist_core.models.tutorial import TutorialNetwork
 from mnist_core.models.optim import Adam, scheduled_lr
@@ -116,6 +117,31 @@ def test_maxpool_backward(shape):
     g = RNG.standard_normal(out.shape)
     f = lambda: float(np.sum(maxpool_forward(x, need_grad=False)[0] * g))
     close(maxpool_backward(g, masks, x.shape), numeric_grad(f, x))
+
+
+@pytest.mark.parametrize("c_in,pad,side", [(1, 1, 5), (3, 1, 6), (1, 0, 7), (2, 0, 8)])
+def test_conv_pool_backward(c_in, pad, side):
+    """Conv and pool fused: the output of conv -> pool -> + bias, and its gradients."""
+    k, c_out = 3, 4
+    x = RNG.standard_normal((2, side, side, c_in))
+    w, b = RNG.standard_normal((k, k, c_in, c_out)), RNG.standard_normal(c_out)
+    out, cache = conv_pool_forward(x, w, b, pad)
+    separate = add_channel_bias(maxpool_forward(conv_forward(x, w, None, pad)[0], need_grad=False)[0], b)
+    close(out, separate)
+    g = RNG.standard_normal(out.shape)
+    f = lambda: float(np.sum(conv_pool_forward(x, w, b, pad, need_grad=False)[0] * g))
+    dx, dw, db = conv_pool_backward(g, cache, x.shape, w, pad)
+    close(dx, numeric_grad(f, x))
+    close(dw, numeric_grad(f, w))
+    close(db, numeric_grad(f, b))
+    assert conv_pool_backward(g, cache, x.shape, w, pad, need_dx=False)[0] is None
+
+
+def test_conv_pool_ties_send_the_gradient_once():
+    x = np.zeros((1, 6, 6, 1))  # blank: every conv output of a block ties
+    w = RNG.standard_normal((3, 3, 1, 2))
+    _, (cols, masks) = conv_pool_forward(x, w, np.zeros(2), 0)
+    assert (masks.sum(axis=0) == 1).all()
 
 
 def test_maxpool_ties_send_the_gradient_once():

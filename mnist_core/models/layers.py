@@ -8,9 +8,12 @@ Dense and softmax layers take rows (B, n).  Images are kept channels-last (NHWC)
 convolution is one GEMM with no transposes: ``im2col`` copies every KxK patch into a
 row (B*Ho*Wo, K*K*C_in), and ``rows @ w`` gives (B*Ho*Wo, C_out), which *is* the
 NHWC output.  The input gradient (col2im) adds the K*K slices back.  Python loops run
-over kernel offsets, never over pixels.  About half a CNN training step is these
-GEMMs; the rest is memory traffic (copies, pooling, bias), so the code avoids copies
-and broadcasts over short axes, which numpy runs several times slower than long ones.
+over kernel offsets, never over pixels.  About two thirds of a CNN training step is
+these GEMMs; the rest is memory traffic (copies, pooling, bias), so the code avoids
+copies and broadcasts over short axes, which numpy runs several times slower than long
+ones.  Training uses :func:`conv_pool_forward`, convolution and 2x2 max-pooling in one:
+its im2col rows come in pooling order, so the pool is three maximums of contiguous
+quarters instead of strided views (the separate layers serve the explanations).
 """
 from __future__ import annotations
 
@@ -183,3 +186,77 @@ def maxpool_backward(dout: np.ndarray, masks: list[np.ndarray], x_shape: tuple[i
     for (i, j), m in zip(((0, 0), (0, 1), (1, 0), (1, 1)), masks):
         np.multiply(dout, m, out=dx[:, i:2 * h2:2, j:2 * w2:2, :])
     return dx
+
+
+# -- convolution and pooling fused: rows in pooling order ----------------------------
+
+
+def im2col_pooled(x: np.ndarray, k: int, pad: int) -> np.ndarray:
+    """x (B, H, W, C) -> rows (4*B*h2*w2, k*k*C) like :func:`im2col`, but only of the
+    output pixels a 2x2 max-pool keeps (an odd last row or column is never computed),
+    ordered (block row dy, block column dx, image, pooled row, pooled column): the four
+    entries of every pooling block then lie in four contiguous quarters of the GEMM's
+    output, and pooling and its backward are element-wise operations on long runs."""
+    b, h, w, c = x.shape
+    xp = np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0))) if pad else x
+    h2, w2 = conv_out_side(h, k, pad) // 2, conv_out_side(w, k, pad) // 2
+    if c == 1:
+        # Built transposed, as im2col does (see there).  Kernel offset (i, j) at block
+        # position (dy, dx) reads the pixels (2py + i + dy, 2px + j + dx): only (k+1)^2
+        # distinct strided slices, copied once each, then stacked by one take of whole rows.
+        shifted = np.empty((k + 1, k + 1, b, h2, w2), x.dtype)
+        for i in range(k + 1):
+            for j in range(k + 1):
+                shifted[i, j] = xp[:, i:i + 2 * h2:2, j:j + 2 * w2:2, 0]
+        ij, d = np.arange(k)[:, None, None, None], np.arange(2)
+        rows = ((ij + d[:, None]) * (k + 1) + ij.transpose(1, 0, 2, 3) + d).ravel()  # (i, j, dy, dx)
+        return np.take(shifted.reshape((k + 1) ** 2, -1), rows, axis=0).reshape(k * k, -1).T
+    windows = sliding_window_view(xp, (k, k), axis=(1, 2))[:, :2 * h2, :2 * w2]  # (B, 2h2, 2w2, C, k, k)
+    blocks = windows.reshape(b, h2, 2, w2, 2, c, k, k).transpose(2, 4, 0, 1, 3, 6, 7, 5)
+    return np.ascontiguousarray(blocks).reshape(4 * b * h2 * w2, k * k * c)
+
+
+def conv_pool_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, pad: int,
+                      need_grad: bool = True) -> tuple[np.ndarray, tuple | None]:
+    """x (B, H, W, C_in), w (k, k, C_in, C_out), b (C_out,) -> maxpool2x2(conv(x)) + b
+    (B, h2, w2, C_out) (as :func:`conv_forward` then :func:`maxpool_forward`, the bias
+    after the pool: max(conv + b) = max(conv) + b) and, with ``need_grad``, the cache
+    :func:`conv_pool_backward` takes: the rows and the routes, one boolean mask per
+    block position (4, B*h2*w2, C_out), a tie to the first position, as maxpool_forward."""
+    k, c_out = w.shape[0], w.shape[3]
+    n, h2, w2 = len(x), conv_out_side(x.shape[1], k, pad) // 2, conv_out_side(x.shape[2], k, pad) // 2
+    cols = im2col_pooled(x, k, pad)
+    conv = (cols @ w.reshape(-1, c_out)).reshape(4, -1, c_out)
+    pooled = np.maximum(conv[0], conv[1])
+    np.maximum(pooled, conv[2], out=pooled)
+    np.maximum(pooled, conv[3], out=pooled)
+    cache = None
+    if need_grad:
+        masks = np.equal(conv, pooled, out=np.empty(conv.shape, bool))
+        taken = masks[0].copy()
+        for q in (1, 2, 3):
+            masks[q] &= ~taken
+            taken |= masks[q]
+        cache = (cols, masks)
+    return add_channel_bias(pooled.reshape(n, h2, w2, c_out), b), cache
+
+
+def conv_pool_backward(dout: np.ndarray, cache: tuple, x_shape: tuple[int, ...], w: np.ndarray, pad: int,
+                       need_dx: bool = True) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """dout (B, h2, w2, C_out), the gradient of :func:`conv_pool_forward`'s output ->
+    dx (B, H, W, C_in) or None, dw (k, k, C_in, C_out), db (C_out,)."""
+    cols, masks = cache
+    k, c_out = w.shape[0], w.shape[3]
+    n, h2, w2 = dout.shape[:3]
+    d = np.multiply(masks, dout.reshape(1, -1, c_out), dtype=dout.dtype)  # (4, B*h2*w2, C_out), rows as cols'
+    dw = (cols.T @ d.reshape(-1, c_out)).reshape(w.shape)
+    db = dout.reshape(-1, w2 * c_out).sum(axis=0).reshape(-1, c_out).sum(axis=0)  # see conv_backward
+    dx = None
+    if need_dx:  # back to image order, then as conv_backward
+        ho, wo = conv_out_side(x_shape[1], k, pad), conv_out_side(x_shape[2], k, pad)
+        full = np.zeros((n, ho, wo, c_out), dout.dtype) if (ho % 2 or wo % 2) else np.empty((n, ho, wo, c_out), dout.dtype)
+        blocks = full[:, :2 * h2, :2 * w2].reshape(n, h2, 2, w2, 2, c_out)  # splits axes: a view
+        blocks[...] = d.reshape(2, 2, n, h2, w2, c_out).transpose(2, 3, 0, 4, 1, 5)
+        w_t = w.reshape(k * k, -1, c_out).transpose(0, 2, 1)  # (k*k, C_out, C_in)
+        dx = col2im(np.matmul(full.reshape(-1, c_out), w_t), x_shape, k, pad)
+    return dx, dw, db
