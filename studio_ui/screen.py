@@ -26,7 +26,9 @@ documents: the ``st-key-NAME`` class of a container made with ``key=NAME``, and 
   proportionally thicker pen, so its drawing shrinks to the same picture;
 * touch: the canvas takes the finger or stylus (its drawing library draws on touch
   events and stops the page from scrolling; ``touch-action: none`` here too);
-* the Draw page's answer (:data:`ANSWER`) is zoomed: large, very large in presenter mode.
+* the Draw page's answer (:data:`ANSWER`) is zoomed: large, very large in presenter mode;
+* the ten "Save as my ..." buttons (:data:`SAVE_ROW`) have narrow padding, so they keep
+  one row in the answer's column down to about 300 pixels (an 800-pixel window's is 468).
   The Deploy button is off in ``.streamlit/config.toml``.
 """
 from __future__ import annotations
@@ -42,6 +44,7 @@ from .session import PRESENT, PRESENTER_TOGGLE as TOGGLE
 
 MAIN = "studio_main"  # the container every page runs in (streamlit_app.py)
 ANSWER = "draw_answer"  # the container of the Draw page's answer
+SAVE_ROW = "save_my_row"  # the row of Draw's ten "Save as my ..." buttons
 PARAM = "present"  # ?present=1
 _TRUE = ("1", "true", "yes", "on")
 
@@ -183,6 +186,7 @@ LAYOUT_CSS = f"""
 }}
 @media (min-width: 1600px) {{ html {{ font-size: 18px; }} }}
 .st-key-{ANSWER} {{ zoom: 1.5; }}
+.st-key-{SAVE_ROW} button {{ min-width: 0; padding-left: 0.25rem; padding-right: 0.25rem; }}
 {_fit_rules(CANVAS)}
 {_fit_rules(CANVAS_PRESENTING)}
 {_stacked(STACKED_ROOM, 1.2)}
