@@ -165,8 +165,12 @@ def columns(spec: int | Sequence[int], key: str, *, gap: str = "small",
 #: On a narrow page the answer sits under the canvas: the canvas is shown no taller than
 #: the window leaves once the title, the Clear button and the answer (digit and verdict,
 #: zoomed less) are counted, so both are seen without scrolling (rem of room: normal,
-#: presenter mode's larger type; 800x900 is checked by tests/test_browser.py).
+#: presenter mode's larger type; 800x900 is checked by tests/test_browser.py).  The
+#: zooms leave room for the longest verdict ("does not look like any digit...": two lines
+#: at 800 pixels, three in presenter mode's larger type) under Japanese's two-line
+#: caption: 1.2 and 1.8 pushed it off screen.
 STACKED_ROOM, STACKED_ROOM_PRESENTING = 38, 31
+STACKED_ZOOM, STACKED_ZOOM_PRESENTING = 1.0, 1.5
 
 
 def _stacked(room: int, zoom: float) -> str:
@@ -189,7 +193,7 @@ LAYOUT_CSS = f"""
 .st-key-{SAVE_ROW} button {{ min-width: 0; padding-left: 0.25rem; padding-right: 0.25rem; }}
 {_fit_rules(CANVAS)}
 {_fit_rules(CANVAS_PRESENTING)}
-{_stacked(STACKED_ROOM, 1.2)}
+{_stacked(STACKED_ROOM, STACKED_ZOOM)}
 """
 
 PRESENTER_CSS = f"""
@@ -197,7 +201,7 @@ html {{ font-size: 20px; }}
 @media (min-width: 1600px) {{ html {{ font-size: 22px; }} }}
 .st-key-{MAIN} {{ margin-top: -3rem; }}
 .st-key-{ANSWER} {{ zoom: 3.5; }}
-{_stacked(STACKED_ROOM_PRESENTING, 1.8)}
+{_stacked(STACKED_ROOM_PRESENTING, STACKED_ZOOM_PRESENTING)}
 """
 
 
