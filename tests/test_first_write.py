@@ -169,3 +169,14 @@ def test_a_session_open_during_a_reset_gets_a_fresh_workspace_not_its_old_folder
     reset_class(as_teacher(KEY))
     ok(at.run())
     assert at.session_state["workspace"] != key and folders() == []
+
+
+def test_first_writes_at_once_make_one_workspace_and_leave_nothing_half_made(tmp_path, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setenv("MNIST_STUDIO_HOME", str(tmp_path / "home"))
+    key = new_key()
+    with ThreadPoolExecutor(8) as pool:
+        made = list(pool.map(lambda i: ensure(key), range(16)))
+    assert {w.name for w in made} == {default_name(key)} and len({w.created for w in made}) == 1
+    assert folders() == [key] and [w.key for w in list_workspaces()] == [key]  # no staging folder left

@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
+import shutil
 
 from ..files import atomic_write_bytes
 from ..settings import studio_home
@@ -77,11 +79,18 @@ def ensure(key: str, display_name: str | None = None) -> Workspace:
     if was_removed(key):
         raise WorkspaceError("This workspace was removed (the class was reset): nothing more can be kept in it.")
     name = check_display_name(display_name) if display_name is not None else default_name(key)
-    root.mkdir(parents=True, exist_ok=True)
     created = _now()
+    payload = json.dumps({"name": name, "created": created}, ensure_ascii=False).encode()
+    staging = workspaces_root() / f".new-{key}-{secrets.token_hex(4)}"  # a dot: no list reads it
+    staging.mkdir(parents=True)
+    atomic_write_bytes(staging / _RECORD, payload)
     try:
-        payload = json.dumps({"name": name, "created": created}, ensure_ascii=False).encode()
-        atomic_write_bytes(root / _RECORD, payload, exclusive=True)  # two first writes at once: one record
+        os.rename(staging, root)  # the folder appears with its record: never seen half made
+        return Workspace(key, name, created)
+    except OSError:  # made meanwhile by another first write (or a folder of a write without a record)
+        shutil.rmtree(staging, ignore_errors=True)
+    try:
+        atomic_write_bytes(root / _RECORD, payload, exclusive=True)
     except FileExistsError:
         return _read(root) or Workspace(key, name, created)
     return Workspace(key, name, created)

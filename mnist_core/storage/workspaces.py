@@ -123,7 +123,10 @@ def _write_record(root: Path, name: str, created: str, **extra: str) -> None:
 
 
 def _read(folder: Path) -> Workspace | None:
-    """The workspace in ``folder`` (a legacy one if it has no record); None if it is not one."""
+    """The workspace in ``folder`` (a legacy one if it has no record); None if it is not one
+    (a folder whose name is neither a key nor an old name: one being made, a dot first)."""
+    if not _LEGACY.fullmatch(folder.name):
+        return None
     record = folder / _RECORD
     try:
         data = json.loads(record.read_text(encoding="utf-8"))
