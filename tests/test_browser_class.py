@@ -1,7 +1,7 @@
 """Issue 18 in a real browser: pupils (browser contexts of their own) and a teacher on one
 server.  A pupil's workspace comes back when the class link is opened again in the same
-browser (a cookie); another pupil cannot open it by the name the screen shows; the
-teacher sees both; the language stays across a page switch and a reload.
+browser (a cookie); another pupil cannot open it by the name the screen shows; opening
+pages keeps nothing on disk until a workspace holds something; the teacher sees both; the language stays across a page switch and a reload.
 
 Same machinery as tests/test_browser.py (Debian's chromium, Playwright, a server on a
 free port; skipped without them).  Screenshots go to artifacts/screenshots/.
@@ -47,7 +47,12 @@ def _open_panel(page) -> None:
     page.locator('[data-testid="stSidebar"]').get_by_text("Workspace", exact=True).click()
 
 
-def test_pupils_and_a_teacher(class_url, browser):
+def _workspaces_on_disk(url_home) -> list[str]:
+    root = url_home / "home" / "workspaces"
+    return sorted(p.name for p in root.iterdir()) if root.is_dir() else []
+
+
+def test_pupils_and_a_teacher(class_url, browser, tmp_path):
     from playwright.sync_api import sync_playwright  # noqa: F401 -- the fixture's
 
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -79,6 +84,12 @@ def test_pupils_and_a_teacher(class_url, browser):
     assert "a name opens nothing" in b.locator('[data-testid="stSidebar"]').inner_text()
     assert _key(b) == key_b
     b.screenshot(path=str(SHOTS / "class-pupil-refused.png"))
+    assert _workspaces_on_disk(tmp_path) == []  # pages opened, nothing kept: no workspace on disk yet
+    _open_panel(a)  # (B's panel is open already)
+    for pupil in (a, b):  # asking for the link keeps the workspace (as a run, a model or a drawing would)
+        pupil.locator(".st-key-workspace_link button").click()
+        _settle(pupil)
+    assert _workspaces_on_disk(tmp_path) == sorted([key_a, key_b])
 
     t = teacher_ctx.new_page()
     t.goto(class_url + "/Class")
