@@ -70,6 +70,12 @@ def test_pupils_and_a_teacher(class_url, browser, tmp_path):
     assert _key(again) == key_a and _shown_name(again) == name_a
     again.close()
 
+    assert _workspaces_on_disk(tmp_path) == []  # pages opened, nothing kept: no workspace on disk yet
+    _open_panel(a)
+    a.get_by_role("button", name="Link to this workspace").click()  # asking for the link keeps it (as a run, a model, a drawing)
+    _settle(a)
+    assert _workspaces_on_disk(tmp_path) == [key_a]
+
     b = b_ctx.new_page()  # another pupil: a workspace of their own, and A's name opens nothing
     b.goto(class_url + "/")
     _settle(b)
@@ -84,11 +90,8 @@ def test_pupils_and_a_teacher(class_url, browser, tmp_path):
     assert "a name opens nothing" in b.locator('[data-testid="stSidebar"]').inner_text()
     assert _key(b) == key_b
     b.screenshot(path=str(SHOTS / "class-pupil-refused.png"))
-    assert _workspaces_on_disk(tmp_path) == []  # pages opened, nothing kept: no workspace on disk yet
-    _open_panel(a)  # (B's panel is open already)
-    for pupil in (a, b):  # asking for the link keeps the workspace (as a run, a model or a drawing would)
-        pupil.locator(".st-key-workspace_link button").click()
-        _settle(pupil)
+    b.get_by_role("button", name="Link to this workspace").click()  # B keeps theirs too
+    _settle(b)
     assert _workspaces_on_disk(tmp_path) == sorted([key_a, key_b])
 
     t = teacher_ctx.new_page()
@@ -97,6 +100,7 @@ def test_pupils_and_a_teacher(class_url, browser, tmp_path):
     t.get_by_label("Teacher key").fill(TEACHER_KEY)
     t.get_by_role("button", name="Open the class").click()
     _settle(t)
+    t.get_by_text(re.compile("Reset the class")).first.wait_for(timeout=120_000)  # the last panel: drawn
     body = t.locator('[data-testid="stMain"]').inner_text()
     assert name_a in body and _shown_name(b) in body and key_a not in body and key_b not in body
     for section in ("Workspaces", "Class gallery", "Leaderboard", "The class's handwriting", "Reset the class"):
