@@ -85,7 +85,7 @@ def workspaces_panel(by: Teacher) -> None:
     views: list[WorkspaceView] = class_overview(by, runs_of=jobs.jobs)
     st.subheader(t("Workspaces"))
     if not views:
-        st.info(t("No workspace yet: they appear as pupils open the studio."))
+        st.info(t("No workspace yet: a pupil's appears once it holds something (a run, a model, a saved drawing)."))
         return
     st.dataframe(pd.DataFrame([{
         t("workspace"): _name(v), t("models"): len(v.models),

@@ -89,7 +89,7 @@ def save_control(picture: np.ndarray | None) -> None:
         st.checkbox(t("share with the class"), key=session.HW_SHARE, help=t(
             "The drawings you save while this is ticked join the class's handwriting: the teacher tests every "
             "gallery model on them. They stay yours."))
-        row = st.container(horizontal=True, gap="small", key="save_my_row")  # one row: never stacked, even narrow
+        row = st.container(horizontal=True, gap="xxsmall", key=screen.SAVE_ROW)  # one row (screen narrows them)
         for digit in range(10):
             row.button(str(digit), key=session.widget_key("save_my", digit), on_click=_save, args=(picture, digit),
                        help=t("Save this drawing as your {digit}", digit=digit), width="stretch")

@@ -26,7 +26,9 @@ documents: the ``st-key-NAME`` class of a container made with ``key=NAME``, and 
   proportionally thicker pen, so its drawing shrinks to the same picture;
 * touch: the canvas takes the finger or stylus (its drawing library draws on touch
   events and stops the page from scrolling; ``touch-action: none`` here too);
-* the Draw page's answer (:data:`ANSWER`) is zoomed: large, very large in presenter mode.
+* the Draw page's answer (:data:`ANSWER`) is zoomed: large, very large in presenter mode;
+* the ten "Save as my ..." buttons (:data:`SAVE_ROW`) have narrow padding, so they keep
+  one row in the answer's column down to about 300 pixels (an 800-pixel window's is 468).
   The Deploy button is off in ``.streamlit/config.toml``.
 """
 from __future__ import annotations
@@ -42,6 +44,7 @@ from .session import PRESENT, PRESENTER_TOGGLE as TOGGLE
 
 MAIN = "studio_main"  # the container every page runs in (streamlit_app.py)
 ANSWER = "draw_answer"  # the container of the Draw page's answer
+SAVE_ROW = "save_my_row"  # the row of Draw's ten "Save as my ..." buttons
 PARAM = "present"  # ?present=1
 _TRUE = ("1", "true", "yes", "on")
 
@@ -162,8 +165,12 @@ def columns(spec: int | Sequence[int], key: str, *, gap: str = "small",
 #: On a narrow page the answer sits under the canvas: the canvas is shown no taller than
 #: the window leaves once the title, the Clear button and the answer (digit and verdict,
 #: zoomed less) are counted, so both are seen without scrolling (rem of room: normal,
-#: presenter mode's larger type; 800x900 is checked by tests/test_browser.py).
+#: presenter mode's larger type; 800x900 is checked by tests/test_browser.py).  The
+#: zooms leave room for the longest verdict ("does not look like any digit...": two lines
+#: at 800 pixels, three in presenter mode's larger type) under Japanese's two-line
+#: caption: 1.2 and 1.8 pushed it off screen.
 STACKED_ROOM, STACKED_ROOM_PRESENTING = 38, 31
+STACKED_ZOOM, STACKED_ZOOM_PRESENTING = 1.0, 1.5
 
 
 def _stacked(room: int, zoom: float) -> str:
@@ -183,9 +190,10 @@ LAYOUT_CSS = f"""
 }}
 @media (min-width: 1600px) {{ html {{ font-size: 18px; }} }}
 .st-key-{ANSWER} {{ zoom: 1.5; }}
+.st-key-{SAVE_ROW} button {{ min-width: 0; padding-left: 0.25rem; padding-right: 0.25rem; }}
 {_fit_rules(CANVAS)}
 {_fit_rules(CANVAS_PRESENTING)}
-{_stacked(STACKED_ROOM, 1.2)}
+{_stacked(STACKED_ROOM, STACKED_ZOOM)}
 """
 
 PRESENTER_CSS = f"""
@@ -193,7 +201,7 @@ html {{ font-size: 20px; }}
 @media (min-width: 1600px) {{ html {{ font-size: 22px; }} }}
 .st-key-{MAIN} {{ margin-top: -3rem; }}
 .st-key-{ANSWER} {{ zoom: 3.5; }}
-{_stacked(STACKED_ROOM_PRESENTING, 1.8)}
+{_stacked(STACKED_ROOM_PRESENTING, STACKED_ZOOM_PRESENTING)}
 """
 
 

@@ -8,7 +8,9 @@ display name people read and a key that opens it; only the key travels in the UR
 this workspace" shows it.  A session opens the URL's workspace, else the one the browser
 remembers (a cookie, :mod:`.cookies`), else a new one with a random display name.  With
 an OIDC provider configured (Streamlit's ``st.login``), it is the signed-in user's
-(:mod:`.workspace` opens and changes it; its functions are importable from here).
+(:mod:`.workspace` opens and changes it; its functions are importable from here).  A new
+workspace is written to disk only when it first holds something (a run, a model, a
+drawing, a rename): opening pages leaves nothing behind.
 """
 from __future__ import annotations
 
@@ -77,8 +79,8 @@ def widget_key(*parts: object) -> str:
 LABELS = {"mnist": N_("MNIST (28x28)"), "digits": N_("Digits (8x8, embedded)")}  # shown through t()
 
 # the workspace's opening and its changes (they read this module's keys when called)
-from .workspace import (rename_workspace, sign_in_configured, start_afresh, switch_workspace,  # noqa: E402
-                        workspace, workspace_info)
+from .workspace import (rename_workspace, show_link, sign_in_configured, start_afresh,  # noqa: E402
+                        switch_workspace, workspace, workspace_info)
 
 
 def jobs() -> JobManager:

@@ -64,8 +64,7 @@ def _workspace_panel(info) -> None:
             st.button(t("Hide the link"), key="workspace_link_hide",
                       on_click=lambda: st.session_state.pop(session.LINK_SHOWN, None))
         else:
-            st.button(t("Link to this workspace"), key="workspace_link",
-                      on_click=lambda: st.session_state.__setitem__(session.LINK_SHOWN, True),
+            st.button(t("Link to this workspace"), key="workspace_link", on_click=session.show_link,
                       help=t("Shows the link that opens this workspace from another browser."))
         other = st.text_input(t("Open another workspace"), key="workspace_switch",
                               placeholder=t("its link, or its key"), type="password")

@@ -1,6 +1,8 @@
 """This session's workspace: which one it opens (the URL's key, else the browser's
 cookie, else a new one; with sign-in, the user's), and its changes (open another by its
-link or key, start afresh, rename).  The keys of ``st.session_state`` are
+link or key, start afresh, rename).  A new workspace is only a key and a display name
+until it holds something (:mod:`mnist_core.storage.firstwrite`): opening pages writes
+nothing; the key is in the URL and the cookie from the start, so it comes back.  The keys of ``st.session_state`` are
 :mod:`.session`'s; see its docstring for what a workspace is."""
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ import streamlit as st
 from mnist_core.errors import MnistError, sentence
 from mnist_core.i18n import N_
 from mnist_core.storage.accounts import user_workspace
-from mnist_core.storage.workspaces import (Workspace, check_display_name, create_workspace, is_key, lookup, open_workspace,
+from mnist_core.storage.firstwrite import default_name, ensure, exists, was_removed
+from mnist_core.storage.workspaces import (Workspace, check_display_name, is_key, lookup, new_key, open_workspace,
                                           random_display_name, rename)
 
 from . import session
@@ -40,23 +43,28 @@ def _signed_in() -> str:
     return user_workspace(subject, shown).key
 
 
+def _mine(key: object) -> bool:
+    """Whether ``key`` is a workspace this browser was given that holds nothing yet
+    (not on disk, not removed by a reset): it is this browser's still."""
+    return is_key(key) and not exists(key) and not was_removed(key)
+
+
 def _opened() -> str:
-    """The key this session starts with: the URL's workspace, else the browser's, else a new one."""
+    """The key this session starts with: the URL's workspace, else the browser's, else a
+    new one (nothing written: see the module docstring)."""
     from . import cookies
 
-    asked = st.query_params.get("workspace")
+    asked, remembered = st.query_params.get("workspace"), cookies.get(cookies.WORKSPACE)
     if asked:
         try:
             return open_workspace(asked, legacy=True).key  # an old bookmark (a name) still opens, once migrated
         except MnistError as err:
+            if asked == remembered and _mine(asked):  # a reload before anything was saved
+                return asked
             st.session_state[session.WORKSPACE_NOTE] = sentence(err)
-    remembered = cookies.get(cookies.WORKSPACE)
-    if remembered:
-        try:
-            return open_workspace(remembered).key
-        except MnistError:  # the class was reset, or the folder removed: a fresh one
-            pass
-    return create_workspace(random_display_name()).key
+    if remembered and (exists(remembered) or _mine(remembered)):
+        return remembered  # else the class was reset, or the folder removed: a fresh one
+    return new_key()
 
 
 def workspace() -> str:
@@ -70,6 +78,8 @@ def workspace() -> str:
     key = st.session_state.get(session.WORKSPACE)
     if not key:
         key = st.session_state[session.WORKSPACE] = _opened()
+    elif is_key(key) and not exists(key) and was_removed(key):  # the teacher reset the class: a fresh one
+        return _start(new_key()).key
     if st.query_params.get("workspace") != key:  # a page switch clears the URL's parameters
         st.query_params["workspace"] = key
     if cookies.get(cookies.WORKSPACE) != key:
@@ -78,15 +88,15 @@ def workspace() -> str:
 
 
 def workspace_info() -> Workspace:
-    """This session's workspace: its display name (``.name``) is what screens show."""
+    """This session's workspace: its display name (``.name``) is what screens show; one
+    that holds nothing yet is not on disk, and is named after its key."""
     key = workspace()
+    if is_key(key) and not exists(key):
+        return Workspace(key, default_name(key))
     try:
-        found = lookup(key)
-    except MnistError:  # removed under the session (the teacher reset the class): a fresh one
-        return _start(create_workspace(random_display_name()).key)
-    if found.legacy and is_key(found.key):  # a stopped run saved into a removed workspace: its name was lost
-        return _start(create_workspace(random_display_name()).key)
-    return found
+        return lookup(key)
+    except MnistError:  # removed under the session: a fresh one
+        return _start(new_key())
 
 
 def _start(key: str) -> Workspace:
@@ -98,7 +108,7 @@ def _start(key: str) -> Workspace:
 
         st.query_params["workspace"] = key
         cookies.remember(cookies.WORKSPACE, key)
-    return lookup(key)
+    return lookup(key) if exists(key) or not is_key(key) else Workspace(key, default_name(key))
 
 
 def switch_workspace(text: str) -> None:
@@ -113,14 +123,31 @@ def switch_workspace(text: str) -> None:
 
 
 def start_afresh() -> None:
-    """Leave this workspace (its link still opens it): a new, empty one, which the browser now remembers."""
-    _start(create_workspace(random_display_name()).key)
+    """Leave this workspace (its link still opens it, once it holds something): a new,
+    empty one, which the browser now remembers."""
+    _start(new_key())
 
 
 def rename_workspace(text: str) -> None:
+    """Rename this workspace (a rename by its owner makes a workspace that holds nothing yet)."""
     from .lang import lang
 
     try:
-        rename(workspace(), text)
+        key = workspace()
+        rename(key, text) if exists(key) or not is_key(key) else ensure(key, text)
+    except MnistError as err:
+        st.session_state[session.WORKSPACE_NOTE] = sentence(err, lang())
+
+
+def show_link() -> None:
+    """Show the link to this workspace; asking for it keeps the workspace (it is made
+    now if it holds nothing yet), so the link opens it from another browser too."""
+    from .lang import lang
+
+    try:
+        key = workspace()
+        if is_key(key):
+            ensure(key)
+        st.session_state[session.LINK_SHOWN] = True
     except MnistError as err:
         st.session_state[session.WORKSPACE_NOTE] = sentence(err, lang())

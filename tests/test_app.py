@@ -14,6 +14,7 @@ from conftest import APP, ok  # the AppTest helpers
 from mnist_core.data.datasets import locate_mnist
 from mnist_core.storage import ModelStore, workspace_store
 from mnist_core.storage.publishing import file_prefix
+from mnist_core.storage.firstwrite import ensure
 from mnist_core.storage.workspaces import lookup
 from mnist_core.training import manager
 
@@ -304,6 +305,7 @@ def test_bad_files_never_break_a_page_and_show_as_text(digits_only):
 
     good = Path(ModelStore().root / f"{_save_digits_model(8)}.npz")  # a usable model in the gallery
     at = ok(page("train"))
+    ensure(at.session_state["workspace"])  # files put in by hand: into a workspace that exists (it holds them)
     own = mine(at).root
     own.mkdir(parents=True, exist_ok=True)
     with np.load(good) as f:

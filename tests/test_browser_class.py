@@ -1,7 +1,7 @@
 """Issue 18 in a real browser: pupils (browser contexts of their own) and a teacher on one
 server.  A pupil's workspace comes back when the class link is opened again in the same
-browser (a cookie); another pupil cannot open it by the name the screen shows; the
-teacher sees both; the language stays across a page switch and a reload.
+browser (a cookie); another pupil cannot open it by the name the screen shows; opening
+pages keeps nothing on disk until a workspace holds something; the teacher sees both; the language stays across a page switch and a reload.
 
 Same machinery as tests/test_browser.py (Debian's chromium, Playwright, a server on a
 free port; skipped without them).  Screenshots go to artifacts/screenshots/.
@@ -47,7 +47,12 @@ def _open_panel(page) -> None:
     page.locator('[data-testid="stSidebar"]').get_by_text("Workspace", exact=True).click()
 
 
-def test_pupils_and_a_teacher(class_url, browser):
+def _workspaces_on_disk(url_home) -> list[str]:
+    root = url_home / "home" / "workspaces"
+    return sorted(p.name for p in root.iterdir()) if root.is_dir() else []
+
+
+def test_pupils_and_a_teacher(class_url, browser, tmp_path):
     from playwright.sync_api import sync_playwright  # noqa: F401 -- the fixture's
 
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -65,6 +70,12 @@ def test_pupils_and_a_teacher(class_url, browser):
     assert _key(again) == key_a and _shown_name(again) == name_a
     again.close()
 
+    assert _workspaces_on_disk(tmp_path) == []  # pages opened, nothing kept: no workspace on disk yet
+    _open_panel(a)
+    a.get_by_role("button", name="Link to this workspace").click()  # asking for the link keeps it (as a run, a model, a drawing)
+    _settle(a)
+    assert _workspaces_on_disk(tmp_path) == [key_a]
+
     b = b_ctx.new_page()  # another pupil: a workspace of their own, and A's name opens nothing
     b.goto(class_url + "/")
     _settle(b)
@@ -79,6 +90,9 @@ def test_pupils_and_a_teacher(class_url, browser):
     assert "a name opens nothing" in b.locator('[data-testid="stSidebar"]').inner_text()
     assert _key(b) == key_b
     b.screenshot(path=str(SHOTS / "class-pupil-refused.png"))
+    b.get_by_role("button", name="Link to this workspace").click()  # B keeps theirs too
+    _settle(b)
+    assert _workspaces_on_disk(tmp_path) == sorted([key_a, key_b])
 
     t = teacher_ctx.new_page()
     t.goto(class_url + "/Class")
@@ -86,6 +100,7 @@ def test_pupils_and_a_teacher(class_url, browser):
     t.get_by_label("Teacher key").fill(TEACHER_KEY)
     t.get_by_role("button", name="Open the class").click()
     _settle(t)
+    t.get_by_text(re.compile("Reset the class")).first.wait_for(timeout=120_000)  # the last panel: drawn
     body = t.locator('[data-testid="stMain"]').inner_text()
     assert name_a in body and _shown_name(b) in body and key_a not in body and key_b not in body
     for section in ("Workspaces", "Class gallery", "Leaderboard", "The class's handwriting", "Reset the class"):

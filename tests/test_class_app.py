@@ -10,6 +10,7 @@ from conftest import APP, ok  # the AppTest helpers
 
 from mnist_core.data.datasets import load_digits
 from mnist_core.storage import ModelStore, gallery, workspace_store
+from mnist_core.storage.firstwrite import default_name
 from mnist_core.storage.publishing import class_default, publish
 from mnist_core.storage.workspaces import create_workspace, list_workspaces, lookup
 from mnist_core.training import TrainConfig, train_model
@@ -52,11 +53,11 @@ def page_text(at: AppTest) -> str:
 def test_the_sidebar_shows_the_display_name_never_the_key():
     at = session()
     key = at.session_state["workspace"]
-    info = lookup(key)
     text = sidebar_text(at)
-    assert info.name in text and key not in text
+    assert default_name(key) in text and key not in text  # nothing saved yet: the name it will be made with
     at.sidebar.button(key="workspace_link").click().run()  # the owner asks for the link: now it shows
     assert f"workspace={key}" in sidebar_text(at)
+    assert lookup(key).name == default_name(key)  # and asking for it kept the workspace: the link opens it
 
 
 def test_another_workspace_opens_by_its_key_or_link_never_by_its_name():
@@ -75,6 +76,8 @@ def test_another_workspace_opens_by_its_key_or_link_never_by_its_name():
 def test_the_url_key_reopens_the_workspace_and_start_afresh_leaves_it():
     first = session()
     key = first.session_state["workspace"]
+    first.sidebar.text_input(key="workspace_rename").input("Mika").run()
+    first.sidebar.button(key="workspace_rename_button").click().run()  # it holds something: it exists
     again = session(workspace=key)  # a bookmark or a reload
     assert again.session_state["workspace"] == key
     again.sidebar.button(key="workspace_afresh").click().run()

@@ -19,6 +19,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from PIL import Image
@@ -86,8 +87,10 @@ def _png(picture: np.ndarray) -> bytes:
 class HandwritingStore:
     """A workspace's drawings: one file each in ``root``; listed in the order saved."""
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, before_write: Callable[[], object] | None = None) -> None:
         self.root = Path(root)
+        #: Called before a drawing is written (a workspace's store makes its workspace then).
+        self.before_write = before_write
 
     def _path(self, drawing_id: str) -> Path:
         if not isinstance(drawing_id, str) or not _ID.fullmatch(drawing_id):
@@ -105,6 +108,8 @@ class HandwritingStore:
             return (time.time(),)
 
     def _write(self, drawing: Drawing, exclusive: bool) -> Drawing:
+        if self.before_write is not None:
+            self.before_write()
         buf = io.BytesIO()
         np.savez(buf, image=drawing.image, label=np.uint8(drawing.label), created=np.str_(drawing.created),
                  raw_png=np.frombuffer(drawing.raw_png, np.uint8), shared=np.bool_(drawing.shared))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from pathlib import Path
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -25,6 +26,7 @@ from .publishing import _class_path, is_studio, labels
 from .modelfile import load_model
 from .store import ModelRecord, ModelStore, gallery
 from .teacher import Teacher
+from .firstwrite import mark_removed, was_removed
 from .workspaces import Workspace, list_workspaces, workspaces_root
 
 
@@ -142,18 +144,28 @@ def leaderboard(records: list[ModelRecord] | None = None, pool: ClassHandwriting
     return sorted(entries, key=lambda e: (e.test_accuracy is None, -(e.test_accuracy or 0.0)))
 
 
+_TRASH = ".workspaces-removed-"  # a reset's workspaces on their way out (in the studio home)
+
+
 def reset_class(by: Teacher) -> dict[str, int]:
     """Remove every workspace (models, drawings), every model published to the gallery and
     the class default; the studio's own models stay (every class starts from them).  The
-    app asks twice first, and stops the class's runs (their models would come back).
+    app asks twice first, and stops the class's runs.  The removed keys are remembered
+    (:func:`.firstwrite.mark_removed`) before the folders go, so neither a session still
+    open nor a stopped run saving late makes one again; the folders move aside at once (no
+    session sees half a class) and are deleted, with what an earlier reset could not delete.
     Returns what went: ``{"workspaces": n, "models": n}``."""
     _check(by)
     root = workspaces_root()
-    count = len(list_workspaces())
+    found = list_workspaces()
+    mark_removed([w.key for w in found] + ([p.name for p in root.iterdir()] if root.is_dir() else []))
     if root.is_dir():
-        trash = studio_home() / f".workspaces-removed-{time.time_ns()}"
-        root.rename(trash)  # at once: no session sees half a class
-        shutil.rmtree(trash, ignore_errors=True)
+        root.rename(studio_home() / f"{_TRASH}{time.time_ns()}")
+    for trash in studio_home().glob(f"{_TRASH}*"):
+        _remove_tree(trash)
+    for folder in root.iterdir() if root.is_dir() else []:  # a save that was under way as the folders moved
+        if was_removed(folder.name):
+            _remove_tree(folder)
     removed = 0
     for record in gallery().list():
         if not is_studio(record):
@@ -161,4 +173,12 @@ def reset_class(by: Teacher) -> dict[str, int]:
             removed += 1
     remove_stale_parts(gallery().root)
     _class_path().unlink(missing_ok=True)
-    return {"workspaces": count, "models": removed}
+    return {"workspaces": len(found), "models": removed}
+
+
+def _remove_tree(path: Path) -> None:
+    """Delete a folder; what cannot be deleted now (a file still open elsewhere, a
+    permission) stays in the trash folder, out of every list, for the next reset."""
+    shutil.rmtree(path, ignore_errors=True)
+    if path.exists():  # a writer put a file in while it went: once more
+        shutil.rmtree(path, ignore_errors=True)

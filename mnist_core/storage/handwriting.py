@@ -8,5 +8,7 @@ from .store import workspace_store
 
 
 def workspace_handwriting(workspace: str) -> HandwritingStore:
-    """The drawings of one workspace (a checked workspace name), beside its models."""
-    return HandwritingStore(workspace_store(workspace).root.parent / "handwriting")
+    """The drawings of one workspace (a checked workspace name), beside its models; the
+    first drawing kept makes the workspace (see :mod:`.firstwrite`)."""
+    models = workspace_store(workspace)
+    return HandwritingStore(models.root.parent / "handwriting", before_write=models.before_write)

@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import MnistError, ModelFileError
 from ..i18n import N_, Text
@@ -83,9 +83,13 @@ class ModelRecord:
 class ModelStore:
     """A folder of named models.  ``shared``: the class gallery (its records say so)."""
 
-    def __init__(self, root: str | Path | None = None, shared: bool = False) -> None:
+    def __init__(self, root: str | Path | None = None, shared: bool = False,
+                 before_write: Callable[[], object] | None = None) -> None:
         self.root = Path(root) if root else default_home() / "models"
         self.shared = shared
+        #: Called before a model is saved: a workspace's store makes its workspace then
+        #: (:func:`.firstwrite.ensure`), or refuses with a sentence if a reset removed it.
+        self.before_write = before_write
 
     def path(self, name: str) -> Path:
         check_name(name)
@@ -121,6 +125,8 @@ class ModelStore:
                    unique: bool = False) -> ModelRecord:
         """Save a model file's bytes (made by :func:`model_to_bytes`), as :meth:`save` does;
         ``unique``: if ``name`` is taken, save as ``name-2``, ``name-3``... instead of refusing."""
+        if self.before_write is not None:
+            self.before_write()
         if name is not None:
             check_name(name)
             for candidate in (name, *(f"{name[:58]}-{i}" for i in range(2, 10**6))) if unique else (name,):
@@ -182,8 +188,11 @@ def check_workspace(name: str) -> str:
 
 
 def workspace_store(workspace: str) -> ModelStore:
-    """The private models of one workspace."""
-    return ModelStore(default_home() / "workspaces" / check_workspace(workspace) / "models")
+    """The private models of one workspace; its first save makes the workspace (see :mod:`.firstwrite`)."""
+    from .firstwrite import ensure
+
+    return ModelStore(default_home() / "workspaces" / check_workspace(workspace) / "models",
+                      before_write=lambda: ensure(workspace))
 
 
 def gallery() -> ModelStore:

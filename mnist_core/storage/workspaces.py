@@ -10,6 +10,9 @@ workspaces may even share one.  Keys use the characters of the older workspace n
 everything that takes a workspace string (the job manager, :func:`.store.workspace_store`)
 takes a key unchanged.
 
+A workspace exists on disk only once it holds something (:mod:`.firstwrite`): a new
+session has a key and a display name, and nothing is written until its first save.
+
 Before keys, a workspace's folder was named by its name, which was also its key (a
 pupil who typed another's name opened it).  Such a *legacy* folder has no
 ``workspace.json``.  It opens once more, from the link its owner bookmarked
@@ -120,7 +123,10 @@ def _write_record(root: Path, name: str, created: str, **extra: str) -> None:
 
 
 def _read(folder: Path) -> Workspace | None:
-    """The workspace in ``folder`` (a legacy one if it has no record); None if it is not one."""
+    """The workspace in ``folder`` (a legacy one if it has no record); None if it is not one
+    (a folder whose name is neither a key nor an old name: one being made, a dot first)."""
+    if not _LEGACY.fullmatch(folder.name):
+        return None
     record = folder / _RECORD
     try:
         data = json.loads(record.read_text(encoding="utf-8"))
@@ -247,10 +253,12 @@ def list_workspaces() -> list[Workspace]:
     return sorted(found, key=lambda w: (w.name.casefold(), w.created, w.key))
 
 
+_ADJECTIVES = ("amber", "bold", "bright", "calm", "clever", "eager", "gentle", "happy", "keen", "lively",
+               "lucky", "merry", "quick", "quiet", "sunny", "swift", "tidy", "witty", "brave", "kind")
+_ANIMALS = ("otter", "heron", "panda", "fox", "lynx", "owl", "koala", "tiger", "whale", "zebra", "crane",
+            "gecko", "lemur", "moose", "puffin", "robin", "seal", "wolf", "yak", "hare")
+
+
 def random_display_name() -> str:
     """A readable name for a workspace nobody named yet: ``bright otter 42``."""
-    adjectives = ("amber", "bold", "bright", "calm", "clever", "eager", "gentle", "happy", "keen", "lively",
-                  "lucky", "merry", "quick", "quiet", "sunny", "swift", "tidy", "witty", "brave", "kind")
-    animals = ("otter", "heron", "panda", "fox", "lynx", "owl", "koala", "tiger", "whale", "zebra", "crane",
-               "gecko", "lemur", "moose", "puffin", "robin", "seal", "wolf", "yak", "hare")
-    return f"{secrets.choice(adjectives)} {secrets.choice(animals)} {secrets.randbelow(90) + 10}"
+    return f"{secrets.choice(_ADJECTIVES)} {secrets.choice(_ANIMALS)} {secrets.randbelow(90) + 10}"

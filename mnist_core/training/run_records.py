@@ -21,7 +21,9 @@ from typing import Any
 from ..config import TrainConfig
 from ..files import atomic_write_bytes
 from ..i18n import N_, Text
+from ..errors import MnistError
 from ..settings import studio_home
+from ..storage.firstwrite import ensure
 
 #: Job managers alive in this process (their tokens): their records are not interrupted.
 LIVE: set[str] = set()
@@ -75,7 +77,13 @@ def write(job: Any, hyper: dict[str, Any], handwriting: dict[str, Any] | None, t
 
 
 def save(record: RunRecord) -> None:
-    """Write the record; a full or read-only disk does not stop the run (a record is a courtesy)."""
+    """Write the record; a full or read-only disk does not stop the run (a record is a courtesy).
+    The first run queued makes its workspace; a workspace a reset removed gets no record
+    (nothing makes it again: :mod:`mnist_core.storage.firstwrite`)."""
+    try:
+        ensure(record.workspace)
+    except MnistError:
+        return
     payload = json.dumps(dataclasses.asdict(record), default=_plain).encode("utf-8")
     try:
         atomic_write_bytes(folder(record.workspace) / f"{record.id}.json", payload)
