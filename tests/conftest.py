@@ -113,6 +113,24 @@ def wait_job(jobs, job, until=lambda snap: snap.finished, timeout: float = 90):
     raise AssertionError(f"job {job.id} still {jobs.snapshot(job).status} after {timeout} s")
 
 
+def lab_client(timeout: float = 60):
+    """The client of the scheduler ``MNIST_STUDIO_SCHEDULER`` names (a test's own), once it
+    answers with a worker: the scheduler and worker processes take a while to start."""
+    from mnist_core.errors import MnistError
+    from mnist_core.training import cluster
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            client = cluster.client()
+            client.wait_for_workers(1, timeout=30)
+            return client
+        except MnistError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 @pytest.fixture
 def digits_only(tmp_path, monkeypatch):
     """The embedded 8x8 digits only: no MNIST folder, an empty download cache."""
