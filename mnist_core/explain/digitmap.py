@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -29,7 +28,7 @@ from typing import Callable
 import numpy as np
 
 from ..data.datasets import Dataset, default_cache_dir
-from ..files import atomic_write_bytes
+from ..files import keep_arrays
 from ..i18n import N_
 from ..models.base import Model
 from .gradients import features
@@ -185,10 +184,4 @@ def digit_map(model: Model, dataset: Dataset, cache_dir: str | Path | None = Non
 
 def keep_map(the_map: DigitMap, path: Path) -> None:
     """Write a map to the cache (atomically); a cache that cannot be written is ignored."""
-    try:
-        buffer = io.BytesIO()
-        np.savez(buffer, **the_map.arrays())
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, buffer.getvalue())
-    except OSError:
-        pass
+    keep_arrays(path, the_map.arrays())
