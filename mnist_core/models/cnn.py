@@ -26,7 +26,8 @@ import numpy as np
 from ..config import Params, TrainConfig, param
 from ..errors import InvalidParameter
 from ..i18n import N_
-from .base import GradientModel, UnitTerms, n_inputs_param, n_outputs_param
+from .base import UnitTerms, n_inputs_param, n_outputs_param
+from .gradient import GradientModel
 from .layers import (add_channel_bias, conv_backward, conv_forward, conv_out_side, dense_backward, dense_forward,
                      he_normal, maxpool_backward, maxpool_forward, relu_backward, relu_forward, softmax,
                      softmax_cross_entropy)
