@@ -149,6 +149,20 @@ def ok(at):
     return at
 
 
+def inside(record_key: str, **state):
+    """An AppTest of the Inside page on the model ``record_key`` (``"gallery/NAME"``,
+    ``"mine/NAME"``), with ``state`` set in the session before the page runs."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["active_models"] = {"digits": record_key}  # before the first run: no default model is trained meanwhile
+    at.run()
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page("pages/Inside.py")
+    return at.run()
+
+
 def ws(name: str) -> str:
     """The key of the workspace shown as ``name`` in this test's studio home, made on first
     use: the app opens a workspace by its key (``?workspace=KEY``), never by a name."""
