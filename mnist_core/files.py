@@ -9,11 +9,14 @@ to use the folder removes those whose writer is gone (:func:`remove_stale_parts`
 from __future__ import annotations
 
 import errno
+import io
 import os
 import socket
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 #: A temporary file whose writer cannot be identified is stale after this many seconds.
 STALE_SECONDS = 3600
@@ -47,6 +50,19 @@ def atomic_write_bytes(path: str | Path, payload: bytes, exclusive: bool = False
     finally:
         Path(tmp).unlink(missing_ok=True)
     return path
+
+
+def keep_arrays(path: str | Path, arrays: dict[str, np.ndarray]) -> bool:
+    """Keep ``arrays`` as an ``.npz`` file at ``path``, written as :func:`atomic_write_bytes`
+    does (a reader never sees half a file), for a cache: one that cannot be written is no
+    error -- the caller still has the arrays -- so an OSError returns False."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    try:
+        atomic_write_bytes(path, buffer.getvalue())
+    except OSError:
+        return False
+    return True
 
 
 def link_exclusive(src: str | Path, dst: str | Path) -> None:

@@ -3,7 +3,10 @@ quickly trained classic model on each."""
 from __future__ import annotations
 
 import os
+import time
+import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -63,6 +66,72 @@ def app_state(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def held_workers():
+    """Every worker thread of the process's cluster kept busy until the test calls ``.release()``:
+    a run queued meanwhile stays queued, however warm the cluster is, so a test can look at
+    what a busy workspace refuses without racing its own runs.  The app's job manager is the
+    process's one (``manager()``): the runs earlier tests left unfinished are stopped first,
+    so none counts in the class's queue or stands before the test's runs."""
+    from distributed import Event, Variable
+
+    from mnist_core.training import cluster, manager
+
+    jobs = manager()
+    for job in [j for j in jobs.all_jobs() if not j.status.finished]:
+        jobs.stop(job.id)
+        wait_job(jobs, job)
+    client, name = cluster.client(), f"held-{uuid.uuid4().hex}"
+
+    def hold(flag: str, release: str) -> None:  # on a worker (a closure: sent by value)
+        Variable(flag).set(True)
+        Event(release).wait(600)
+
+    threads = [(address, f"{name}-{address}-{i}") for address, n in client.nthreads().items() for i in range(n)]
+    futures = [client.submit(hold, flag, name, workers=[address], allow_other_workers=False, pure=False,
+                             priority=100) for address, flag in threads]
+    release = Event(name, client=client)
+    try:
+        for _, flag in threads:  # each has started: nothing else runs until the release
+            Variable(flag, client=client).get(timeout=120)
+        yield SimpleNamespace(release=release.set)
+    finally:
+        release.set()
+        client.gather(futures)
+        for _, flag in threads:
+            Variable(flag, client=client).delete()
+
+
+def wait_job(jobs, job, until=lambda snap: snap.finished, timeout: float = 90):
+    """The snapshot of ``job`` (a run of the job manager ``jobs``) once ``until(snapshot)``
+    holds -- by default, once it has finished; an AssertionError after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        snap = jobs.snapshot(job)
+        if until(snap):
+            return snap
+        time.sleep(0.1)
+    raise AssertionError(f"job {job.id} still {jobs.snapshot(job).status} after {timeout} s")
+
+
+def lab_client(timeout: float = 60):
+    """The client of the scheduler ``MNIST_STUDIO_SCHEDULER`` names (a test's own), once it
+    answers with a worker: the scheduler and worker processes take a while to start."""
+    from mnist_core.errors import MnistError
+    from mnist_core.training import cluster
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            client = cluster.client()
+            client.wait_for_workers(1, timeout=30)
+            return client
+        except MnistError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+@pytest.fixture
 def digits_only(tmp_path, monkeypatch):
     """The embedded 8x8 digits only: no MNIST folder, an empty download cache."""
     monkeypatch.delenv("MNIST_DATA_DIR", raising=False)
@@ -78,6 +147,20 @@ def ok(at):
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     return at
+
+
+def inside(record_key: str, **state):
+    """An AppTest of the Inside page on the model ``record_key`` (``"gallery/NAME"``,
+    ``"mine/NAME"``), with ``state`` set in the session before the page runs."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["active_models"] = {"digits": record_key}  # before the first run: no default model is trained meanwhile
+    at.run()
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page("pages/Inside.py")
+    return at.run()
 
 
 def ws(name: str) -> str:

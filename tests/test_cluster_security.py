@@ -9,7 +9,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import types
 import urllib.error
 import urllib.request
@@ -21,6 +20,7 @@ from mnist_core import settings
 from mnist_core.errors import MnistError
 from mnist_core.storage import ModelStore
 from mnist_core.training import JobManager, JobStatus, TrainConfig, cluster
+from conftest import lab_client, wait_job
 
 
 def _refused(address: str, **kwargs) -> bool:
@@ -133,21 +133,10 @@ def test_a_tls_lab_cluster_trains_for_the_studio_and_refuses_a_client_without_ce
         monkeypatch.setenv("MNIST_STUDIO_TLS_CA", str(ca))
         monkeypatch.setenv("MNIST_STUDIO_TLS_CERT", str(cert))
         monkeypatch.setenv("MNIST_STUDIO_TLS_KEY", str(key))
-        deadline = time.time() + 60
-        while True:
-            try:
-                client = cluster.client()
-                client.wait_for_workers(1, timeout=30)
-                break
-            except MnistError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.5)
+        lab_client()
         manager = JobManager()
         job = manager.submit("ws-lab", "classic", digits, {"hidden": 16}, TrainConfig(epochs=2), ModelStore(tmp_path))
-        deadline = time.time() + 120
-        while not (snap := manager.snapshot(job)).finished and time.time() < deadline:
-            time.sleep(0.2)
+        snap = wait_job(manager, job, timeout=120)
         assert snap.status == JobStatus.DONE and snap.pid != os.getpid(), snap.error
 
         assert _refused(address)  # no certificates at all

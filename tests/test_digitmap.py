@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from mnist_core.cli import main
-from mnist_core.explain.digitmap import cached_map, digit_map
+from mnist_core.explain.digitmap import cached_map, digit_map, keep_map
 from mnist_core.explain.gradients import features
 from mnist_core.storage import save_model
 from mnist_core.storage.modelfile import model_metadata
@@ -72,6 +72,15 @@ def test_the_map_is_kept_and_read_back(built, digits, digits_model):
     for path in cache.rglob("*.npz"):  # a damaged file is not a map: it is rebuilt, not trusted
         path.write_bytes(b"not a map")
     assert cached_map(digits_model, digits, cache_dir=cache) is None
+
+
+def test_a_cache_that_cannot_be_written_is_ignored(built, tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    keep_map(built[0], blocked / "maps" / "map.npz")  # no error: the page still has its map
+    assert blocked.read_text() == "not a folder" and not list(tmp_path.glob(".*.part"))
+    keep_map(built[0], tmp_path / "maps" / "map.npz")  # a folder made as needed, no temporary file left
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["a-file", "map.npz"]
 
 
 def test_cli_map_json_contract(tmp_path, monkeypatch, capsys, digits_model, digits):

@@ -251,7 +251,7 @@ def test_a_new_kind_registered_in_one_line_runs_through_explain(monkeypatch, dig
     layers = units.layers(model, image)
     assert [layer["name"] for layer in layers] == ["input", "output"] and len(layers[0]["activations"]) == 64
     unit = units.unit(model, image, 1, 3)
-    assert len(unit["terms"]) == 64 and unit["activation"] == pytest.approx(layers[1]["activations"][3], rel=1e-5)
+    assert len(unit["terms"]) == 64 and unit["activation"] == pytest.approx(layers[1]["activations"][3], rel=1e-5, abs=1e-6)
     assert not units.has_hidden_units(model) and units.feature_maps(model, image) == []
     assert units.first_layer_weights(model).shape == (10, 8, 8)
     pictures = imagine(model)  # no picture of its own: class visualisation climbs its gradient
@@ -268,12 +268,11 @@ def test_unit_json_and_layers_for_the_cnn(digits, digit_models):
     image = digits.floats(digits.x_test[:1]).reshape(8, 8)
     layers = units.layers(cnn, image)
     assert [layer["name"] for layer in layers] == cnn.layer_names()
-    assert np.asarray(layers[1]["activations"]).shape == (cnn.config.channels[0], 8, 8)
-    np.testing.assert_allclose(layers[-1]["activations"], cnn.predict_proba(image[None])[0], rtol=1e-5, atol=1e-7)
+    assert len(layers[1]["activations"]) == cnn.config.channels[0] * 8 * 8  # the maps (c, h, w), flat as in JSON
+    np.testing.assert_allclose(layers[-1]["activations"], cnn.predict_proba(image[None])[0], atol=1e-6)  # 6 decimals
     k, pad = cnn.config.kernel_size, cnn.config.kernel_size // 2  # 'same' padding on 8x8
     index = pad * 8 + pad  # map 0 at (pad, pad): the whole kernel inside the image
     unit = units.unit(cnn, image, 1, index)
     assert len(unit["terms"]) == k * k and all(len(term) == 4 for term in unit["terms"])
     assert len(units.unit(cnn, image, 1, 0)["terms"]) == (k - pad) ** 2  # a corner: the padding adds nothing
-    flat = np.asarray(layers[1]["activations"]).ravel()
-    assert unit["activation"] == pytest.approx(flat[index], rel=1e-5, abs=1e-6)
+    assert unit["activation"] == pytest.approx(layers[1]["activations"][index], rel=1e-5, abs=1e-6)

@@ -2,22 +2,17 @@
 Mistakes, and a published model keeping its training snapshots."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from conftest import APP, inside, ok
 from mnist_core.data.handdrawn import draw_digit
 from mnist_core.data.preprocess import ink_map, prepare
 from mnist_core.storage import ModelStore, gallery, publish, workspace_store
 from mnist_core.storage.modelfile import load_snapshots
 from mnist_core.training import TrainConfig
 from mnist_core.training.pipeline import train_model
-
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
-
 
 pytestmark = pytest.mark.usefixtures("digits_only", "app_state")  # conftest: the embedded digits, no cache leaks
 
@@ -26,22 +21,6 @@ pytestmark = pytest.mark.usefixtures("digits_only", "app_state")  # conftest: th
 def trained(digits):
     return {kind: train_model(kind, digits, {}, TrainConfig(epochs=e, batch_size=32))
             for kind, e in (("classic", 20), ("mlp", 10), ("cnn", 4), ("logreg", 1))}
-
-
-def inside(record_key: str, **state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["active_models"] = {"digits": record_key}  # before the first run: no default model is trained meanwhile
-    at.run()
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page("pages/Inside.py")
-    return at.run()
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
 
 
 @pytest.mark.parametrize("kind", ["classic", "mlp", "cnn", "logreg"])

@@ -10,6 +10,7 @@ import pytest
 from mnist_core.errors import MnistError, sentence
 from mnist_core.storage import ModelStore
 from mnist_core.training import JobManager, JobStatus, TrainConfig, cluster, run_records
+from conftest import lab_client, wait_job
 
 LONG = TrainConfig(epochs=1000, batch_size=1)  # runs until stopped
 
@@ -39,20 +40,10 @@ def jobs(clock):
     os.environ.pop("MNIST_STUDIO_WORKERS", None)
 
 
-def wait(manager, job, until=lambda snap: snap.finished, timeout=90):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        snap = manager.snapshot(job)
-        if until(snap):
-            return snap
-        time.sleep(0.1)
-    raise AssertionError(f"job {job.id} still {manager.snapshot(job).status} after {timeout} s")
-
-
 def test_a_job_trains_in_another_process_and_saves_into_its_store(jobs, digits, tmp_path):
     store = ModelStore(tmp_path)
     job = jobs.submit("ws-a", "classic", digits, {"hidden": 32}, TrainConfig(epochs=3), store)
-    snap = wait(jobs, job)
+    snap = wait_job(jobs, job)
     assert snap.status == JobStatus.DONE and snap.error is None
     assert snap.pid and snap.pid != os.getpid()
     assert snap.samples_seen == snap.total == 3 * len(digits.x_train) and snap.fraction == 1.0
@@ -64,11 +55,11 @@ def test_a_job_trains_in_another_process_and_saves_into_its_store(jobs, digits, 
 
 def test_progress_streams_while_running_and_stop_stops(jobs, digits, tmp_path):
     job = jobs.submit("ws-b", "classic", digits, {}, LONG, ModelStore(tmp_path))
-    snap = wait(jobs, job, lambda s: s.status == JobStatus.RUNNING and s.samples_seen > 0)
-    later = wait(jobs, job, lambda s: s.samples_seen > snap.samples_seen)
+    snap = wait_job(jobs, job, lambda s: s.status == JobStatus.RUNNING and s.samples_seen > 0)
+    later = wait_job(jobs, job, lambda s: s.samples_seen > snap.samples_seen)
     assert later.samples_per_second > 0 and len(later.curve) <= 120
     jobs.stop(job.id)
-    snap = wait(jobs, job)
+    snap = wait_job(jobs, job)
     assert snap.status == JobStatus.STOPPED and snap.samples_seen < snap.total
     meta = ModelStore(tmp_path).load(snap.saved_name)[1]
     assert meta["status"] == "stopped" and meta["stop_reason"] == "asked"
@@ -80,15 +71,15 @@ def test_queue_order_and_the_per_workspace_limit(jobs, digits, tmp_path):
     with pytest.raises(MnistError, match="already has 2 runs"):
         jobs.submit("ws-c", "classic", digits, {}, LONG, store)
     for job in first:
-        wait(jobs, job, lambda s: s.status == JobStatus.RUNNING)
+        wait_job(jobs, job, lambda s: s.status == JobStatus.RUNNING)
     waiting = [jobs.submit(ws, "classic", digits, {}, LONG, store) for ws in ("ws-d", "ws-e")]
     assert [jobs.snapshot(j).queue_position for j in waiting] == [1, 2]
     jobs.stop(first[0].id)
-    assert wait(jobs, waiting[0], lambda s: s.status != JobStatus.QUEUED).queue_position is None
+    assert wait_job(jobs, waiting[0], lambda s: s.status != JobStatus.QUEUED).queue_position is None
     assert jobs.snapshot(waiting[1]).queue_position == 1
     for job in [*first, *waiting]:
         jobs.stop(job.id)
-        wait(jobs, job)
+        wait_job(jobs, job)
 
 
 def test_an_idle_workspace_is_stopped_and_saved_as_stopped(jobs, clock, digits, tmp_path, monkeypatch):
@@ -101,16 +92,16 @@ def test_an_idle_workspace_is_stopped_and_saved_as_stopped(jobs, clock, digits, 
     jobs.touch("ws-g")  # ws-g keeps a page open, ws-f does not
     clock.offset += 31
     assert set(jobs.stop_idle()) <= {job.id}  # the watcher may have stopped it first
-    snap = wait(jobs, job, timeout=60)
+    snap = wait_job(jobs, job, timeout=60)
     assert snap.status == JobStatus.STOPPED and snap.meta["stop_reason"] == "idle"
     assert not jobs.snapshot(other).finished
     jobs.stop(other.id)
-    wait(jobs, other)
+    wait_job(jobs, other)
 
 
 def test_divergence_is_caught_and_saved_as_such(jobs, mnist, tmp_path):
     job = jobs.submit("ws-h", "classic", mnist, {"lr": 10.0}, TrainConfig(epochs=5), ModelStore(tmp_path))
-    snap = wait(jobs, job, timeout=120)
+    snap = wait_job(jobs, job, timeout=120)
     assert snap.status == JobStatus.DIVERGED and len(snap.epochs) == 1
     assert "chance accuracy" in ModelStore(tmp_path).load(snap.saved_name)[1]["diverged"]
 
@@ -151,20 +142,11 @@ def test_a_lab_cluster_whose_worker_has_no_mnist_files(mnist, tmp_path, monkeypa
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         cluster.shutdown()
         monkeypatch.setenv("MNIST_STUDIO_SCHEDULER", address)
-        deadline = time.time() + 60
-        while True:
-            try:
-                client = cluster.client()
-                client.wait_for_workers(1, timeout=30)
-                break
-            except MnistError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.5)
+        client = lab_client()
         assert set(client.run(lambda: os.environ.get("MNIST_DATA_DIR")).values()) == {None}
         manager = JobManager()
         job = manager.submit("ws-lab", "classic", mnist, {"hidden": 20}, TrainConfig(epochs=1), ModelStore(tmp_path))
-        snap = wait(manager, job, timeout=120)
+        snap = wait_job(manager, job, timeout=120)
         assert snap.status == JobStatus.DONE and snap.pid != os.getpid(), snap.error
         assert ModelStore(tmp_path).load(snap.saved_name)[1]["test_accuracy"] > 0.9
     finally:
@@ -184,7 +166,7 @@ def test_a_run_that_does_not_stop_is_ended_by_restarting_its_worker(jobs, mnist,
     hyper = {"solver": "liblinear", "C": 1e6, "max_iter": 50_000}
     job = jobs.submit("ws-hard", "logreg", mnist, hyper, TrainConfig(epochs=1, batch_size=256, augment=True),
                       ModelStore(tmp_path))
-    snap = wait(jobs, job, timeout=120)
+    snap = wait_job(jobs, job, timeout=120)
     assert snap.status == JobStatus.STOPPED and snap.saved_name is None
     assert "worker was restarted" in snap.error and "time limit of 1 s" in snap.error
     assert ModelStore(tmp_path).names() == []
@@ -194,9 +176,9 @@ def test_a_run_that_does_not_stop_is_ended_by_restarting_its_worker(jobs, mnist,
 def test_stop_ends_a_run_that_does_not_listen(jobs, mnist, tmp_path, monkeypatch):
     monkeypatch.setenv("MNIST_STUDIO_STOP_GRACE_SECONDS", "1")
     job = jobs.submit("ws-hard2", "logreg", mnist, {"max_iter": 20_000, "C": 1e6}, None, ModelStore(tmp_path))
-    wait(jobs, job, lambda s: s.status == JobStatus.RUNNING)
+    wait_job(jobs, job, lambda s: s.status == JobStatus.RUNNING)
     jobs.stop(job.id)
-    snap = wait(jobs, job, timeout=120)
+    snap = wait_job(jobs, job, timeout=120)
     assert snap.status == JobStatus.STOPPED and "within 1 s of being asked" in snap.error
 
 
@@ -225,7 +207,7 @@ def test_the_class_queue_is_capped_and_the_studio_model_goes_first(jobs, digits,
     store, gallery = ModelStore(tmp_path / "ws"), ModelStore(tmp_path / "gallery")
     runs = [jobs.submit(f"ws-class-{i}", "classic", digits, {}, LONG, store) for i in range(2)]
     for job in runs:
-        wait(jobs, job, lambda s: s.status == JobStatus.RUNNING)
+        wait_job(jobs, job, lambda s: s.status == JobStatus.RUNNING)
     runs += [jobs.submit(f"ws-class-{i}", "classic", digits, {}, LONG, store) for i in range(2, 4)]
     with pytest.raises(MnistError, match=r"class's queue is full \(4 runs queued or running, at most 4\)"):
         jobs.submit("ws-class-5", "classic", digits, {}, LONG, store)
@@ -233,14 +215,14 @@ def test_the_class_queue_is_capped_and_the_studio_model_goes_first(jobs, digits,
     assert jobs.snapshot(default).queue_position == 1 and jobs.snapshot(runs[2]).queue_position == 2
     assert {j.id for j in runs + [default]} <= {j.id for j in jobs.all_jobs()}
     jobs.stop(runs[0].id, reason="teacher")
-    snap = wait(jobs, default)
+    snap = wait_job(jobs, default)
     assert snap.status == JobStatus.DONE and snap.saved_name in gallery.names()
     assert jobs.snapshot(runs[3]).status == JobStatus.QUEUED  # the pupils' runs waited
     for job in runs:
         jobs.stop(job.id, reason="teacher")
-    assert wait(jobs, runs[0]).meta["stop_reason"] == "teacher"
+    assert wait_job(jobs, runs[0]).meta["stop_reason"] == "teacher"
     for job in runs:
-        wait(jobs, job)
+        wait_job(jobs, job)
 
 
 def test_closing_saves_running_runs_and_records_the_rest_as_interrupted(digits, tmp_path, monkeypatch, jobs):
@@ -249,7 +231,7 @@ def test_closing_saves_running_runs_and_records_the_rest_as_interrupted(digits, 
     server = JobManager()
     running = [server.submit(f"ws-r{i}", "classic", digits, {"hidden": 16}, LONG, store) for i in range(2)]
     for job in running:
-        wait(server, job, lambda s: s.status == JobStatus.RUNNING)
+        wait_job(server, job, lambda s: s.status == JobStatus.RUNNING)
     queued = server.submit("ws-r0", "mlp", digits, {"hidden": "32"}, TrainConfig(epochs=2, batch_size=32),
                            store, name="my-mlp")
     assert server.interrupted("ws-r0") == []  # its server is alive
@@ -302,10 +284,10 @@ def test_a_full_disk_trains_the_default_model_once(jobs, digits, tmp_path, monke
     monkeypatch.setattr(gallery, "save_bytes", no_space)
     monkeypatch.setattr(limits, "free_bytes", lambda folder: 0)
     job = jobs.default_job(digits, gallery)
-    snap = wait(jobs, job)
+    snap = wait_job(jobs, job)
     assert snap.status == JobStatus.FAILED and snap.error.startswith("The disk is full")
     assert jobs.default_job(digits, gallery) is job  # not trained again
     monkeypatch.setattr(limits, "free_bytes", lambda folder: 2**40)
     again = jobs.default_job(digits, gallery)
     assert again is not job
-    wait(jobs, again)
+    wait_job(jobs, again)

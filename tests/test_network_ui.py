@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import APP, ok
+from conftest import inside as open_inside, ok
 from mnist_core.storage import ModelStore, gallery
 from mnist_core.training import TrainConfig
 from mnist_core.training.pipeline import train_model
@@ -25,12 +25,7 @@ def trained(digits):
 
 
 def inside(rec_key: str, test_image: int = 0) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state["active_models"] = {"digits": rec_key}  # before the first run: no default model is trained meanwhile
-    at.run()
-    at.session_state["inside_test"] = test_image
-    at.switch_page("pages/Inside.py")
-    return ok(at.run())
+    return ok(open_inside(rec_key, inside_test=test_image))
 
 
 def chooser(at: AppTest) -> tuple[int, int]:

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import APP, ok
+from conftest import inside, ok
 from mnist_core.explain.digitmap import digit_map
 from mnist_core.storage import ModelStore, gallery
 from mnist_core.training import TrainConfig, cluster
@@ -25,16 +25,6 @@ pytestmark = pytest.mark.usefixtures("digits_only", "app_state")  # conftest: th
 @pytest.fixture(scope="module")
 def classic(digits):
     return train_model("classic", digits, {}, TrainConfig(epochs=6, batch_size=32))
-
-
-def inside(record_key: str, **state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state["active_models"] = {"digits": record_key}  # before the first run: no default model is trained meanwhile
-    at.run()
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page("pages/Inside.py")
-    return at.run()
 
 
 def charts(at: AppTest) -> list:

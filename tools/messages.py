@@ -3,6 +3,8 @@
     python tools/messages.py check            # every message has a Japanese translation
     python tools/messages.py missing          # the messages without one, one JSON string a line
     python tools/messages.py add < pairs.json # merge {"English": "日本語", ...} into ja's studio.po
+    python tools/messages.py unused           # the catalogue's messages the code no longer has
+    python tools/messages.py prune            # remove those from ja's studio.po
 
 A message is found where the code marks it: the first string argument of ``t(...)``,
 ``N_(...)`` and ``translate(...)``; every string argument of ``titles(...)`` (a chart's
@@ -21,6 +23,7 @@ import json
 import re
 import string
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,14 +114,45 @@ def problems(lang: str = "ja") -> list[str]:
     return out
 
 
-def add(pairs: dict[str, str], lang: str = "ja") -> int:
+def unused(catalog) -> list[str]:
+    """The catalogue's messages (a plural one by its singular) that no code marks any more:
+    texts since reworded or removed.  Every message is marked where the code uses it (see
+    the module docstring), so one not found is read by nobody."""
+    found = messages()
+    ids = [entry.id[0] if isinstance(entry.id, (tuple, list)) else entry.id for entry in catalog if entry.id]
+    return [text for text in ids if text not in found]
+
+
+def prune(lang: str = "ja") -> list[str]:
+    """Remove the :func:`unused` messages from the language's catalogue; returns them."""
+    with _writing(lang) as catalog:
+        gone = unused(catalog)
+        for text in gone:
+            catalog.delete(text)
+    return gone
+
+
+@contextmanager
+def _writing(lang: str):
+    """The language's catalogue, locked (several people may write it at once), written
+    back (sorted, through a temporary file) when the block ends without an error."""
     from babel.messages.pofile import write_po
 
     path = po_path(lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        catalog, plural = load(lang), plurals()
+        catalog = load(lang)
+        yield catalog
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "wb") as fh:
+            write_po(fh, catalog, width=0, sort_output=True, omit_header=False)
+        tmp.replace(path)
+
+
+def add(pairs: dict[str, str], lang: str = "ja") -> int:
+    with _writing(lang) as catalog:
+        plural = plurals()
         for source, translation in pairs.items():
             if _fields(source) != _fields(translation):
                 raise SystemExit(f"placeholders differ: {source!r} -> {translation!r}")
@@ -131,10 +165,6 @@ def add(pairs: dict[str, str], lang: str = "ja") -> int:
                 entry.string = translation
             else:
                 catalog.add(source, translation)
-        tmp = path.with_suffix(".tmp")
-        with open(tmp, "wb") as fh:
-            write_po(fh, catalog, width=0, sort_output=True, omit_header=False)
-        tmp.replace(path)
     return len(pairs)
 
 
@@ -152,6 +182,11 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "add":
         print(f"added {add(json.load(sys.stdin))}")
+        return 0
+    if command in ("unused", "prune"):
+        texts = unused(load()) if command == "unused" else prune()
+        for text in texts:
+            print(json.dumps(text, ensure_ascii=False))
         return 0
     print(__doc__)
     return 2

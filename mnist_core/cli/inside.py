@@ -7,8 +7,11 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from ..data import load_image, prepare
 from ..errors import InvalidParameter
+from ..explain import units
 from ..explain.digitmap import K, digit_map
 from ..i18n import translate
 from ..storage import load_model
@@ -71,14 +74,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
     unit = _unit(args.unit) if args.unit else None
     model, _ = load_model(args.model)
     seen = prepare(load_image(Path(args.image)), model.image_shape)
-    layers = model.layer_activations(seen[None])
+    layers = units.layers(model, seen)
     proba = model.predict_proba(seen[None])[0]
-    terms = model.unit_terms(seen, *unit) if unit else None
+    terms = units.unit(model, seen, *unit) if unit else None
     if not args.json:
         print(f"{args.image}: {int(proba.argmax())} ({float(proba.max()):.1%})")
-        for name, acts in layers:
-            flat = acts[0].ravel()
-            print(f"  {name:<10} {flat.size:>6} values, mean {flat.mean():.3f}, max {flat.max():.3f}")
+        for layer in layers:
+            flat = np.asarray(layer["activations"])
+            print(f"  {layer['name']:<10} {flat.size:>6} values, mean {flat.mean():.3f}, max {flat.max():.3f}")
         if terms:
             top = sorted(terms["terms"], key=lambda t: -abs(t[3]))[:10]
             print(f"unit {terms['layer']}:{terms['index']} = {terms['function']}("
@@ -87,13 +90,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
                   f" = {terms['activation']:.4f}")
         return 0
     out = {"file": args.image, "digit": int(proba.argmax()),
-           "probabilities": [round(float(v), 6) for v in proba],
-           "layers": [{"name": name, "activations": [round(float(v), 6) for v in acts[0].ravel()]}
-                      for name, acts in layers]}
+           "probabilities": [round(float(v), 6) for v in proba], "layers": layers}
     if terms:
-        out["unit"] = {"layer": terms["layer"], "index": terms["index"],
-                       "terms": [[int(i), float(w), float(x), float(p)] for i, w, x, p in terms["terms"]],
-                       "bias": float(terms["bias"]), "preactivation": float(terms["preactivation"]),
-                       "function": terms["function"], "activation": float(terms["activation"])}
+        out["unit"] = terms
     emit_json(out)
     return 0

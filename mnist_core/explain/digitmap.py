@@ -21,15 +21,15 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from ..data.datasets import Dataset, default_cache_dir
-from ..files import atomic_write_bytes
+from ..files import keep_arrays
 from ..i18n import N_
 from ..models.base import Model
 from .gradients import features
@@ -65,10 +65,17 @@ class DigitMap:
         f = np.asarray(feats, np.float32).reshape(len(feats), -1)
         ref = self.train_features
         # squared distances without the (q, n, F) temporary: |a|^2 - 2ab + |b|^2
-        d = (f * f).sum(1)[:, None] - 2 * f @ ref.T + (ref * ref).sum(1)[None, :]
+        d = (f * f).sum(1)[:, None] - 2 * f @ ref.T + self._train_norms
         k = min(K, len(ref))
         nearest = np.argpartition(d, k - 1, axis=1)[:, :k]
         return np.median(self.train_xy[nearest], axis=1).astype(np.float32)
+
+    @cached_property
+    def _train_norms(self) -> np.ndarray:
+        """(1, n) float32: the training points' squared norms, the part of :meth:`place`'s
+        distances no new image changes -- computed once per map, not once per drawing."""
+        ref = self.train_features
+        return (ref * ref).sum(1)[None, :]
 
     def place_images(self, model: Model, images: np.ndarray) -> np.ndarray:
         """(q, ...) images in [0, 1] -> (q, 2): where ``model`` puts them on this map."""
@@ -185,10 +192,4 @@ def digit_map(model: Model, dataset: Dataset, cache_dir: str | Path | None = Non
 
 def keep_map(the_map: DigitMap, path: Path) -> None:
     """Write a map to the cache (atomically); a cache that cannot be written is ignored."""
-    try:
-        buffer = io.BytesIO()
-        np.savez(buffer, **the_map.arrays())
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, buffer.getvalue())
-    except OSError:
-        pass
+    keep_arrays(path, the_map.arrays())

@@ -47,16 +47,19 @@ def has_hidden_units(model: Model) -> bool:
 
 def layers(model: Model, image: np.ndarray) -> list[dict[str, Any]]:
     """One image (h, w) -> ``[{"name", "activations"}]`` from the input the network sees
-    (its own scaling applied) through each hidden layer to the outputs, as JSON lists
-    (a CNN's feature maps nested (c, h, w))."""
-    return [{"name": name, "activations": np.asarray(a[0], np.float64).tolist()}
+    (its own scaling applied) through each hidden layer to the outputs, as ``explain
+    --json`` gives them: each layer's activations one flat list (a CNN's feature maps in
+    (c, h, w) order), to 6 decimals."""
+    return [{"name": name, "activations": [round(float(v), 6) for v in a[0].ravel()]}
             for name, a in model.layer_activations(np.asarray(image)[None])]
 
 
 def unit(model: Model, image: np.ndarray, layer: int, index: int) -> dict[str, Any]:
-    """One unit's weighted sum for one image, as JSON: ``{"layer", "index", "terms":
-    [[input_index, weight, input, product], ...], "bias", "preactivation", "function",
-    "activation"}`` (layer 0 is the input; see ``Model.unit_terms``)."""
-    out = dict(model.unit_terms(image, layer, index))
-    out["terms"] = [list(term) for term in out["terms"]]
-    return out
+    """One unit's weighted sum for one image, as ``explain --json`` gives it: ``{"layer",
+    "index", "terms": [[input_index, weight, input, product], ...], "bias", "preactivation",
+    "function", "activation"}`` (layer 0 is the input; see ``Model.unit_terms``)."""
+    terms = model.unit_terms(image, layer, index)
+    return {"layer": terms["layer"], "index": terms["index"],
+            "terms": [[int(i), float(w), float(x), float(p)] for i, w, x, p in terms["terms"]],
+            "bias": float(terms["bias"]), "preactivation": float(terms["preactivation"]),
+            "function": terms["function"], "activation": float(terms["activation"])}

@@ -29,7 +29,6 @@ the detector), :class:`Judge` what depends on the model.
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +36,7 @@ import numpy as np
 from scipy import ndimage
 
 from ..data.datasets import Dataset, default_cache_dir
-from ..files import atomic_write_bytes
+from ..files import keep_arrays
 from ..i18n import N_
 from ..models.base import Model
 from .gradients import features
@@ -255,13 +254,7 @@ def digit_space(dataset: Dataset, cache_dir: str | Path | None = None) -> DigitS
     except (OSError, KeyError, ValueError):
         pass
     space = DigitSpace(images, dataset.y_train)
-    try:
-        buffer = io.BytesIO()
-        np.savez(buffer, **space.arrays())
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, buffer.getvalue())
-    except OSError:
-        pass
+    keep_arrays(path, space.arrays())
     return space
 
 

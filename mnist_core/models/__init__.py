@@ -12,7 +12,8 @@ from typing import Any
 
 from ..config import TrainConfig, derived_names
 from ..errors import InvalidParameter
-from .base import GradientModel, Model
+from .base import Model
+from .gradient import GradientModel
 from .classic import ClassicConfig, ClassicNetwork
 from .cnn import CNN, CNNConfig
 from .logreg import LogisticRegressionModel, LogRegConfig

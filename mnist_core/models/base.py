@@ -269,33 +269,3 @@ def check_shapes(params: dict[str, np.ndarray], expected: dict[str, tuple[int, .
             raise ValueError(f"{name} is missing")
         if tuple(params[name].shape) != tuple(shape):
             raise ValueError(f"{name} has shape {params[name].shape}, expected {tuple(shape)}")
-
-
-class GradientModel(Model):
-    """A model trained by gradient descent on a dict of float32 arrays (MLP, CNN):
-    subclasses set ``self.params`` and ``self.optimizer`` and implement
-    ``gradients(x, y) -> (summed loss, n_correct, grads by parameter name)``."""
-
-    params: dict[str, np.ndarray]
-    optimizer: Any
-
-    def gradients(self, x: np.ndarray, y: np.ndarray) -> tuple[float, int, dict[str, np.ndarray]]:
-        raise NotImplementedError
-
-    def on_epoch_start(self, epoch: int, epochs: int) -> None:
-        """Set this epoch's learning rate from the schedule."""
-        from .optim import scheduled_lr
-
-        self.optimizer.lr = scheduled_lr(self.config.lr, self.config.lr_schedule, epoch, epochs)
-
-    def train_batch(self, x: np.ndarray, y: np.ndarray) -> tuple[float, int]:
-        loss, right, grads = self.gradients(self.inputs(x), np.asarray(y, np.intp))
-        self.optimizer.step(self.params, grads)
-        return loss, right
-
-    def get_params(self) -> dict[str, np.ndarray]:
-        return dict(self.params)
-
-    def set_params(self, params: dict[str, np.ndarray]) -> None:
-        check_shapes(params, self.param_shapes())
-        self.params = {name: np.ascontiguousarray(params[name], np.float32) for name in self.params}

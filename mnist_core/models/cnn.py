@@ -26,7 +26,8 @@ import numpy as np
 from ..config import Params, TrainConfig, param
 from ..errors import InvalidParameter
 from ..i18n import N_
-from .base import GradientModel, UnitTerms, n_inputs_param, n_outputs_param
+from .base import UnitTerms, n_inputs_param, n_outputs_param
+from .gradient import GradientModel
 from .layers import (conv_forward, conv_out_side, conv_pool_backward, conv_pool_forward, dense_backward,
                      dense_forward, he_normal, maxpool_forward, relu_backward, relu_forward, softmax,
                      softmax_cross_entropy)

@@ -24,7 +24,8 @@ import numpy as np
 
 from ..config import Params, TrainConfig, param
 from ..i18n import N_
-from .base import GradientModel, UnitTerms, n_inputs_param, n_outputs_param
+from .base import UnitTerms, n_inputs_param, n_outputs_param
+from .gradient import GradientModel
 from .layers import dense_backward, dense_forward, he_normal, relu_backward, relu_forward, softmax, softmax_cross_entropy
 from .optim import lr_param, make_optimizer, momentum_param, optimizer_param, schedule_param
 from .terms import dense_terms, unit_sum
