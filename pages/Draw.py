@@ -27,7 +27,7 @@ model, judge = ui.model(rec), judge_ready(rec)  # None while it calibrates: the 
 if judge is None:
     verdict_pending(rec)  # one line, until the judge is ready (then the page reruns)
 if screen.details():
-    st.caption(t("Model {model} ({kind}) reads {height}x{width} images.", model=ui.plain(name(rec.label)),
+    st.caption(t("Model {model} ({kind}) reads {height}x{width} images.", model=ui.plain(name(session.label(rec))),
                  kind=ui.plain(rec.meta.get("model")), height=model.image_shape[0], width=model.image_shape[1]))
 st.session_state.setdefault(ui.CANVAS, 0)
 

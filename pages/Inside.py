@@ -4,7 +4,7 @@ decided, the nearest training images, and its first layer while it trained."""
 import streamlit as st
 
 import studio_ui as ui
-from studio_ui import screen
+from studio_ui import screen, session
 from studio_ui.microscope import network_tab
 from studio_ui.lang import name, num, t, translated
 from studio_ui.mapview import map_panel
@@ -17,7 +17,7 @@ ui.start_page()
 st.title(t("Inside the network"))
 rec = ui.ensure_model()
 model, ds = ui.model(rec), ui.dataset()
-st.caption(t("Model {model} ({kind}), trained on {dataset}.", model=ui.plain(name(rec.label)),
+st.caption(t("Model {model} ({kind}), trained on {dataset}.", model=ui.plain(name(session.label(rec))),
              kind=ui.plain(rec.meta.get("model")), dataset=ui.plain(t(ui.LABELS[ui.active_name()]))))
 
 drawing = st.session_state.get(ui.DRAWING)

@@ -15,7 +15,7 @@ ui.start_page()
 st.title(t("Mistakes"))
 rec = ui.ensure_model()
 ds, ev = ui.dataset(), ui.evaluation(rec)
-st.caption(t("Model {model} on the {count} test images of {dataset}.", model=ui.plain(name(rec.label)),
+st.caption(t("Model {model} on the {count} test images of {dataset}.", model=ui.plain(name(session.label(rec))),
              count=num(len(ev.y_true)), dataset=ui.plain(t(ui.LABELS[ui.active_name()]))))
 c1, c2, c3 = screen.columns(3, key="mistakes_counts")
 c1.metric(t("Errors"), num(ev.n_errors))

@@ -10,7 +10,7 @@ from studio_ui import links, lost_runs, screen, session, train
 from studio_ui.lang import num, t
 from mnist_core.models import MODELS, recommended_training
 
-ui.start_page()
+ui.start_page(activate_runs=True)  # a finished run active before the sidebar names it
 link = links.apply()  # a link's settings, once (?model=classic&hidden=50&hide=lr)
 st.title(t("Train"))
 links.warnings()

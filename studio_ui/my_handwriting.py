@@ -69,7 +69,7 @@ def accuracy_panel(record: ModelRecord | None, found: list[Drawing]) -> None:
     a.metric(t("Active model on your handwriting"), pct(float(np.mean(pred == labels)), 1))
     b.metric(t("Misread"), t("{wrong} of {total}", wrong=num(len(wrong)), total=num(len(found))))
     h, w = cache.model(record).image_shape
-    model, kind = name(record.label), record.meta.get("model")
+    model, kind = name(session.label(record)), record.meta.get("model")
     st.caption(plain(t("Model {model} ({kind}), reading your 28x28 drawings.", model=model, kind=kind)
                      if (h, w) == (28, 28) else
                      t("Model {model} ({kind}), reading your raw drawings prepared as {h}x{w} images.",

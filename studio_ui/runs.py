@@ -56,10 +56,10 @@ def ensure_model() -> ModelRecord:
     if rec is None:  # saved into another gallery (a run under way for another home): ask again
         st.rerun()
     session.set_active(rec, dataset)
-    accuracy = rec.meta.get("test_accuracy")
+    accuracy, title = rec.meta.get("test_accuracy"), name(session.label(rec))  # "... (by studio)": never a pupil's
     st.session_state[session.TOAST] = (  # in this run's language already
-        t("Trained and saved {title}: {accuracy} on the test set.", title=name(rec.title), accuracy=pct(accuracy))
-        if isinstance(accuracy, (int, float)) else t("Trained and saved {title}.", title=name(rec.title)))
+        t("Trained and saved {title}: {accuracy} on the test set.", title=title, accuracy=pct(accuracy))
+        if isinstance(accuracy, (int, float)) else t("Trained and saved {title}.", title=title))
     st.rerun()  # draw the page (and the sidebar) afresh with the new model
 
 
@@ -126,7 +126,9 @@ def _job_status(job_id: str) -> None:
         st.warning(plain(t("Stopped before it started: nothing was saved. {why}", why=t(why) if why else "").strip()))
     elif snap.saved_name:
         meta = snap.meta or {}
-        shown = display_name(snap.saved_name, meta)  # an automatic name as what the model is
+        rec = next((r for r in session.own_records(job.dataset) if r.name == snap.saved_name), None)
+        # its label among the dataset's models (never the same as the studio's), else what its file name says
+        shown = session.label(rec) if rec is not None else display_name(snap.saved_name, meta)
         if snap.status == "done":
             active = st.session_state.get(session.MODELS, {}).get(job.dataset) == f"mine/{snap.saved_name}"
             st.success(plain(t("Saved as {name} and made active.", name=shown) if active else

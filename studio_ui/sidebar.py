@@ -11,16 +11,21 @@ from mnist_core.i18n import translate
 from . import cookies, links, nav, screen, session
 from .lang import keep as keep_language, lang, language_picker, t
 from .results import describe
+from .runs import activate_finished_runs
 from .text import plain
 
 
-def start_page() -> None:
+def start_page(activate_runs: bool = False) -> None:
     """Call first on every page: hands a run of ``pages/`` alone to the navigation (see
-    :mod:`.nav`), shows the sidebar and any message left for this run."""
+    :mod:`.nav`), shows the sidebar and any message left for this run. ``activate_runs``
+    (the Train page, which watches runs): a run that finished well becomes the active model
+    before the sidebar is drawn, so the sidebar names the model the run says it "made active"."""
     nav.hand_over()
     keep_language()  # a chosen language back in the URL (a page switch clears it) and in the browser
     workspace = session.workspace()
     session.jobs().touch(workspace)
+    if activate_runs:
+        activate_finished_runs()
     st.fragment(run_every=60)(session.jobs().touch)(workspace)  # an open page keeps its runs alive
     if session.TOAST in st.session_state:
         st.toast(plain(translate(st.session_state.pop(session.TOAST), lang())))

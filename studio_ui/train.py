@@ -17,7 +17,7 @@ from . import cache, links, screen, session
 from .lang import name as shown_name
 from .lang import num, pct, t
 from .results import model_table, per_label_and_confusion
-from .runs import activate_finished_runs, job_panel
+from .runs import job_panel
 from .text import errors_shown, plain
 
 
@@ -63,7 +63,6 @@ def experiments_panel(name: str, ds: Dataset, workspace: str, jobs: Any) -> None
 
 def latest_runs(jobs: Any, workspace: str) -> None:
     """The workspace's latest runs, live, and the newest finished one's results."""
-    activate_finished_runs()
     runs = jobs.jobs(workspace)[:3]  # an experiment's three, or the latest
     if runs:
         st.subheader(t("Runs"))
@@ -89,7 +88,8 @@ def saved_models(name: str, workspace: str) -> None:
     else:
         model_table(recs, active)
         by_name = {r.name: r for r in recs}
-        titles = {n: shown_name(r.title) for n, r in by_name.items()}
+        labels = session.model_labels(name)  # never the same as another model's, the studio's included
+        titles = {n: shown_name(labels.get(r.key, r.label)) for n, r in by_name.items()}
         pick = st.selectbox(t("Model to manage"), list(by_name), format_func=titles.get, key="manage_pick")
         c1, c2, c3, c4 = screen.columns([1, 2, 1, 1], key="manage")
         c1.button(t("Make active"), on_click=session.set_active, args=(by_name[pick], name), key="make_active")

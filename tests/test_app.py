@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import APP, ok  # the AppTest helpers
 
 from mnist_core.data.datasets import locate_mnist
-from mnist_core.storage import ModelStore, workspace_store
+from mnist_core.storage import ModelStore, gallery, workspace_store
 from mnist_core.storage.publishing import file_prefix
 from mnist_core.storage.firstwrite import ensure
 from mnist_core.storage.workspaces import lookup
@@ -336,3 +336,47 @@ def test_a_stopped_model_is_never_made_active_by_itself(digits_only):
     ModelStore().save(result.model, {**result.meta, "status": "stopped", "stopped": True}, name="half-done")
     at = ok(page("draw"))  # the only model is a stopped one: the studio trains its default instead
     assert at.session_state["active_models"]["digits"] != "gallery/half-done"
+
+
+def en(label: object) -> str:
+    """A label as the English page shows it (a studio-made one is an i18n Text)."""
+    return label.translated("en") if hasattr(label, "translated") else str(label)
+
+
+def test_a_run_made_active_is_the_sidebars_model_in_that_page_run_with_a_label_unlike_the_studios(digits_only, digits):
+    from mnist_core.models import recommended_training
+    from mnist_core.storage.publishing import label_of
+    from mnist_core.training.pipeline import train_model
+
+    config = recommended_training("classic", len(digits.x_train)).replace(epochs=3)
+    made = train_model("classic", digits, {"hidden": 16}, config)
+    studio = gallery().save(made.model, {**made.meta, "published_by": "studio"})  # the studio's default
+    at = ok(page("train"))
+    assert en(studio.label) in texts(at, "text")  # the studio's model is active, in the sidebar
+    at.number_input(key="train_classic_digits_epochs").set_value(3)
+    at.number_input(key="hp_classic_hidden").set_value(16)
+    next(b for b in at.button if b.label == "Start training").click()
+    ok(at.run())
+    job = manager().jobs(at.session_state["workspace"])[0]
+    deadline = time.time() + 60
+    while not manager().snapshot(job).finished and time.time() < deadline:
+        time.sleep(0.1)
+    at.session_state[f"live_{job.id}"] = False  # as the run's status fragment leaves it when it reruns the page
+    ok(at.run())  # that one page run: the run ended, was made active, and says so
+    own = mine(at).list("digits")[0]
+    assert own.title == studio.title  # the same recipe and number: "classic h16 lr0.1 e3 · 1"
+    shown = {k: en(v) for k, v in label_of([own, studio]).items()}
+    assert shown[own.key] != shown[studio.key]
+    saved = [e.value.replace("\\", "") for e in at.success if "made active" in e.value]
+    assert saved == [f"Saved as {shown[own.key]} and made active."]
+    sidebar = [e.value for e in at.sidebar.text]
+    assert any(v.startswith(shown[own.key] + " (classic") for v in sidebar), sidebar
+    assert not any(shown[studio.key] in v for v in sidebar), sidebar
+
+
+def test_the_studios_default_is_announced_by_its_label_never_a_pupils(digits_only):
+    at = ok(page("draw"))  # no model yet: the studio trains its default
+    studio = gallery().list("digits")[0]
+    toasts = [str(x.value) for x in at.toast]
+    assert any(f"Trained and saved {en(studio.label)}" in v.replace("\\", "") for v in toasts), toasts
+    assert "(by studio)" in en(studio.label)
