@@ -10,7 +10,7 @@ from studio_ui.lang import name, num, t, translated
 from studio_ui.mapview import map_panel
 from studio_ui.results import probability_titles
 from mnist_core.i18n import N_
-from mnist_core.analysis import Prediction, charts
+from mnist_core.analysis import Prediction, charts, read_proba
 from mnist_core.explain import pictures
 
 ui.start_page()
@@ -38,7 +38,8 @@ else:
                                key=ui.INSIDE_TEST)
     image = ds.floats(ds.x_test[index:index + 1]).reshape(model.image_shape)
     ink, truth = None, int(ds.y_test[index])
-proba = model.predict_proba(image[None])[0]
+# a drawing is read as Draw read it (turned views averaged); a test image by the plain model
+proba = (model.predict_proba(image[None]) if truth is not None else read_proba(model, image[None]))[0]
 pred = Prediction(image, proba, ui.judge(rec).judge(image, proba, ink))
 
 left, middle, right = screen.columns([1, 1, 2], key="inside_reading")

@@ -10,7 +10,7 @@ from typing import Collection
 import numpy as np
 import streamlit as st
 
-from mnist_core.analysis import plots
+from mnist_core.analysis import plots, read_proba
 from mnist_core.data import Dataset
 from mnist_core.data.handwriting import Drawing, HandwritingStore, model_inputs, training_arrays
 from mnist_core.errors import EmptyImage, MnistError, sentence
@@ -52,7 +52,7 @@ def _inputs(ids: tuple, shape: tuple[int, int], _found: list[Drawing]) -> np.nda
 @st.cache_data(max_entries=64, show_spinner=False)
 def _proba(path: str, mtime: float, ids: tuple, _record: ModelRecord, _found: list[Drawing]) -> np.ndarray:
     model = cache.model(_record)
-    return model.predict_proba(_inputs(ids, model.image_shape, _found))
+    return read_proba(model, _inputs(ids, model.image_shape, _found))  # read as the Draw page reads a drawing
 
 
 def proba(record: ModelRecord, found: list[Drawing]) -> np.ndarray:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mnist_core.analysis import plots, predict_image
+from mnist_core.analysis import plots, predict_image, read_proba
 from mnist_core.errors import EmptyImage, MnistError, sentence
 from mnist_core.explain import Judge
 from mnist_core.models import Model
@@ -73,7 +73,7 @@ def every_model(rec: ModelRecord, seen: np.ndarray) -> None:
     rows, labels = [], session.model_labels()
     for r in [rec, *(r for r in session.records() if r.key != rec.key)]:
         try:
-            p = cache.model(r).predict_proba(seen[None])[0]
+            p = read_proba(cache.model(r), seen[None])[0]  # read as the drawing was
             rows.append({"model": name(labels.get(r.key, r.label)), "kind": r.meta.get("model"), "prediction": int(p.argmax()),
                          "confidence": float(p.max()), "test accuracy": r.meta.get("test_accuracy")})
         except MnistError as err:

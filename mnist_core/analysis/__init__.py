@@ -4,6 +4,6 @@ for one image, side-by-side comparisons, benchmarks, and the figures and charts
 command line never loads matplotlib or Altair)."""
 from .comparison import Entry
 from .evaluation import Evaluation, evaluate
-from .prediction import Prediction, predict_image
+from .prediction import Prediction, predict_image, read_proba
 
-__all__ = ["Entry", "Evaluation", "evaluate", "Prediction", "predict_image"]
+__all__ = ["Entry", "Evaluation", "evaluate", "Prediction", "predict_image", "read_proba"]

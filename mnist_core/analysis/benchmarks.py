@@ -32,13 +32,14 @@ from ..explain.gradients import features
 from ..explain.verdict import VERDICTS, build_judge, digit_space
 from ..models import Model, recommended_training
 from ..training.pipeline import peak_rss_mib, train_model
-from .prediction import predict_image
+from .prediction import predict_image, read_proba
 
 
 def handdrawn_accuracy(model: Model) -> float:
-    """Accuracy on the reproducible mouse-drawn set (:mod:`mnist_core.data.handdrawn`)."""
+    """Accuracy on the reproducible mouse-drawn set (:mod:`mnist_core.data.handdrawn`),
+    read as the Draw page reads a drawing (:func:`~mnist_core.analysis.prediction.read_proba`)."""
     x, y = prepared_set(model.image_shape, per_digit=20)
-    return float((model.predict(x) == y).mean())
+    return float((read_proba(model, x).argmax(axis=1) == y).mean())
 
 
 def bench_model(kind: str, data_dir: str | Path | None = None, augment: bool = False) -> dict[str, Any]:
