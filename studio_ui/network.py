@@ -17,6 +17,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
+from mnist_core.analysis.prediction import TURNED_SHAPES
 from mnist_core.explain.network import Layout, NetworkView, network_layout, network_view, render
 from mnist_core.i18n import N_
 from mnist_core.storage import ModelRecord
@@ -176,6 +177,9 @@ def network_panel(record: ModelRecord, image: np.ndarray | None, where: str = "d
                  "strongly they fire (dark: quiet, yellow: strongly), the ten outputs; the lines are the strongest "
                  "contributions to {digit} (orange: for it, blue: against). Click a unit, or choose it below.",
                  side=model.image_shape[0], digit=view.digit))
+    if where == "draw" and tuple(model.image_shape) in TURNED_SHAPES:  # the answer is read_proba's, not one pass's
+        st.caption(t("The answer above averages this image and two copies of it turned 15° either way; the outputs "
+                     "drawn here are this image's alone, so they can differ a little."))
     spec, points, width = _spec(str(record.path), cache.mtime(record), lang(), screen.presenting(),
                           PRESENTING if screen.presenting() else DISPLAY.get(where, 720))
     picture = render(lay, view, selected=(layer, unit))
