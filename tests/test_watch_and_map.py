@@ -13,7 +13,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import inside, ok
+from conftest import APP, inside, ok
 from mnist_core.explain.digitmap import digit_map
 from mnist_core.storage import ModelStore, gallery
 from mnist_core.training import TrainConfig, cluster
