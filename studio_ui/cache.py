@@ -7,6 +7,8 @@ and nothing goes stale.  Arrays handed out are read-only: sessions share them.
 """
 from __future__ import annotations
 
+import os
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, ContextManager
@@ -160,7 +162,16 @@ def comparison_entries(recs: list[ModelRecord]) -> list[Entry]:
 # on two cores it takes one core at most, beside a training worker.
 @st.cache_resource(show_spinner=False)
 def _calibrator() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="studio-calibration")
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="studio-calibration", initializer=_in_background)
+
+
+def _in_background() -> None:
+    """The calibration thread gives way to a pupil's training run (the workers) and to
+    page runs: on Linux a thread has a nice value of its own.  Elsewhere it is a no-op."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 15)
+    except (AttributeError, OSError):
+        pass
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
