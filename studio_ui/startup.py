@@ -28,12 +28,14 @@ def _prepare(data: Dataset, shared: ModelStore) -> None:
     """In a thread: the studio's default model for MNIST if the gallery has none (the
     same run a page would ask for: ``default_job`` trains it once), which starts the
     workers.  The 8x8 digits' model trains in about a second when a page asks for it: not
-    worth a cluster at start.  With a model there, the workers start with the first run
-    (a server with models is not a fresh one)."""
+    worth a cluster at start.  With the model there, the workers start and receive MNIST
+    all the same: the first run a pupil starts then waits for neither."""
     try:
         if data.name == "mnist" and not any(r.error is None and r.meta.get("dataset") == data.name
                                             and r.meta.get("status", "done") == "done" for r in shared.list()):
             manager().default_job(data, shared)
+        elif data.name == "mnist":  # the model is there: the workers and their copy of MNIST get ready anyway
+            manager().warm(data)
     except Exception:  # noqa: BLE001 -- a page that needs it tries again and tells its user why
         log.exception("preparing the studio at its start failed")
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import atexit
 import errno
 import itertools
+import importlib
 import threading
 import time
 import uuid
@@ -180,6 +181,13 @@ class JobManager(JobViews, JobWatch, JobFrames):
             return sum(cluster.client().nthreads().values())
         except Exception:  # noqa: BLE001 -- sending the run will say what is wrong
             return 0
+
+    def warm(self, dataset: Dataset) -> None:
+        """Start the workers and send them ``dataset`` now (a server's start), so that the
+        first run a pupil watches waits for neither, nor for the workers' imports."""
+        client = cluster.client()
+        self._scattered(client, dataset)
+        client.run(importlib.import_module, "mnist_core.training.worker")
 
     def _scattered(self, client: Any, dataset: Dataset) -> Any:
         """The dataset on every worker, sent once per client (workers need no files of
