@@ -40,6 +40,20 @@ def jobs(clock):
     os.environ.pop("MNIST_STUDIO_WORKERS", None)
 
 
+def test_warm_puts_the_dataset_and_the_training_code_on_every_worker_before_any_run(jobs, digits):
+    """The module's first test: the workers are fresh (nothing sent, nothing imported)."""
+    import sys
+
+    jobs.warm(digits)
+    client = cluster.client()
+    held = client.has_what()
+    assert len(held) == 2 and all(held.values())  # the dataset on both workers, sent once for the next runs
+    assert all(client.run(lambda: "mnist_core.training.worker" in sys.modules).values())
+    key = next(iter(next(iter(held.values()))))
+    jobs.warm(digits)  # again: nothing sent twice
+    assert client.has_what() == held and key in client.has_what()[next(iter(held))]
+
+
 def test_a_job_trains_in_another_process_and_saves_into_its_store(jobs, digits, tmp_path):
     store = ModelStore(tmp_path)
     job = jobs.submit("ws-a", "classic", digits, {"hidden": 32}, TrainConfig(epochs=3), store)
