@@ -21,7 +21,7 @@ from mnist_core.storage.teacher import Teacher, as_teacher, teacher_by_email, te
 from mnist_core.storage.workspaces import is_key
 
 from . import cache, screen, session
-from .lang import lang, name, num, pct, t, titles, tn
+from .lang import lang, name, num, t, titles, tn
 from .text import errors_shown, plain
 
 RESET_ASKED = "class_reset_asked"  # the teacher clicked "Reset the class" once: ask again

@@ -150,8 +150,6 @@ def usable(record: ModelRecord, weights: bool = True) -> bool:
     """Whether the model loads (cached, so asked once per file) -- or, ``weights=False``,
     whether its evaluation can be had (kept in its file: its weights are not read); if
     not, its sentence is shown once in this session, as a toast: a broken model breaks no page."""
-    from mnist_core.errors import sentence
-
     err = cache.load_error(record) if weights else cache.evaluation_error(record)
     told = st.session_state.setdefault(SKIPPED, set())
     if err is not None and record.key not in told:

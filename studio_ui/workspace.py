@@ -91,12 +91,16 @@ def workspace_info() -> Workspace:
     """This session's workspace: its display name (``.name``) is what screens show; one
     that holds nothing yet is not on disk, and is named after its key."""
     key = workspace()
-    if is_key(key) and not exists(key):
-        return Workspace(key, default_name(key))
     try:
-        return lookup(key)
+        return _shown(key)
     except MnistError:  # removed under the session: a fresh one
         return _start(new_key())
+
+
+def _shown(key: str) -> Workspace:
+    """The workspace ``key`` as screens show it: its record, or (holding nothing yet) its
+    name derived from the key."""
+    return lookup(key) if exists(key) or not is_key(key) else Workspace(key, default_name(key))
 
 
 def _start(key: str) -> Workspace:
@@ -108,7 +112,7 @@ def _start(key: str) -> Workspace:
 
         st.query_params["workspace"] = key
         cookies.remember(cookies.WORKSPACE, key)
-    return lookup(key) if exists(key) or not is_key(key) else Workspace(key, default_name(key))
+    return _shown(key)
 
 
 def switch_workspace(text: str) -> None:

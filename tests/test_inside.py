@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import APP, inside, ok
 from mnist_core.data.handdrawn import draw_digit
 from mnist_core.data.preprocess import ink_map, prepare
-from mnist_core.storage import ModelStore, gallery, publish, workspace_store
+from mnist_core.storage import gallery, publish, workspace_store
 from mnist_core.storage.modelfile import load_snapshots
 from mnist_core.training import TrainConfig
 from mnist_core.training.pipeline import train_model

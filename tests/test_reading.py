@@ -4,7 +4,6 @@ page, ``predict`` and ``bench``; MNIST's own test images stay read by the plain 
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from scipy import ndimage
 
 from mnist_core.analysis import evaluate, predict_image, read_proba

@@ -18,7 +18,7 @@ from mnist_core.explain.units import first_layer_weights
 from mnist_core.models import build_model
 from mnist_core.storage import ModelStore, load_model
 from mnist_core.storage.modelfile import load_snapshots, save_model
-from mnist_core.training import JobManager, JobStatus, TrainConfig, cluster, train_model
+from mnist_core.training import JobManager, TrainConfig, cluster, train_model
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ built through a real worker from the page's button) and the training snapshots' 
 from __future__ import annotations
 
 import io
-import json
 import time
 
 import numpy as np
@@ -15,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import APP, inside, ok
 from mnist_core.explain.digitmap import digit_map
-from mnist_core.storage import ModelStore, gallery
+from mnist_core.storage import gallery
 from mnist_core.training import TrainConfig, cluster
 from mnist_core.training.pipeline import train_model
 
