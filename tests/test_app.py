@@ -28,7 +28,9 @@ pytestmark = pytest.mark.usefixtures("app_state")  # conftest: no cache leaks be
 
 
 def page(name: str, workspace: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
+    # a first render on MNIST waits for one-time work (the verdict's calibration, the workers' start) that the
+    # cache-clearing fixture makes every test do again, beside the previous test's still running: minutes on 2 cores
+    at = AppTest.from_file(APP, default_timeout=240)
     if workspace:
         at.query_params["workspace"] = workspace  # a bookmark, or a reload
     at.run()  # st.navigation registers the pages
