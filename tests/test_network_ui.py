@@ -110,6 +110,7 @@ def _draw_panel() -> None:
 
     from mnist_core.data.handdrawn import draw_digit
     from mnist_core.data.preprocess import prepare
+    from mnist_core.storage import ModelStore
     from studio_ui.network import network_panel
 
     rec = ModelStore().list()[0]
