@@ -105,6 +105,9 @@ def _job_status(job_id: str) -> None:
         return
     jobs.touch(job.workspace)  # somebody is watching it
     snap, live = jobs.snapshot(job), session.widget_key(session.LIVE, job_id)
+    if snap.status == "running" and snap.eta_seconds is not None and snap.eta_seconds < 1.0:
+        if jobs.wait_end(job, 1.5):  # it ends before this fragment's next tick: say so now, not up to 1 s later
+            snap = jobs.snapshot(job)
     if snap.finished and st.session_state.get(live):
         st.session_state.pop(live)
         st.rerun(scope="app")  # the sidebar, the saved models and the active model change

@@ -12,25 +12,29 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import threading
+from concurrent.futures import Future
 
 import streamlit as st
 
 from mnist_core.data import Dataset, available_datasets
 from mnist_core.storage import ModelStore, gallery
-from mnist_core.training import manager
+from mnist_core.training import cluster, manager
 
 from . import cache
 
 log = logging.getLogger(__name__)
 
 
-def _prepare(data: Dataset, shared: ModelStore) -> None:
+def _prepare(loaded: "Future[Dataset]", name: str, shared: ModelStore) -> None:
     """In a thread: the studio's default model for MNIST if the gallery has none (the
-    same run a page would ask for: ``default_job`` trains it once), which starts the
-    workers.  The 8x8 digits' model trains in about a second when a page asks for it: not
-    worth a cluster at start.  With the model there, the workers start and receive MNIST
-    all the same: the first run a pupil starts then waits for neither."""
+    same run a page would ask for: ``default_job`` trains it once).  The 8x8 digits' model
+    trains in about a second when a page asks for it: not worth a cluster at start.  With
+    the model there, the workers receive MNIST all the same: the first run a pupil starts
+    then waits for neither.  The workers start at once, while the page loads the dataset."""
     try:
+        if name == "mnist":
+            cluster.client()
+        data = loaded.result()
         if data.name == "mnist" and not any(r.error is None and r.meta.get("dataset") == data.name
                                             and r.meta.get("status", "done") == "done" for r in shared.list()):
             manager().default_job(data, shared)
@@ -47,9 +51,13 @@ def warm_up() -> threading.Thread | None:
     process: a worker started by spawning imports this script again as its main module."""
     if multiprocessing.parent_process() is not None:
         return None
-    name = available_datasets()[0]  # the one a new session starts with (MNIST when it is here)
-    data = cache.dataset(name)  # loaded here, in this page's run: every page needs it anyway
-    cache.prepare_verdicts(name)
-    thread = threading.Thread(target=_prepare, args=(data, gallery()), name="studio-warm-up", daemon=True)
+    name, loaded = available_datasets()[0], Future()  # the one a new session starts with (MNIST when it is here)
+    thread = threading.Thread(target=_prepare, args=(loaded, name, gallery()), name="studio-warm-up", daemon=True)
     thread.start()
+    try:
+        loaded.set_result(cache.dataset(name))  # loaded here, in this page's run: every page needs it anyway
+    except BaseException as err:
+        loaded.set_exception(err)
+        raise
+    cache.prepare_verdicts(name)
     return thread

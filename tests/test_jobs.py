@@ -67,6 +67,15 @@ def test_a_job_trains_in_another_process_and_saves_into_its_store(jobs, digits, 
     assert [j.id for j in jobs.jobs("ws-a")][0] == job.id and not jobs.jobs("ws-other")
 
 
+def test_wait_end_returns_as_soon_as_the_run_is_saved(jobs, digits, tmp_path):
+    """A page about to see a run end waits on it (instead of its next one-second tick)."""
+    job = jobs.submit("ws-end", "classic", digits, {"hidden": 16}, TrainConfig(epochs=2), ModelStore(tmp_path))
+    assert not jobs.wait_end(job, 0.01) or job.status.finished
+    assert jobs.wait_end(job, 120)
+    assert job.status == JobStatus.DONE and job.saved_name  # recorded before the wait returns
+    assert jobs.snapshot(job).saved_name == job.saved_name
+
+
 def test_progress_streams_while_running_and_stop_stops(jobs, digits, tmp_path):
     job = jobs.submit("ws-b", "classic", digits, {}, LONG, ModelStore(tmp_path))
     snap = wait_job(jobs, job, lambda s: s.status == JobStatus.RUNNING and s.samples_seen > 0)
@@ -305,3 +314,21 @@ def test_a_full_disk_trains_the_default_model_once(jobs, digits, tmp_path, monke
     again = jobs.default_job(digits, gallery)
     assert again is not job
     wait_job(jobs, again)
+
+
+def test_the_studios_run_trains_in_a_thread_of_lower_priority_and_the_worker_keeps_its_own():
+    """``in_background``: the value or the error comes back; the lowered priority ends with
+    its thread (Linux), so the next run on that worker trains at full priority."""
+    import threading
+
+    from mnist_core.training.worker import BACKGROUND_NICE, in_background
+
+    def nice() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    mine = nice()
+    allowed = mine <= BACKGROUND_NICE or os.geteuid() == 0  # lowering one's nice value takes privileges
+    assert in_background(nice) == (BACKGROUND_NICE if allowed else mine)
+    assert nice() == mine
+    with pytest.raises(MnistError, match="stays"):
+        in_background(lambda: (_ for _ in ()).throw(MnistError("an error stays an error")))

@@ -3,6 +3,7 @@ the manager, and a snapshot of its progress (see :mod:`.jobs`)."""
 from __future__ import annotations
 
 import enum
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,3 +101,5 @@ class Job:
     settled: bool = False
     #: Why it was ended for real (its worker restarted), when it did not stop in time.
     hard_stop: str | None = None
+    #: Set once its end is recorded (saved, or why not): a page about to see it end waits on it.
+    ended: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)

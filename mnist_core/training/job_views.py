@@ -68,6 +68,13 @@ class JobViews:
             run_records.set_status(job.workspace, job.id, JobStatus.RUNNING.value)
         return state
 
+    @staticmethod
+    def wait_end(job: Job, seconds: float) -> bool:
+        """Wait at most ``seconds`` for a run to end with its model saved (True if it did):
+        a page that polls every second and sees a run about to end shows "Saved as" at once
+        instead of at its next tick."""
+        return job.ended.wait(seconds)
+
     def snapshot(self, job: Job) -> JobSnapshot:
         """The job's state now: from the manager once it ended, else from its Variable."""
         if job.status.finished:

@@ -167,10 +167,9 @@ class JobManager(JobViews, JobWatch, JobFrames):
             client = cluster.client()
             data = self._scattered(client, dataset)
             Variable(progress_name(job.id), client=client).set({"status": JobStatus.QUEUED.value})
-            extra = ({"published_by": job.workspace, "published_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-                     if publish else {})
-            job.future = client.submit(run_job, job.id, kind, data, hyper, config, job.time_limit, extra,
-                                       handwriting, key=f"train-{job.id}", pure=False, priority=job.priority)
+            extra = {"published_by": job.workspace, "published_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")} if publish else {}
+            job.future = client.submit(run_job, job.id, kind, data, hyper, config, job.time_limit, extra, handwriting,
+                                       job.workspace == STUDIO, key=f"train-{job.id}", pure=False, priority=job.priority)
         except Exception as err:  # noqa: BLE001 -- the slot is given back, the reason told
             raise MnistError("The run could not be sent to the workers: {reason}", reason=sentence(err)) from err
         job.future.add_done_callback(lambda future, job=job: self._finish(job, future))
@@ -234,6 +233,7 @@ class JobManager(JobViews, JobWatch, JobFrames):
         if not (self._closing and saved is None):  # closing: an unsaved run stays recorded, as interrupted
             run_records.remove(job.workspace, job.id)
         self._wake.set()
+        job.ended.set()
         self._forget(job)
 
     def _prune(self, keep: int = 5) -> None:

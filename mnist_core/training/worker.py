@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 from ..config import TrainConfig
 from ..data.datasets import Dataset
@@ -39,6 +39,9 @@ CURVE_POINTS = 120
 #: Seconds between two progress updates, and between two looks at the stop flag: each
 #: is a message through the scheduler, and a page shows at most two updates a second.
 INTERVAL = 0.5
+#: The nice value the studio's own run trains at (Linux: a thread has its own): on two
+#: cores, a pupil's run on the other worker and the pages keep their CPU while it trains.
+BACKGROUND_NICE = 10
 
 
 def progress_name(job_id: str) -> str:
@@ -196,13 +199,40 @@ class StopCheck:
         return self.reason is not None
 
 
+def in_background(work: Callable[[], Any]) -> Any:
+    """``work()`` in a thread of its own at :data:`BACKGROUND_NICE`: the niceness ends
+    with that thread, so the worker's own thread trains the next run at full priority
+    (raising it back would need privileges).  Where threads have no nice value of their
+    own, it just runs."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+        except (AttributeError, OSError):
+            pass
+        try:
+            outcome["value"] = work()
+        except BaseException as err:  # noqa: BLE001 -- raised again in the caller's thread
+            outcome["error"] = err
+
+    thread = threading.Thread(target=run, name="mnist-studio-background-run")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def run_job(job_id: str, kind: str, dataset: Dataset, hyper: dict[str, Any], config: TrainConfig,
             time_limit: float, extra: dict[str, Any] | None = None,
-            handwriting: dict[str, Any] | None = None) -> dict[str, Any]:
+            handwriting: dict[str, Any] | None = None, background: bool = False) -> dict[str, Any]:
     """Train on this worker; return ``{status, pid, meta, model}`` (``model``: the
     .npz bytes, whose metadata has ``extra`` added) or ``{status: "failed", pid, error}``
     with a sentence.  ``handwriting`` (``{images, labels, repeat}``): the user's drawings,
-    appended ``repeat`` times to the training set and recorded in the metadata."""
+    appended ``repeat`` times to the training set and recorded in the metadata.
+    ``background``: the studio's own run, trained at a lower priority (:func:`in_background`;
+    the training thread talks to nobody but the Link, which stays in this task's thread)."""
     if handwriting is not None:
         dataset = add_handwriting(dataset, handwriting["images"], handwriting["labels"], handwriting["repeat"])
         extra = {**(extra or {}), "handwriting": {"images": len(handwriting["images"]),
@@ -212,8 +242,9 @@ def run_job(job_id: str, kind: str, dataset: Dataset, hyper: dict[str, Any], con
     reporter = Reporter(link, len(dataset.x_train) * config.epochs)
     try:
         check = StopCheck(link, time_limit)
-        result = train_model(kind, dataset, hyper, config, callbacks=[reporter], should_stop=check,
-                             on_snapshot=reporter.on_snapshot)
+        work = lambda: train_model(kind, dataset, hyper, config, callbacks=[reporter], should_stop=check,  # noqa: E731
+                                   on_snapshot=reporter.on_snapshot)
+        result = in_background(work) if background else work()
     except Exception as err:  # noqa: BLE001 -- reported as a sentence, never lost
         link.close(reporter.update(status="failed", error=sentence(err)))
         return {"status": "failed", "pid": os.getpid(), "error": sentence(err)}
