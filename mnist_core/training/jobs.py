@@ -22,7 +22,6 @@ from __future__ import annotations
 import atexit
 import errno
 import itertools
-import importlib
 import threading
 import time
 import uuid
@@ -43,7 +42,7 @@ from .job_frames import JobFrames
 from .job_state import Job, JobStatus
 from .job_views import STUDIO, JobViews
 from .job_watch import JobWatch
-from .worker import progress_name, run_job
+from .worker import progress_name, run_job, worker_ready
 
 PER_WORKSPACE, PER_EXPERIMENT = settings.RUNS_PER_WORKSPACE, settings.RUNS_PER_EXPERIMENT
 
@@ -183,10 +182,11 @@ class JobManager(JobViews, JobWatch, JobFrames):
 
     def warm(self, dataset: Dataset) -> None:
         """Start the workers and send them ``dataset`` now (a server's start), so that the
-        first run a pupil watches waits for neither, nor for the workers' imports."""
+        first run a pupil watches waits for neither, nor for the workers' imports and clients."""
         client = cluster.client()
         self._scattered(client, dataset)
-        client.run(importlib.import_module, "mnist_core.training.worker")
+        client.gather([client.submit(worker_ready, workers=[address], allow_other_workers=False, pure=False)
+                       for address in client.scheduler_info()["workers"]])
 
     def _scattered(self, client: Any, dataset: Dataset) -> Any:
         """The dataset on every worker, sent once per client (workers need no files of
