@@ -336,3 +336,48 @@ def test_the_studios_run_trains_in_a_thread_of_lower_priority_and_the_worker_kee
     assert nice() == mine
     with pytest.raises(MnistError, match="stays"):
         in_background(lambda: (_ for _ in ()).throw(MnistError("an error stays an error")))
+
+
+def test_a_give_way_pause_ends_with_the_persons_run_or_its_allowance():
+    """StopCheck of the studio's own run: it pauses while the Link says a person's run is
+    on the cluster, for ``give_way`` seconds at most in all, and the pause moves the time limit."""
+    import threading
+
+    from mnist_core.training.worker import StopCheck
+
+    class Link:
+        yielding, stop_reason = True, None
+
+    link = Link()
+    check = StopCheck(link, time_limit=100, give_way=0.3)
+    deadline, start = check.deadline, time.monotonic()
+    assert check() is False
+    assert 0.3 <= time.monotonic() - start < 2 and check.paused >= 0.3 and check.deadline >= deadline + 0.3
+    start = time.monotonic()
+    assert check() is False and time.monotonic() - start < 0.05  # its allowance is used up: it goes on
+    other = Link()
+    threading.Timer(0.2, lambda: setattr(other, "yielding", False)).start()
+    start, check = time.monotonic(), StopCheck(other, time_limit=100, give_way=30)
+    assert check() is False and 0.15 < time.monotonic() - start < 5  # the person's run ended: on it goes
+    assert StopCheck(Link(), time_limit=100)() is False  # a person's run never pauses
+
+
+def test_the_studios_run_pauses_while_a_persons_run_trains_and_goes_on_after(jobs, digits, tmp_path):
+    from mnist_core.training.job_views import STUDIO
+
+    studio = jobs.submit(STUDIO, "classic", digits, {}, LONG, ModelStore(tmp_path / "gallery"))
+    wait_job(jobs, studio, lambda s: s.status == JobStatus.RUNNING and s.samples_seen > 0)
+    pupil = jobs.submit("ws-pupil", "classic", digits, {}, LONG, ModelStore(tmp_path / "pupil"))
+    wait_job(jobs, pupil, lambda s: s.status == JobStatus.RUNNING and s.samples_seen > 0)
+    time.sleep(2)  # the studio's Link hears it within half a second, its progress within another
+    paused = jobs.snapshot(studio).samples_seen
+    time.sleep(1.5)
+    assert jobs.snapshot(studio).samples_seen == paused
+    assert jobs.snapshot(pupil).samples_seen > 0
+    jobs.stop(pupil.id)
+    wait_job(jobs, pupil)
+    wait_job(jobs, studio, lambda s: s.samples_seen > paused, timeout=30)  # on it goes
+    jobs.stop(studio.id)
+    snap = wait_job(jobs, studio)
+    meta = ModelStore(tmp_path / "gallery").load(snap.saved_name)[1]
+    assert meta["gave_way_seconds"] >= 1.5 and meta["train_seconds"] >= 0

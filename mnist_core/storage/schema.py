@@ -51,6 +51,7 @@ def schema(kinds: list[str], format_name: str, format_version: int) -> dict[str,
                          "additionalProperties": {"type": ["number", "boolean"]}},
             "test_accuracy": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
             "train_seconds": _NUMBER_OR_NULL | {"minimum": 0},
+            "gave_way_seconds": {"type": "number", "minimum": 0},  # the studio's run, paused for a person's
             "stopped": {"type": "boolean"},
             "status": {"enum": ["done", "stopped", "diverged"]},
             "diverged": {"type": ["string", "null"], "maxLength": 400},

@@ -10,7 +10,8 @@ from ..errors import sentence
 from . import cluster, run_records
 from .hard_stop import end_for_real, overdue
 from .job_state import Job, JobStatus
-from .worker import progress_name, reason_name, stop_name
+from .job_views import STUDIO
+from .worker import GIVE_WAY, progress_name, reason_name, stop_name
 
 
 class JobWatch:
@@ -151,9 +152,26 @@ class JobWatch:
         run_records.LIVE.discard(self.token)
 
 
+    def _give_way(self) -> None:
+        """Set :data:`.worker.GIVE_WAY` while a person's run is on the cluster (the
+        studio's own run pauses meanwhile), clear it when none is."""
+        from distributed import Event
+
+        client = cluster.current()
+        with self._lock:
+            people = any(j.workspace != STUDIO and j.future is not None and not j.status.finished
+                         for j in self._jobs.values())
+        try:
+            if client is not None:
+                (Event(GIVE_WAY, client=client).set if people else Event(GIVE_WAY, client=client).clear)()
+        except Exception:  # noqa: BLE001 -- the cluster is busy or gone: the studio's run just goes on
+            pass
+
     def _forget(self, job: Job) -> None:
+        """A run ended: what the cluster kept for it goes, and the studio's own run may go on."""
         from distributed import Event, Variable
 
+        self._give_way()
         client = cluster.current()
         self._forget_frames(job, client)
         if client is None:

@@ -15,7 +15,7 @@ the runs of a workspace with no page open for ``MNIST_STUDIO_IDLE_SECONDS`` are 
 and saved as stopped; and a run that does not stop in time is ended for real
 (:mod:`.hard_stop`).  Every queued and running run is recorded in its workspace
 (:mod:`.run_records`): closing saves running runs as stopped, and after a restart
-:meth:`JobManager.interrupted` tells of the others.  Nothing here knows about any user interface.
+:meth:`JobManager.interrupted` tells of the others.  Nothing here knows of any interface.
 """
 from __future__ import annotations
 
@@ -172,6 +172,7 @@ class JobManager(JobViews, JobWatch, JobFrames):
         except Exception as err:  # noqa: BLE001 -- the slot is given back, the reason told
             raise MnistError("The run could not be sent to the workers: {reason}", reason=sentence(err)) from err
         job.future.add_done_callback(lambda future, job=job: self._finish(job, future))
+        self._give_way()  # the studio's own run pauses while a person's run is on the cluster
 
     def _slots(self) -> int:
         """Runs the cluster runs at once (its worker threads); 0 if it cannot say."""

@@ -42,6 +42,11 @@ INTERVAL = 0.5
 #: The nice value the studio's own run trains at (Linux: a thread has its own): on two
 #: cores, a pupil's run on the other worker and the pages keep their CPU while it trains.
 BACKGROUND_NICE = 10
+#: The Dask Event the app sets while a person's run is on the cluster: the studio's own
+#: run then pauses between batches, for at most :data:`GIVE_WAY_SECONDS` in all (two
+#: trainings at once on two cores slow each by ~1.3x; its model is late by that much at most).
+GIVE_WAY = "mnist-studio-give-way"
+GIVE_WAY_SECONDS = 30.0
 
 
 def progress_name(job_id: str) -> str:
@@ -64,9 +69,10 @@ def frame_name(job_id: str, number: int) -> str:
 class Link(threading.Thread):
     """The job's line to the app, in a thread of its own so that training never waits
     on the scheduler: every :data:`INTERVAL` seconds it publishes the newest progress to
-    the job's Variable and looks at the job's stop Event (and the reason beside it)."""
+    the job's Variable and looks at the job's stop Event (and the reason beside it); for
+    the studio's own run, also at :data:`GIVE_WAY` (``yielding``)."""
 
-    def __init__(self, job_id: str) -> None:
+    def __init__(self, job_id: str, background: bool = False) -> None:
         from distributed import Event, Variable, get_client
 
         super().__init__(name=f"mnist-studio-link-{job_id}", daemon=True)
@@ -74,6 +80,7 @@ class Link(threading.Thread):
         self.progress = Variable(progress_name(job_id), client=client)
         self.event, self.why = Event(stop_name(job_id), client=client), Variable(reason_name(job_id), client=client)
         self.job_id, self.client = job_id, client
+        self.give_way, self.yielding = (Event(GIVE_WAY, client=client) if background else None), False
         self.lock, self.done = threading.Lock(), threading.Event()
         self.state: dict[str, Any] | None = None
         self.last: dict[str, Any] = {}  # the state last published (published again when frames were sent)
@@ -97,6 +104,8 @@ class Link(threading.Thread):
         while not self.done.wait(INTERVAL):
             self._publish()
             try:
+                if self.give_way is not None:
+                    self.yielding = self.give_way.is_set()
                 if self.stop_reason is None and self.event.is_set():
                     try:  # "asked" by a person, or "idle": the app says which before it sets the event
                         self.stop_reason = str(self.why.get(timeout=1))
@@ -186,14 +195,24 @@ class Reporter:
 
 class StopCheck:
     """``should_stop`` for the loop: what the Link last heard, or the time limit.  Reads
-    a local value only, so it costs nothing per batch."""
+    a local value only, so it costs nothing per batch.  With ``give_way`` seconds (the
+    studio's own run), it first pauses while the Link says a person's run is on the
+    cluster, for that long at most in all; a pause does not count toward the time limit."""
 
-    def __init__(self, link: Link, time_limit: float) -> None:
+    def __init__(self, link: Link, time_limit: float, give_way: float = 0.0) -> None:
         self.link = link
         self.deadline = time.monotonic() + time_limit
         self.reason: str | None = None
+        self.give_way, self.paused = give_way, 0.0
 
     def __call__(self) -> bool:
+        if self.reason is None and self.link.yielding and self.paused < self.give_way:
+            start = time.monotonic()
+            while self.link.yielding and self.link.stop_reason is None and \
+                    self.paused + time.monotonic() - start < self.give_way:
+                time.sleep(0.05)
+            self.paused += time.monotonic() - start
+            self.deadline += time.monotonic() - start
         if self.reason is None:
             self.reason = "time limit" if time.monotonic() > self.deadline else self.link.stop_reason
         return self.reason is not None
@@ -247,11 +266,11 @@ def run_job(job_id: str, kind: str, dataset: Dataset, hyper: dict[str, Any], con
         dataset = add_handwriting(dataset, handwriting["images"], handwriting["labels"], handwriting["repeat"])
         extra = {**(extra or {}), "handwriting": {"images": len(handwriting["images"]),
                                                   "repeat": int(handwriting["repeat"])}}
-    link = Link(job_id)
+    link = Link(job_id, background)
     link.start()
     reporter = Reporter(link, len(dataset.x_train) * config.epochs)
     try:
-        check = StopCheck(link, time_limit)
+        check = StopCheck(link, time_limit, GIVE_WAY_SECONDS if background else 0.0)
         work = lambda: train_model(kind, dataset, hyper, config, callbacks=[reporter], should_stop=check,  # noqa: E731
                                    on_snapshot=reporter.on_snapshot)
         result = in_background(work) if background else work()
@@ -259,6 +278,9 @@ def run_job(job_id: str, kind: str, dataset: Dataset, hyper: dict[str, Any], con
         link.close(reporter.update(status="failed", error=sentence(err)))
         return {"status": "failed", "pid": os.getpid(), "error": sentence(err)}
     meta = {**result.meta, "stop_reason": check.reason if result.history.stopped else None, **(extra or {})}
+    if check.paused:  # its training time without the pauses, which are recorded apart
+        meta.update(train_seconds=round(max(meta["train_seconds"] - check.paused, 0.0), 2),
+                    gave_way_seconds=round(check.paused, 2))
     link.close(reporter.update(status=meta["status"]))
     # the last epoch's answers on the test set (the loop computed them anyway), kept in the file:
     # no page evaluates the model in the web server, and a stopped run saves within its grace period
