@@ -7,8 +7,6 @@ and nothing goes stale.  Arrays handed out are read-only: sessions share them.
 """
 from __future__ import annotations
 
-import os
-import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, ContextManager
@@ -22,6 +20,7 @@ from mnist_core.errors import MnistError
 from mnist_core.i18n import N_
 from mnist_core.models import Model
 from mnist_core.storage import ModelRecord, ModelStore, load_model
+from mnist_core.training.runtime import lower_priority
 
 from .lang import t
 
@@ -162,16 +161,9 @@ def comparison_entries(recs: list[ModelRecord]) -> list[Entry]:
 # on two cores it takes one core at most, beside a training worker.
 @st.cache_resource(show_spinner=False)
 def _calibrator() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="studio-calibration", initializer=_in_background)
-
-
-def _in_background() -> None:
-    """The calibration thread gives way to a pupil's training run (the workers) and to
-    page runs: on Linux a thread has a nice value of its own.  Elsewhere it is a no-op."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 15)
-    except (AttributeError, OSError):
-        pass
+    # at nice 15: it gives way to a pupil's training run (the workers) and to page runs
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="studio-calibration", initializer=lower_priority,
+                              initargs=(15,))
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)

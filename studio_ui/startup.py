@@ -25,20 +25,18 @@ from . import cache
 log = logging.getLogger(__name__)
 
 
-def _prepare(loaded: "Future[Dataset]", name: str, shared: ModelStore) -> None:
-    """In a thread: the studio's default model for MNIST if the gallery has none (the
-    same run a page would ask for: ``default_job`` trains it once).  The 8x8 digits' model
-    trains in about a second when a page asks for it: not worth a cluster at start.  With
-    the model there, the workers receive MNIST all the same: the first run a pupil starts
-    then waits for neither.  The workers start at once, while the page loads the dataset."""
+def _prepare(loaded: "Future[Dataset]", shared: ModelStore) -> None:
+    """In a thread, for MNIST: the workers start at once, while the page loads the dataset;
+    then the studio's default model if the gallery has none (the same run a page would ask
+    for: ``default_job`` trains it once), else MNIST sent to the workers all the same: the
+    first run a pupil starts then waits for neither."""
     try:
-        if name == "mnist":
-            cluster.client()
+        cluster.client()
         data = loaded.result()
-        if data.name == "mnist" and not any(r.error is None and r.meta.get("dataset") == data.name
-                                            and r.meta.get("status", "done") == "done" for r in shared.list()):
+        if not any(r.error is None and r.meta.get("dataset") == data.name
+                   and r.meta.get("status", "done") == "done" for r in shared.list()):
             manager().default_job(data, shared)
-        elif data.name == "mnist":  # the model is there: the workers and their copy of MNIST get ready anyway
+        else:
             manager().warm(data)
     except Exception:  # noqa: BLE001 -- a page that needs it tries again and tells its user why
         log.exception("preparing the studio at its start failed")
@@ -52,8 +50,10 @@ def warm_up() -> threading.Thread | None:
     if multiprocessing.parent_process() is not None:
         return None
     name, loaded = available_datasets()[0], Future()  # the one a new session starts with (MNIST when it is here)
-    thread = threading.Thread(target=_prepare, args=(loaded, name, gallery()), name="studio-warm-up", daemon=True)
-    thread.start()
+    thread = None
+    if name == "mnist":  # the 8x8 digits' model trains in about a second when a page asks: not worth a cluster
+        thread = threading.Thread(target=_prepare, args=(loaded, gallery()), name="studio-warm-up", daemon=True)
+        thread.start()
     try:
         loaded.set_result(cache.dataset(name))  # loaded here, in this page's run: every page needs it anyway
     except BaseException as err:

@@ -163,15 +163,14 @@ class JobWatch:
                          for j in self._jobs.values())
         try:
             if client is not None:
-                (Event(GIVE_WAY, client=client).set if people else Event(GIVE_WAY, client=client).clear)()
+                event = Event(GIVE_WAY, client=client)
+                event.set() if people else event.clear()
         except Exception:  # noqa: BLE001 -- the cluster is busy or gone: the studio's run just goes on
             pass
 
     def _forget(self, job: Job) -> None:
-        """A run ended: what the cluster kept for it goes, and the studio's own run may go on."""
         from distributed import Event, Variable
 
-        self._give_way()
         client = cluster.current()
         self._forget_frames(job, client)
         if client is None:

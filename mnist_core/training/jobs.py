@@ -235,6 +235,7 @@ class JobManager(JobViews, JobWatch, JobFrames):
             run_records.remove(job.workspace, job.id)
         self._wake.set()
         job.ended.set()
+        self._give_way()  # the studio's own run goes on if no person's run is left
         self._forget(job)
 
     def _prune(self, keep: int = 5) -> None:

@@ -17,7 +17,9 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import os
 import sys
+import threading
 from typing import Iterator
 
 from threadpoolctl import threadpool_limits
@@ -67,3 +69,14 @@ def training_runtime(model: Model) -> Iterator[None]:
     model.threads = min(model.max_threads, usable_cores())
     with threadpool_limits(limits=model.blas_threads, user_api="blas"), reuse_big_arrays():
         yield
+
+
+def lower_priority(nice: int) -> None:
+    """Give the calling thread the nice value ``nice`` (Linux: a thread has its own, and
+    threads it starts inherit it; it ends with the thread).  Work that can wait -- the
+    verdict's calibration, the studio's own model -- yields to pupils' runs and pages.
+    Where threads have no nice value of their own, or it may not be set, nothing changes."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+    except (AttributeError, OSError):
+        pass

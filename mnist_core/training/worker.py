@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 from ..config import TrainConfig
@@ -33,6 +34,7 @@ from ..errors import sentence
 from ..storage.modelfile import model_to_bytes, thin
 from ..storage.predictions import from_proba
 from .pipeline import add_handwriting, train_model
+from .runtime import lower_priority
 
 #: Most points of the learning curve sent with each progress update.
 CURVE_POINTS = 120
@@ -207,12 +209,11 @@ class StopCheck:
 
     def __call__(self) -> bool:
         if self.reason is None and self.link.yielding and self.paused < self.give_way:
-            start = time.monotonic()
-            while self.link.yielding and self.link.stop_reason is None and \
-                    self.paused + time.monotonic() - start < self.give_way:
+            start, most = time.monotonic(), self.give_way - self.paused
+            while self.link.yielding and self.link.stop_reason is None and time.monotonic() - start < most:
                 time.sleep(0.05)
-            self.paused += time.monotonic() - start
-            self.deadline += time.monotonic() - start
+            waited = time.monotonic() - start
+            self.paused, self.deadline = self.paused + waited, self.deadline + waited
         if self.reason is None:
             self.reason = "time limit" if time.monotonic() > self.deadline else self.link.stop_reason
         return self.reason is not None
@@ -229,28 +230,11 @@ def worker_ready() -> int:
 
 
 def in_background(work: Callable[[], Any]) -> Any:
-    """``work()`` in a thread of its own at :data:`BACKGROUND_NICE`: the niceness ends
-    with that thread, so the worker's own thread trains the next run at full priority
-    (raising it back would need privileges).  Where threads have no nice value of their
-    own, it just runs."""
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
-        except (AttributeError, OSError):
-            pass
-        try:
-            outcome["value"] = work()
-        except BaseException as err:  # noqa: BLE001 -- raised again in the caller's thread
-            outcome["error"] = err
-
-    thread = threading.Thread(target=run, name="mnist-studio-background-run")
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+    """``work()`` in a thread of its own at :data:`BACKGROUND_NICE` (its value or its
+    error): the niceness ends with that thread, so the worker's own thread trains the
+    next run at full priority (raising it back would need privileges)."""
+    with ThreadPoolExecutor(1, "mnist-studio-background-run", lower_priority, (BACKGROUND_NICE,)) as pool:
+        return pool.submit(work).result()
 
 
 def run_job(job_id: str, kind: str, dataset: Dataset, hyper: dict[str, Any], config: TrainConfig,
