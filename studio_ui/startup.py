@@ -61,3 +61,32 @@ def warm_up() -> threading.Thread | None:
         raise
     cache.prepare_verdicts(name)
     return thread
+
+
+class _NoScriptRun(logging.Filter):
+    """Streamlit warns of a "missing ScriptRunContext" for every ``st`` call made outside
+    a page's run ("can be ignored when running in bare mode"); the launch thread's calls
+    (a spinner and a language nobody sees) are outside one by design."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName != LAUNCH_THREAD
+
+
+LAUNCH_THREAD = "studio-launch"
+SCRIPT_RUN_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
+_QUIET = _NoScriptRun()
+
+
+def at_launch() -> None:
+    """At the server's start (``serve.py``'s lifespan), before any page: :func:`warm_up` in
+    a thread.  The first page then finds it done or under way, and waits for the dataset
+    it needs rather than loading it a second time (the cache's lock)."""
+    logging.getLogger(SCRIPT_RUN_LOGGER).addFilter(_QUIET)  # once: a filter added twice is kept once
+    threading.Thread(target=_warm_up_logged, name=LAUNCH_THREAD, daemon=True).start()
+
+
+def _warm_up_logged() -> None:
+    try:
+        warm_up()
+    except Exception:  # noqa: BLE001 -- the first page runs warm_up again and says why it fails
+        log.exception("warming up at the server's start failed")

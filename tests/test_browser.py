@@ -54,7 +54,7 @@ def _serve(tmp_path: Path, env_extra: dict[str, str], drop: tuple[str, ...] = ()
     env.update(MNIST_STUDIO_HOME=str(tmp_path / "home"), **env_extra)
     log = open(tmp_path / "streamlit.log", "wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

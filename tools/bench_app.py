@@ -48,12 +48,21 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 
+def entry(root: Path) -> str:
+    """The README's command for ``root``: ``serve.py`` (workers warmed at launch) where the
+    checkout has one, else ``streamlit_app.py``; ``--entry`` picks one for every checkout."""
+    return ENTRY or ("serve.py" if (root / "serve.py").exists() else "streamlit_app.py")
+
+
+ENTRY: str | None = None
+
+
 def serve(home: Path, root: Path = ROOT, env: dict | None = None) -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "MNIST_STUDIO_HOME": str(home), **(env or {})}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", entry(root), "--server.headless", "true",
                              "--server.port", str(port), "--server.address", "127.0.0.1",
                              "--browser.gatherUsageStats", "false"], cwd=root, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -308,8 +317,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="first_use: times each checkout is measured")
     parser.add_argument("--home", type=Path, help="watched/draw/sessions: this MNIST_STUDIO_HOME (default: a fresh "
                         "one, where the server first trains the studio's model); again: a server restarted")
+    parser.add_argument("--entry", choices=["serve.py", "streamlit_app.py"],
+                        help="the file every server runs (default: serve.py where a checkout has it)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    global ENTRY
+    ENTRY = args.entry
     only = set(args.only or ["two_jobs", "watched", "draw", "sessions"])
     from playwright.sync_api import sync_playwright
 
@@ -328,12 +341,13 @@ def main() -> None:
             return
     home = args.home or Path(tempfile.mkdtemp())
     home.mkdir(parents=True, exist_ok=True)
+    if "watched" in only:  # before the server: what it starts at launch would share the cores with it
+        result["cli"] = cli_run()
     server, url = serve(home)
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             if "watched" in only:
-                result["cli"] = cli_run()
                 first, second = new_workspace(home, "bench first"), new_workspace(home, "bench second")
                 result["watched_first"] = watched_run(browser, url, home, first)  # starts the workers
                 result["watched"] = watched_run(browser, url, home, second)
