@@ -1,4 +1,4 @@
-"""MNIST studio: `streamlit run streamlit_app.py`.
+"""MNIST studio: the app `streamlit run serve.py` serves (`streamlit run streamlit_app.py` serves it too).
 
 A multipage app (st.navigation over studio_ui.nav.PAGES) over the engine package
 `mnist_core`; the pages in pages/ hold widgets and layout only, the studio_ui package

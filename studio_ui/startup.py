@@ -1,10 +1,12 @@
-"""What the server prepares once, at its start, in the background: the first page
-anybody opens (``streamlit_app.py`` calls :func:`warm_up` on every run; it works once)
-finds the default model training (or trained), the workers with it, and the verdict's
-calibration under way, instead of starting each when a pupil first needs it.
+"""What the server prepares once, at its start, in the background: the default model
+training (or trained), the workers with MNIST, and the verdict's calibration under way,
+instead of starting each when a pupil first needs it.  ``serve.py`` starts it when the
+server starts (:func:`at_launch`); ``streamlit_app.py`` calls :func:`warm_up` on every
+run too (it works once), so a server started on ``streamlit_app.py`` warms up at its
+first page.
 
-Nothing here blocks a page: the dataset is loaded in the first run (every page needs
-it), the rest goes on in threads.  On a fresh server with MNIST this is what makes Draw
+Nothing here blocks a page but the dataset's loading (every page needs it); the rest
+goes on in threads.  On a fresh server with MNIST this is what makes Draw
 answer within seconds of the launch (see ``tools/bench_app.py --only first_use``).
 """
 from __future__ import annotations
