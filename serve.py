@@ -14,7 +14,9 @@ import streamlit as st
 
 @asynccontextmanager
 async def lifespan(_app):
-    from studio_ui import startup  # imported once Streamlit's runtime runs: its caches are the pages' caches
+    # Imported once Streamlit's runtime runs (its caches are then the pages' caches), ~1 s
+    # before the server answers: its first page would wait for these imports anyway.
+    from studio_ui import startup
 
     startup.at_launch()  # a thread: the server answers at once
     yield

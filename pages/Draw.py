@@ -24,8 +24,9 @@ ui.start_page()
 st.title(t("Draw a digit"))
 rec = ui.ensure_model()
 model, judge = ui.model(rec), judge_ready(rec)  # None while it calibrates: the digit is shown without the verdict
-if judge is None:
-    verdict_pending(rec)  # one line, until the judge is ready (then the page reruns)
+with st.empty():  # always there: when the line goes, the canvas below keeps its place, and its drawing
+    if judge is None:
+        verdict_pending(rec)  # one line, until the judge is ready (then the page reruns)
 if screen.details():
     st.caption(t("Model {model} ({kind}) reads {height}x{width} images.", model=ui.plain(name(session.label(rec))),
                  kind=ui.plain(rec.meta.get("model")), height=model.image_shape[0], width=model.image_shape[1]))

@@ -199,6 +199,41 @@ def test_draw_shows_a_hint_on_an_empty_canvas(digits_only):
     assert not [m for m in at.metric if m.label == "Prediction"]
 
 
+def _path_of(block, key: str, path: tuple = ()) -> tuple | None:
+    """Where the widget keyed ``key`` is in the page: its indices, block by block, from
+    the block that holds the page's title (AppTest does not always show the containers around it)."""
+    children = getattr(block, "children", {})
+    if not path and not any(type(c).__name__ == "Title" for c in children.values()):
+        for child in children.values():
+            found = _path_of(child, key)
+            if found:
+                return found
+        return None
+    for i, child in children.items():
+        if getattr(child, "key", None) == key:
+            return (*path, i)
+        found = _path_of(child, key, (*path, i))
+        if found:
+            return found
+    return None
+
+
+def test_the_canvas_keeps_its_place_when_the_verdict_is_ready(digits_only, monkeypatch):
+    """While the verdict calibrates, a line above the canvas says so; when it goes, the
+    canvas must stay where it was in the page: a component that moves is mounted afresh,
+    and the drawing on it was lost while its answer stayed (seen in a browser)."""
+    import studio_ui.cache
+
+    monkeypatch.setattr(studio_ui.cache, "judge_ready", lambda record: None)
+    at = ok(page("draw"))
+    assert any("Still calibrating the verdict" in c.value for c in at.caption)
+    calibrating = _path_of(at.main, "draw_source")
+    monkeypatch.setattr(studio_ui.cache, "judge_ready", lambda record: object())  # ready (no drawing to judge)
+    at = ok(at.run())
+    assert not any("Still calibrating the verdict" in c.value for c in at.caption)
+    assert calibrating is not None and _path_of(at.main, "draw_source") == calibrating
+
+
 def test_failed_download_says_why_and_app_stays_usable(digits_only, monkeypatch, tmp_path):
     monkeypatch.setenv("MNIST_MIRRORS", "http://127.0.0.1:9/")
     at = ok(page("dataset"))
