@@ -15,7 +15,7 @@ from studio_ui.mapview import map_panel
 from studio_ui.network import network_panel
 from studio_ui.lang import lang, name, t, translated
 from studio_ui.cache import judge_ready
-from studio_ui.reading import every_model, read, verdict_pending
+from studio_ui.reading import every_model, read, verdict_line
 from studio_ui.steps import preprocessing_steps_panel
 from mnist_core.data import load_image
 from mnist_core.errors import MnistError, sentence
@@ -24,9 +24,7 @@ ui.start_page()
 st.title(t("Draw a digit"))
 rec = ui.ensure_model()
 model, judge = ui.model(rec), judge_ready(rec)  # None while it calibrates: the digit is shown without the verdict
-with st.empty():  # always there: when the line goes, the canvas below keeps its place, and its drawing
-    if judge is None:
-        verdict_pending(rec)  # one line, until the judge is ready (then the page reruns)
+verdict_line(rec, judge)  # one line while it calibrates (then the page reruns), in a place of its own
 if screen.details():
     st.caption(t("Model {model} ({kind}) reads {height}x{width} images.", model=ui.plain(name(session.label(rec))),
                  kind=ui.plain(rec.meta.get("model")), height=model.image_shape[0], width=model.image_shape[1]))

@@ -25,6 +25,15 @@ def why() -> None:
     st.session_state[session.INSIDE_SOURCE] = "Your drawing"
 
 
+def verdict_line(record: ModelRecord, judge: Judge | None) -> None:
+    """A place of its own in the page, with :func:`verdict_pending`'s line in it while
+    ``judge`` is None: when the line goes, nothing below it moves (a canvas that moved
+    was mounted afresh and lost its drawing, its answer staying)."""
+    with st.empty():
+        if judge is None:
+            verdict_pending(record)
+
+
 @st.fragment(run_every=1.0)
 def verdict_pending(record: ModelRecord) -> None:
     """One line while the model's verdict is being calibrated in the background (see

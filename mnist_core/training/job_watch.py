@@ -151,7 +151,6 @@ class JobWatch:
             time.sleep(0.1)
         run_records.LIVE.discard(self.token)
 
-
     def _give_way(self) -> None:
         """Set :data:`.worker.GIVE_WAY` while a person's run is on the cluster (the
         studio's own run pauses meanwhile), clear it when none is."""
