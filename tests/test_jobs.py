@@ -185,6 +185,25 @@ def test_a_lab_cluster_whose_worker_has_no_mnist_files(mnist, tmp_path, monkeypa
             proc.wait(20)
 
 
+def test_a_cnn_run_splits_its_batches_with_a_helper_process_that_ends_with_it(jobs, digits, tmp_path):
+    """In a worker (a process with threads of its own) the CNN's second halves run in a
+    forked helper (Linux, two cores); when the run ends, so does the helper."""
+    from mnist_core.models.part_helpers import can_fork, peak_helper_mib
+    from mnist_core.models.threads import usable_cores
+
+    job = jobs.submit("ws-cnn", "cnn", digits, {"channels": [4, 8], "hidden": 16}, TrainConfig(epochs=2),
+                      ModelStore(tmp_path))
+    snap = wait_job(jobs, job)
+    assert snap.status == JobStatus.DONE and snap.error is None
+
+    def facts() -> tuple:
+        import psutil
+        return os.getpid(), can_fork() and usable_cores() > 1, peak_helper_mib(), psutil.Process().children()
+
+    pid, forks, helper_mib, children = next(f for f in cluster.client().run(facts).values() if f[0] == snap.pid)
+    assert (helper_mib > 0) == forks and children == []
+
+
 # -- issue 21: bounded runs, the class's queue, the studio's model first, records ----------
 
 def test_a_run_that_does_not_stop_is_ended_by_restarting_its_worker(jobs, mnist, tmp_path, monkeypatch):

@@ -30,13 +30,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from ..config import TrainConfig, param
 from ..errors import InvalidParameter
 from ..i18n import N_
+
+if TYPE_CHECKING:
+    from .part_helpers import PartHelpers
 
 #: One unit's weighted sum (see :meth:`Model.unit_terms`): ``terms`` are
 #: (input_index, weight, input, product) over every input of the unit.
@@ -69,6 +72,9 @@ class Model:
     #: the loop sets ``threads`` to this or the usable cores, whichever is fewer.
     max_threads: ClassVar[int] = 1
     threads: int = 1
+    #: While training on Linux with ``threads`` > 1: forked processes that compute the
+    #: later parts of each batch (:mod:`mnist_core.models.part_helpers`), else None.
+    helpers: PartHelpers | None = None
     #: Images per chunk in :meth:`predict_proba` (bounds the memory of inference).
     predict_chunk: ClassVar[int] = 4096
     #: What :meth:`features` is, for a page to say (English, marked with ``N_``).

@@ -13,8 +13,9 @@ The layers (im2col convolution and 2x2 max-pooling, fused in training) are in
 :mod:`mnist_core.models.layers`.  The bias and the ReLU come *after* the pool: the
 max of conv + b is the max of conv, + b, and ReLU and max commute (both monotonic),
 so the result is that of conv + bias -> ReLU -> pool, on a quarter of the values.
-A training batch is computed in two halves, on two cores when there are
-(:mod:`mnist_core.models.threads`): numpy releases the GIL in GEMMs and loops.
+A training batch is computed in two halves, on two cores when there are: the second
+in a forked helper process (:mod:`mnist_core.models.part_helpers`), or where there is no
+fork in a thread (:mod:`mnist_core.models.threads`).
 """
 from __future__ import annotations
 
@@ -156,8 +157,9 @@ class CNN(GradientModel):
 
     def gradients(self, x: np.ndarray, y: np.ndarray) -> tuple[float, int, dict[str, np.ndarray]]:
         """Summed loss, number right, and d(mean loss)/d(every parameter), the batch
-        in two halves, on two threads when the loop allows (:mod:`mnist_core.models.threads`)."""
-        return split_gradients(self.part_gradients, x, y, self.max_threads, self.threads)
+        in two halves, on two cores when the loop allows: in a forked helper process
+        (:mod:`mnist_core.models.part_helpers`) or else a thread (:mod:`mnist_core.models.threads`)."""
+        return split_gradients(self.part_gradients, x, y, self.max_threads, self.threads, self.helpers)
 
     def part_gradients(self, x: np.ndarray, y: np.ndarray, batch: int) -> tuple[float, int, dict[str, np.ndarray]]:
         """x (b, n_inputs), y (b,), part of a batch of ``batch`` images -> summed loss,

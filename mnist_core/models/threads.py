@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .part_helpers import PartHelpers
 
 #: Fewest images per part: below this a thread's hand-over costs more than it saves.
 MIN_PART = 8
@@ -47,18 +50,22 @@ def _executor() -> ThreadPoolExecutor:
 
 
 def split_gradients(part: Callable[[np.ndarray, np.ndarray, int], Gradients], x: np.ndarray, y: np.ndarray,
-                    parts: int, threads: int) -> Gradients:
+                    parts: int, threads: int, helpers: PartHelpers | None = None) -> Gradients:
     """``part(x_part, y_part, batch_size)`` -> (summed loss, number right, grads of the
     batch's mean loss restricted to the part), run on ``parts`` equal parts of x (B, ...),
     y (B,) (fewer if a part would hold under :data:`MIN_PART` images), and summed in
     order.  With ``threads`` > 1 they run at once, the caller's thread taking the first;
-    with 1, one after the other.  The parts, not the threads, decide the arithmetic:
-    a seed trains the same weights on one core as on two."""
+    with 1, one after the other.  With ``helpers`` (forked processes, Linux:
+    :mod:`mnist_core.models.part_helpers`) the later parts run there instead of in threads.
+    The parts, not the threads, decide the arithmetic: a seed trains the same weights on
+    one core as on two."""
     n = len(y)
     parts = max(min(parts, n // MIN_PART), 1)
     bounds = [n * i // parts for i in range(parts + 1)]
     slices = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
-    if threads > 1 and parts > 1:
+    if threads > 1 and parts > 1 and helpers is not None:
+        results = helpers.run(part, x, y, slices)
+    elif threads > 1 and parts > 1:
         pool = _executor()
         later = [pool.submit(part, x[s], y[s], n) for s in slices[1:]]
         results = [part(x[slices[0]], y[slices[0]], n)] + [f.result() for f in later]

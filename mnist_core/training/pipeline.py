@@ -18,6 +18,7 @@ from ..errors import InvalidParameter
 from ..explain.snapshots import SnapshotRecorder, probe_rows
 from ..storage.snapshots import Snapshots
 from ..models import Model, build_model, model_class, recommended_training
+from ..models.part_helpers import peak_helper_mib
 from ..settings import MAX_REPEAT, check_repeat  # MAX_REPEAT: still imported from here by studio_ui
 from ..storage import model_metadata
 from .loop import Callback, History, train
@@ -37,9 +38,11 @@ class TrainResult:
 
 
 def peak_rss_mib() -> float:
-    """Peak resident memory of this process so far, MiB."""
+    """Peak resident memory of this process so far, MiB, plus the most its batch helpers
+    held of their own (forked processes: their private pages, as a run ended; the pages
+    they share with this process are counted once, here)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+    return (peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024) + peak_helper_mib()
 
 
 def dataset_hyperparameters(kind: str, dataset: Dataset) -> dict[str, Any]:

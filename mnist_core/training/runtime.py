@@ -3,8 +3,9 @@
 * BLAS runs on one thread per caller: the small GEMMs of these models gain nothing from
   OpenBLAS's threads, which spin while they wait for each other (and a process holds
   two OpenBLAS copies, numpy's and scipy's, each with its own threads).
-* A model that splits its batches over threads (the CNN, :mod:`mnist_core.models.threads`)
-  gets as many as it may use and the process has cores.
+* A model that splits its batches (the CNN) gets as many cores as it may use and the
+  process has: forked helper processes on Linux (:mod:`mnist_core.models.part_helpers`),
+  threads elsewhere (:mod:`mnist_core.models.threads`).
 * glibc hands out every array above a threshold (128 KiB, rising to the largest array
   freed so far) as fresh pages from the kernel, and takes them back when it is freed:
   a CNN step allocates ~25 MB of im2col rows and gradients, and the kernel zeroing
@@ -25,6 +26,7 @@ from typing import Iterator
 from threadpoolctl import threadpool_limits
 
 from ..models.base import Model
+from ..models.part_helpers import part_helpers
 from ..models.threads import usable_cores
 
 # mallopt parameters (malloc.h)
@@ -65,9 +67,9 @@ def reuse_big_arrays() -> Iterator[None]:
 @contextlib.contextmanager
 def training_runtime(model: Model) -> Iterator[None]:
     """Run the block (a training loop) with one BLAS thread, ``model.threads`` set to
-    what it may use of this machine, and big arrays reused."""
+    what it may use of this machine (with forked helpers on Linux), and big arrays reused."""
     model.threads = min(model.max_threads, usable_cores())
-    with threadpool_limits(limits=model.blas_threads, user_api="blas"), reuse_big_arrays():
+    with threadpool_limits(limits=model.blas_threads, user_api="blas"), reuse_big_arrays(), part_helpers(model):
         yield
 
 
