@@ -130,8 +130,10 @@ def _fit_rules(size: int) -> str:
     :data:`MAX_ZOOM`) at which it fits its container (whose width the window's height caps too)."""
     box, zoomed = f".st-key-{canvas_key(size)}", f".st-key-{canvas_key(size)}_zoom"
     top = round(MAX_ZOOM * 20)
+    # padding-top: room for the canvas's own toolbar, which floats just above it on hover
+    # (it covered the end of a long label above, Japanese "アップロード")
     rules = [f"{box} {{ container: {canvas_key(size)} / inline-size; touch-action: none; "
-             f"max-width: max(240px, calc(100vh - 15rem)); }}",
+             f"max-width: max(240px, calc(100vh - 15rem)); padding-top: 0.5rem; }}",
              f"{zoomed} {{ zoom: {MAX_ZOOM:.2f}; }}"]
     for step in range(top - 1, 4, -1):  # just under MAX_ZOOM down to 25 %
         rules.append(f"@container {canvas_key(size)} (max-width: {size * (step + 1) / 20 - 0.5:.1f}px) "
