@@ -197,3 +197,21 @@ def test_csv_with_a_header_row_loads(tmp_path):
     path.write_text("label," + ",".join(f"p{i}" for i in range(784)) + "\n" + _csv_rows([1, 2], pixel=7))
     images, labels = read_csv_file(path)
     assert labels.tolist() == [1, 2] and images.shape == (2, 28, 28) and images.max() == 7
+
+
+def test_a_dataset_written_as_files_opens_memory_mapped_read_only_once_per_process(tmp_path):
+    from mnist_core.data.mapped import as_dataset, open_files, write_files
+
+    digits = load_digits()
+    files = write_files(digits, tmp_path / "d")
+    assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["x_test.npy", "x_train.npy", "y_test.npy",
+                                                                 "y_train.npy"]  # no part left
+    opened = as_dataset(files)
+    assert opened is open_files(files) and as_dataset(digits) is digits
+    for name in ("x_train", "y_train", "x_test", "y_test"):
+        array = getattr(opened, name)
+        assert type(array) is np.ndarray and isinstance(array.base, np.memmap) and not array.flags.writeable
+        assert np.array_equal(getattr(opened, name), getattr(digits, name))
+    assert (opened.name, opened.pixel_max, opened.source) == (digits.name, digits.pixel_max, digits.source)
+    with pytest.raises(ValueError):
+        opened.x_train[0, 0, 0] = 1  # shared by every run: nobody changes it

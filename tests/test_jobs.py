@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 
+import numpy as np
 import pytest
 
 from mnist_core.errors import MnistError, sentence
@@ -40,24 +41,30 @@ def jobs(clock):
     os.environ.pop("MNIST_STUDIO_WORKERS", None)
 
 
-def test_warm_puts_the_dataset_and_the_training_code_on_every_worker_before_any_run(jobs, digits):
-    """The module's first test: this manager has sent nothing yet (in a whole test run
-    the cluster may hold other managers' datasets)."""
+def test_warm_gives_every_worker_the_datasets_files_and_the_training_code_before_any_run(jobs, digits):
+    """The embedded cluster's workers open the dataset's files, written once into the
+    cluster's scratch folder (memory-mapped: one copy in the page cache); nothing is
+    sent through the cluster.  (In a whole test run the cluster may hold others.)"""
     import sys
+
+    from mnist_core.data import mapped
 
     client = cluster.client()
 
-    def on_both() -> set:  # what both workers hold: datasets (a warm-up task's result is on one)
-        held = client.has_what()
-        return set.intersection(*(set(keys) for keys in held.values())) if len(held) == 2 else set()
+    def on_both() -> set:  # the dataset folders both workers have open
+        opened = client.run(lambda: set(mapped._opened))
+        return set.intersection(*opened.values()) if len(opened) == 2 else set()
 
-    before = on_both()
+    before, keys = on_both(), set().union(*map(set, client.has_what().values()))
     jobs.warm(digits)
-    data = on_both()
-    assert len(data - before) == 1  # the dataset on both workers, sent once for the next runs
+    (folder,) = on_both() - before
+    assert folder.startswith(cluster.shared_folder())
+    files = mapped.open_files(mapped.DatasetFiles(folder, "digits", digits.pixel_max, digits.source))
+    assert np.array_equal(files.x_train, digits.x_train) and np.array_equal(files.y_test, digits.y_test)
+    assert set().union(*map(set, client.has_what().values())) == keys  # nothing scattered
     assert all(client.run(lambda: "mnist_core.training.worker" in sys.modules).values())
-    jobs.warm(digits)  # again: nothing sent twice
-    assert on_both() == data
+    jobs.warm(digits)  # again: nothing written twice
+    assert on_both() - before == {folder}
 
 
 def test_a_job_trains_in_another_process_and_saves_into_its_store(jobs, digits, tmp_path):

@@ -6,8 +6,9 @@ worker *processes* with one thread each -- one worker per core (at least one), o
 at most as many runs go at once as there are workers; the rest wait in Dask's queue.
 With ``MNIST_STUDIO_SCHEDULER=tls://host:8786`` (and the certificate files of
 :func:`~mnist_core.settings.scheduler_tls`) it connects to a lab's cluster instead;
-the README's lab section says how to start one.  Workers need no MNIST files:
-datasets are sent to them.
+the README's lab section says how to start one.  Workers need no MNIST files: a
+lab's are sent the datasets, the embedded ones open them memory-mapped from the
+scratch directory (:mod:`mnist_core.data.mapped`).
 
 Anyone who can talk to a Dask scheduler can run code on its workers (``Client.run``),
 so neither cluster is an open door:
@@ -68,6 +69,13 @@ CONFIG: dict[str, Any] = {
 def worker_count() -> int:
     """Workers of the embedded cluster: ``MNIST_STUDIO_WORKERS``, else one per core."""
     return settings.workers_setting(max(1, os.cpu_count() or 1))
+
+
+def shared_folder() -> str | None:
+    """A folder the embedded cluster's workers read as this process writes it (its
+    scratch directory, on this machine, removed with it); None for a lab's cluster."""
+    with _lock:
+        return _scratch if _client is not None else None
 
 
 def current() -> Client | None:

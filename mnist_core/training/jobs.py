@@ -32,6 +32,7 @@ import numpy as np
 from .. import settings
 from ..config import TrainConfig
 from ..data.datasets import Dataset
+from ..data.mapped import DatasetFiles, write_files
 from ..errors import MnistError, sentence
 from ..i18n import N_, Text
 from ..models import model_class, recommended_training
@@ -63,7 +64,7 @@ class JobManager(JobViews, JobWatch, JobFrames):
         self._jobs: dict[str, Job] = {}
         self._copies = {}  # job id -> a running job's frames read so far (:mod:`.job_frames`)
         self._numbers = itertools.count(1)
-        self._data: dict[tuple, Any] = {}  # (client, dataset) -> its future on the cluster
+        self._data: dict[tuple, Any] = {}  # (client, dataset) -> its files or its future on the cluster
         self._seen: dict[str, float] = {}  # workspace -> when a page of it last ran (monotonic)
         self._watcher: threading.Thread | None = None
         self._wake = threading.Event()  # a run ended: the watcher sends the next one
@@ -164,7 +165,7 @@ class JobManager(JobViews, JobWatch, JobFrames):
             from distributed import Variable
 
             client = cluster.client()
-            data = self._scattered(client, dataset)
+            data = self._on_workers(client, dataset)
             Variable(progress_name(job.id), client=client).set({"status": JobStatus.QUEUED.value})
             extra = {"published_by": job.workspace, "published_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")} if publish else {}
             job.future = client.submit(run_job, job.id, kind, data, hyper, config, job.time_limit, extra, handwriting,
@@ -182,22 +183,25 @@ class JobManager(JobViews, JobWatch, JobFrames):
             return 0
 
     def warm(self, dataset: Dataset) -> None:
-        """Start the workers and send them ``dataset`` now (a server's start), so that the
+        """Start the workers and give them ``dataset`` now (a server's start), so that the
         first run a pupil watches waits for neither, nor for the workers' imports and clients."""
         client = cluster.client()
-        self._scattered(client, dataset)
-        client.gather([client.submit(worker_ready, workers=[address], allow_other_workers=False, pure=False)
+        data = self._on_workers(client, dataset)
+        client.gather([client.submit(worker_ready, data, workers=[address], allow_other_workers=False, pure=False)
                        for address in client.scheduler_info()["workers"]])
 
-    def _scattered(self, client: Any, dataset: Dataset) -> Any:
-        """The dataset on every worker, sent once per client (workers need no files of
-        their own); sent again if a worker that held it was lost."""
+    def _on_workers(self, client: Any, dataset: Dataset) -> Any:
+        """What a run is given for ``dataset``, made once per client: on the embedded
+        cluster, the dataset's files in its scratch folder (:mod:`mnist_core.data.mapped`);
+        on a lab's, the dataset sent to every worker (again if a worker holding it was lost)."""
         key = (id(client), dataset.name, dataset.source, len(dataset.x_train))
         with self._data_lock:
-            future = self._data.get(key)
-            if future is None or future.status != "finished":
-                future = self._data[key] = client.scatter(dataset, hash=False, broadcast=True)
-            return future
+            data, folder = self._data.get(key), cluster.shared_folder()
+            if folder is not None and not isinstance(data, DatasetFiles):
+                data = self._data[key] = write_files(dataset, f"{folder}/datasets/{uuid.uuid4().hex[:12]}")
+            elif folder is None and (data is None or data.status != "finished"):
+                data = self._data[key] = client.scatter(dataset, hash=False, broadcast=True)
+            return data
 
     def _finish(self, job: Job, future: Any) -> None:
         """When the run ends (in Dask's callback thread, or :meth:`close`'s): save what it learned, once."""

@@ -2,7 +2,8 @@
 
 :func:`run_job` trains in the worker's process and returns the model file's bytes
 with its metadata; nothing is written on the worker's disk, so a worker of a lab
-cluster needs no shared folder and no MNIST files (the dataset arrives as an argument).
+cluster needs no shared folder and no MNIST files (the dataset arrives as an argument;
+an embedded worker is given its files instead, :mod:`mnist_core.data.mapped`).
 
 While it trains, a thread beside the training (:class:`Link`) publishes its progress --
 a small dict, with the learning curve cut down to at most :data:`CURVE_POINTS` points --
@@ -30,6 +31,7 @@ from typing import Any, Callable
 
 from ..config import TrainConfig
 from ..data.datasets import Dataset
+from ..data.mapped import DatasetFiles, as_dataset
 from ..errors import sentence
 from ..storage.modelfile import model_to_bytes, thin
 from ..storage.predictions import from_proba
@@ -219,12 +221,14 @@ class StopCheck:
         return self.reason is not None
 
 
-def worker_ready() -> int:
+def worker_ready(data: Dataset | DatasetFiles | None = None) -> int:
     """Run on every worker at a server's start (``JobManager.warm``): this module
-    imported, and the worker's own client, which a run's :class:`Link` talks through,
-    made now (~0.2 s) rather than in the first run a pupil watches."""
+    imported, the dataset's files opened, and the worker's own client, which a run's
+    :class:`Link` talks through, made now (~0.2 s) rather than in the first run a pupil watches."""
     from distributed import get_client
 
+    if data is not None:
+        as_dataset(data)
     get_client()
     return os.getpid()
 
@@ -237,7 +241,7 @@ def in_background(work: Callable[[], Any]) -> Any:
         return pool.submit(work).result()
 
 
-def run_job(job_id: str, kind: str, dataset: Dataset, hyper: dict[str, Any], config: TrainConfig,
+def run_job(job_id: str, kind: str, dataset: Dataset | DatasetFiles, hyper: dict[str, Any], config: TrainConfig,
             time_limit: float, extra: dict[str, Any] | None = None,
             handwriting: dict[str, Any] | None = None, background: bool = False) -> dict[str, Any]:
     """Train on this worker; return ``{status, pid, meta, model}`` (``model``: the
@@ -245,7 +249,9 @@ def run_job(job_id: str, kind: str, dataset: Dataset, hyper: dict[str, Any], con
     with a sentence.  ``handwriting`` (``{images, labels, repeat}``): the user's drawings,
     appended ``repeat`` times to the training set and recorded in the metadata.
     ``background``: the studio's own run, trained at a lower priority (:func:`in_background`;
-    the training thread talks to nobody but the Link, which stays in this task's thread)."""
+    the training thread talks to nobody but the Link, which stays in this task's thread).
+    ``dataset``: the dataset, or on the embedded cluster its files (opened once per worker)."""
+    dataset = as_dataset(dataset)
     if handwriting is not None:
         dataset = add_handwriting(dataset, handwriting["images"], handwriting["labels"], handwriting["repeat"])
         extra = {**(extra or {}), "handwriting": {"images": len(handwriting["images"]),
