@@ -97,3 +97,20 @@ def test_one_helper_per_extra_core_and_none_on_one_core(monkeypatch):
     assert started == [1]  # one run with one helper, the run on one core none
     for name, w in weights[1].items():
         assert np.array_equal(w, weights[2][name]), name  # the same weights: the halves fix the arithmetic
+
+
+def test_a_helper_that_hangs_is_ended_and_its_part_done_here(monkeypatch):
+    from mnist_core.models import part_helpers as helpers_module
+
+    monkeypatch.setattr(helpers_module, "PATIENCE", 0.3)
+    model = tiny_cnn()
+    x, y = RNG.random((40, 64)), RNG.integers(0, 10, 40)
+    expected = threads_result(model, x, y)
+    model.threads = 2
+    with part_helpers(model):
+        same(model.gradients(x, y), expected)
+        helper = model.helpers.helpers[0]
+        os.kill(helper.pid, signal.SIGSTOP)  # alive, but answers nothing
+        same(model.gradients(x, y), expected)
+        assert not helper.alive
+    assert gone(helper.pid)

@@ -17,25 +17,29 @@ How, during one training run (:func:`part_helpers`):
   helper's answer (loss and number right); the helper's gradients are in shared arrays.
 * The parts and their order of summation are those of the threads: the same seed
   trains the same weights on one core, on two threads or with a helper.
-* A helper that fails or dies leaves its part to the parent for the rest of the run
-  (nothing is lost).  It ends when its pipe closes: at the run's end, or with the
-  parent (and then also by ``PR_SET_PDEATHSIG``).  At the end the parameters go back
-  to private memory.
+* A helper that fails, dies or hangs (:data:`PATIENCE`) leaves its part to the parent
+  for the rest of the run (nothing is lost).  It ends when its pipe closes: at the
+  run's end, or with the parent (and then also by ``PR_SET_PDEATHSIG``).  At the end
+  the parameters go back to private memory.
 
 Linux only (elsewhere threads).  Forking a process that has other threads (a Dask
 worker's) is safe for what a helper does -- numpy on its own arrays, no lock another
-thread may hold; it closes every inherited file descriptor but its two pipes.
+thread may hold: the parent's objects are frozen for the garbage collector (no
+finalizer of theirs runs in the helper), signals wait until the helper has its own
+handlers, and it closes every inherited file descriptor but its two pipes.
 """
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import mmap
 import os
+import select
 import signal
 import struct
 import sys
-import warnings
+import time
 from typing import TYPE_CHECKING, Callable, Iterator, NoReturn
 
 import numpy as np
@@ -49,6 +53,10 @@ Part = Callable[[np.ndarray, np.ndarray, int], Gradients]
 _COMMAND = struct.Struct("<qq")  # images in the part, images in the whole batch
 _ANSWER = struct.Struct("<dq")  # the part's summed loss, number right
 _PR_SET_PDEATHSIG = 1
+_ENDING = {signal.SIGINT, signal.SIGTERM}
+#: Seconds a helper may take over its part (or 100 times the parent's own, if longer)
+#: before it is taken for hung, ended, and its part computed by the parent.
+PATIENCE = 60.0
 _peak_helper_mib = 0.0
 
 
@@ -98,14 +106,26 @@ class Helper:
         self.x = shared_array(x_shape, x_dtype)
         self.y = shared_array(x_shape[:1], np.intp)
         self.grads = {name: shared_array(g.shape, g.dtype) for name, g in grads_like.items()}
-        command_in, self._command = os.pipe()
-        self._answer, answer_out = os.pipe()
-        parent = os.getpid()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # Python >= 3.12 warns of fork with threads
+        fds = (*os.pipe(), *os.pipe())
+        command_in, self._command, self._answer, answer_out = fds
+        parent, prctl = os.getpid(), _prctl()
+        # No Ctrl-C between the fork and the helper's own handlers (it would unwind the
+        # helper through the parent's code), and the parent's objects frozen: never
+        # collected, nor their finalizers run, in the helper.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, _ENDING)
+        gc.freeze()
+        try:
             pid = os.fork()
+        except BaseException:
+            gc.unfreeze()
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            for fd in fds:
+                os.close(fd)
+            raise
         if pid == 0:
-            _serve(self, part, command_in, answer_out, parent)
+            _serve(self, part, command_in, answer_out, parent, prctl, mask)
+        gc.unfreeze()
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         os.close(command_in)
         os.close(answer_out)
         self.pid, self.alive = pid, True
@@ -118,36 +138,65 @@ class Helper:
         try:
             os.write(self._command, _COMMAND.pack(len(x), batch))
         except OSError:  # it died
-            self.alive = False
+            self._end()
 
-    def receive(self) -> Gradients | None:
-        """Its part's result (the gradients in its shared arrays), or None if it died."""
-        answer = _read(self._answer, _ANSWER.size) if self.alive else None
+    def receive(self, patience: float) -> Gradients | None:
+        """Its part's result (the gradients in its shared arrays), or None if it died or
+        gave none within ``patience`` seconds (then it is ended)."""
+        answer = None
+        if self.alive:
+            poller = select.poll()
+            poller.register(self._answer, select.POLLIN)
+            answer = _read(self._answer, _ANSWER.size) if poller.poll(patience * 1000) else None
         if answer is None:
-            self.alive = False
+            self._end()
             return None
         loss, right = _ANSWER.unpack(answer)
         return loss, int(right), self.grads
 
+    def _end(self) -> None:
+        self.alive = False
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+
     def close(self) -> float:
-        """End it and wait for it; its private memory (MiB) just before."""
+        """End it and wait for it (killed if it has not ended within a second of its
+        pipe closing); its private memory (MiB) just before."""
         mib = _private_mib(self.pid)
         os.close(self._command)  # its read ends: it exits
         os.close(self._answer)
-        with contextlib.suppress(ChildProcessError):  # already waited for
+        try:
+            for _ in range(100):
+                if os.waitpid(self.pid, os.WNOHANG)[0]:
+                    return mib
+                time.sleep(0.01)
+            self._end()
             os.waitpid(self.pid, 0)
+        except ChildProcessError:  # already waited for
+            pass
         return mib
 
 
-def _serve(helper: Helper, part: Part, command_in: int, answer_out: int, parent: int) -> NoReturn:
+def _prctl() -> Callable[..., int] | None:
+    """libc's prctl (looked up in the parent: nothing is loaded in the helper), or None."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+def _serve(helper: Helper, part: Part, command_in: int, answer_out: int, parent: int,
+           prctl: Callable[..., int] | None, mask: set) -> NoReturn:
     """The helper's life: a part per command, until the pipe closes.  Never returns."""
     code = 1
     try:
+        gc.disable()  # what it makes has no cycles; the parent's objects stay as they are
         for sig, action in ((signal.SIGINT, signal.SIG_IGN), (signal.SIGTERM, signal.SIG_DFL)):
             with contextlib.suppress(ValueError, OSError):
                 signal.signal(sig, action)  # Ctrl-C stops the parent, whose pipe then closes
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        if prctl is not None:
+            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # ends with the thread that forked it
         if os.getppid() != parent:
             return
         keep = sorted((command_in, answer_out))
@@ -181,8 +230,10 @@ class PartHelpers:
         sent = [(h, s) for h, s in zip(self.helpers, slices[1:]) if h.fits(x[s])]
         for helper, s in sent:
             helper.send(x[s], y[s], n)
+        started = time.perf_counter()
         results = [part(x[slices[0]], y[slices[0]], n)]
-        answers = {s.start: helper.receive() for helper, s in sent}
+        patience = max(PATIENCE, 100 * (time.perf_counter() - started))  # a helper that hangs is ended
+        answers = {s.start: helper.receive(patience) for helper, s in sent}
         for s in slices[1:]:
             answer = answers.get(s.start)
             results.append(answer if answer is not None else part(x[s], y[s], n))
