@@ -40,7 +40,7 @@ class TrainResult:
 def peak_rss_mib() -> float:
     """Peak resident memory of this process so far, MiB, plus the most its batch helpers
     held of their own (forked processes: their private pages, as a run ended; the pages
-    they share with this process are counted once, here)."""
+    they share with this process are counted once, here): two peaks added, an upper bound."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return (peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024) + peak_helper_mib()
 
