@@ -48,6 +48,19 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 
+def chromium(idle: bool) -> str:
+    """Chromium's path, or with ``idle`` a script that runs it under Linux's SCHED_IDLE
+    policy (``chrt --idle``; its processes inherit it): it then takes only what the server
+    leaves of the cores, as a browser on a device of its own would.  (A nice value does
+    not do: Chromium sets its own processes' nice values.)"""
+    if not idle:
+        return CHROMIUM
+    script = Path(tempfile.mkdtemp()) / "chromium-idle"
+    script.write_text(f'#!/bin/sh\nexec chrt --idle 0 {CHROMIUM} "$@"\n')
+    script.chmod(0o755)
+    return str(script)
+
+
 def entry(root: Path) -> str:
     """The README's command for ``root``: ``serve.py`` (workers warmed at launch) where the
     checkout has one, else ``streamlit_app.py``; ``--entry`` picks one for every checkout."""
@@ -319,6 +332,9 @@ def main() -> None:
                         "one, where the server first trains the studio's model); again: a server restarted")
     parser.add_argument("--entry", choices=["serve.py", "streamlit_app.py"],
                         help="the file every server runs (default: serve.py where a checkout has it)")
+    parser.add_argument("--browser-idle", action="store_true",
+                        help="run Chromium under SCHED_IDLE: as a pupil's browser on a device of its own, taking "
+                             "only what the server leaves of the cores (default: the same priority as the server)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     global ENTRY
@@ -330,7 +346,7 @@ def main() -> None:
     if "first_use" in only:
         roots = [ROOT, *(r.resolve() for r in args.root or [])]
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            browser = p.chromium.launch(executable_path=chromium(args.browser_idle), headless=True, args=ARGS)
             for _ in range(args.rounds):  # alternating: before and after share the machine's load
                 for root in roots:
                     for what, seconds in first_use(browser, root).items():
@@ -346,7 +362,7 @@ def main() -> None:
     server, url = serve(home)
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            browser = p.chromium.launch(executable_path=chromium(args.browser_idle), headless=True, args=ARGS)
             if "watched" in only:
                 first, second = new_workspace(home, "bench first"), new_workspace(home, "bench second")
                 result["watched_first"] = watched_run(browser, url, home, first)  # starts the workers
