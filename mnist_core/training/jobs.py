@@ -197,9 +197,10 @@ class JobManager(JobViews, JobWatch, JobFrames):
         key = (id(client), dataset.name, dataset.source, len(dataset.x_train))
         with self._data_lock:
             data, folder = self._data.get(key), cluster.shared_folder()
-            if folder is not None and not (isinstance(data, DatasetFiles) and data.folder.startswith(folder)):
-                data = self._data[key] = write_files(dataset, f"{folder}/datasets/{uuid.uuid4().hex[:12]}")
-            elif folder is None and (data is None or data.status != "finished"):
+            if folder is not None:  # files of the running cluster's own
+                if not (isinstance(data, DatasetFiles) and data.folder.startswith(folder)):
+                    data = self._data[key] = write_files(dataset, f"{folder}/datasets/{uuid.uuid4().hex[:12]}")
+            elif data is None or isinstance(data, DatasetFiles) or data.status != "finished":
                 data = self._data[key] = client.scatter(dataset, hash=False, broadcast=True)
             return data
 
