@@ -44,11 +44,11 @@ from typing import TYPE_CHECKING, Callable, Iterator, NoReturn
 
 import numpy as np
 
+from .threads import Gradients, Part
+
 if TYPE_CHECKING:
     from .base import Model
 
-Gradients = tuple[float, int, dict[str, np.ndarray]]
-Part = Callable[[np.ndarray, np.ndarray, int], Gradients]
 
 _COMMAND = struct.Struct("<qq")  # images in the part, images in the whole batch
 _ANSWER = struct.Struct("<dq")  # the part's summed loss, number right
@@ -155,9 +155,11 @@ class Helper:
         return loss, int(right), self.grads
 
     def _end(self) -> None:
-        self.alive = False
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
+        """Kill it, once (its pid is not waited for until :meth:`close`, so it is not reused)."""
+        if self.alive:
+            self.alive = False
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
 
     def close(self) -> float:
         """End it and wait for it (killed if it has not ended within a second of its
@@ -170,7 +172,8 @@ class Helper:
                 if os.waitpid(self.pid, os.WNOHANG)[0]:
                     return mib
                 time.sleep(0.01)
-            self._end()
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
         except ChildProcessError:  # already waited for
             pass

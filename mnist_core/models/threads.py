@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 MIN_PART = 8
 
 Gradients = tuple[float, int, dict[str, np.ndarray]]
+#: ``part(x_part, y_part, batch_size)`` -> a part's :data:`Gradients`.
+Part = Callable[[np.ndarray, np.ndarray, int], Gradients]
 
 _pool: ThreadPoolExecutor | None = None
 _pool_pid = 0
@@ -51,7 +53,7 @@ def _executor() -> ThreadPoolExecutor:
     return _pool
 
 
-def split_gradients(part: Callable[[np.ndarray, np.ndarray, int], Gradients], x: np.ndarray, y: np.ndarray,
+def split_gradients(part: Part, x: np.ndarray, y: np.ndarray,
                     parts: int, threads: int, helpers: PartHelpers | None = None) -> Gradients:
     """``part(x_part, y_part, batch_size)`` -> (summed loss, number right, grads of the
     batch's mean loss restricted to the part), run on ``parts`` equal parts of x (B, ...),
