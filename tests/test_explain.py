@@ -117,6 +117,24 @@ def test_nearest_neighbours_are_exact_and_a_training_image_finds_itself(digits):
     assert (left_out.index[:, 0] != np.arange(20)).all()
 
 
+def test_nearest_neighbours_are_exact_where_the_bound_rules_little_out():
+    """200 dimensions of noise: the 48-component bound leaves most vectors possible, so every
+    row measures more than its first candidates (a tie and left-out rows included)."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3000, 200)).astype(np.float32)
+    x[100] = x[5]  # an exact duplicate: two neighbours at the same distance
+    index = NeighbourIndex(x)
+    queries = np.concatenate([x[:300], rng.normal(size=(100, 200)).astype(np.float32)])
+    for leave_out in (None, np.concatenate([np.arange(300), np.zeros(100, int)])):
+        got = index.query(queries, k=5, leave_out=leave_out)
+        brute = np.sqrt(np.square(x[None].astype(np.float64) - queries[:, None].astype(np.float64)).sum(-1))
+        if leave_out is not None:
+            brute[np.arange(len(queries)), leave_out] = np.inf
+            assert not (got.index == leave_out[:, None]).any()
+        np.testing.assert_allclose(got.distance, np.sort(brute, axis=1)[:, :5], rtol=1e-9)
+        np.testing.assert_allclose(np.take_along_axis(brute, got.index, axis=1), got.distance, rtol=1e-9)
+
+
 def test_mnist_nearest_neighbour_of_a_training_image_is_itself(mnist_judge):
     space = mnist_judge.space
     found = space.pixels.query(space.images[[0, 123, 59999]], k=3)

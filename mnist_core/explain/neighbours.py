@@ -69,8 +69,13 @@ class NeighbourIndex:
         for s in range(0, len(q), BLOCK):
             block = q[s:s + BLOCK]
             z = (block - self.mean) @ self.basis
-            bound = self.projected_norms[None, :] - 2 * (z @ self.projected.T) + np.einsum("ij,ij->i", z, z)[:, None]
-            bound = np.maximum(bound, 0) * (1 - 1e-4) - 1e-4  # float32 rounding must not hide a neighbour
+            bound = z @ self.projected.T  # (m, n), then in place: |p|^2 - 2 z.p + |z|^2
+            bound *= -2
+            bound += self.projected_norms[None, :]
+            bound += np.einsum("ij,ij->i", z, z)[:, None]
+            np.maximum(bound, 0, out=bound)
+            bound *= 1 - 1e-4  # float32 rounding must not hide a neighbour
+            bound -= 1e-4
             if leave_out is not None:
                 bound[np.arange(len(block)), leave_out[s:s + BLOCK]] = np.inf
             out_i[s:s + len(block)], out_d[s:s + len(block)] = self._exact_block(block, bound, k)
@@ -91,27 +96,23 @@ class NeighbourIndex:
         finite = np.isfinite(np.take_along_axis(bound, near, axis=1))
         exact = np.where(finite, exact, np.inf)  # a left-out vector is never a neighbour
         kth = np.partition(exact, k - 1, axis=1)[:, k - 1]
-        rest = bound.copy()
-        np.put_along_axis(rest, near, np.inf, axis=1)
-        alone = np.flatnonzero((rest < kth[:, None]).any(axis=1))
+        possible = bound < kth[:, None]  # (m, n): the bound leaves them possible, and not measured yet
+        np.put_along_axis(possible, near, False, axis=1)
+        alone = np.flatnonzero(possible.any(axis=1))
         order = np.argsort(exact, axis=1, kind="stable")[:, :k]
         out_i, out_d = np.take_along_axis(near, order, axis=1), np.sqrt(np.take_along_axis(exact, order, axis=1))
-        for row in alone:  # the bound did not rule the others out: this row the careful way
-            out_i[row], out_d[row] = self._exact(block[row], bound[row], k)
+        for row in alone:  # the bound did not rule the others out: measure them too, for this row
+            out_i[row], out_d[row] = self._with_more(block[row], near[row], exact[row], np.flatnonzero(possible[row]), k)
         return out_i, out_d
 
-    def _exact(self, x: np.ndarray, bound: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The k nearest of one query, given every vector's lower bound (squared)."""
-        cand = min(len(self), k + RECHECK)
-        near = np.argpartition(bound, cand - 1)[:cand] if cand < len(self) else np.arange(len(self))
-        near = near[np.isfinite(bound[near])]
-        exact = np.square(self.vectors[near].astype(np.float64) - x).sum(axis=1)
-        kth = np.partition(exact, k - 1)[k - 1]
-        unseen = np.flatnonzero(bound < kth)
-        unseen = np.setdiff1d(unseen, near, assume_unique=True)
-        if unseen.size:  # the bound did not rule these out: measure them too
-            near = np.concatenate([near, unseen])
-            exact = np.concatenate([exact, np.square(self.vectors[unseen].astype(np.float64) - x).sum(axis=1)])
+    def _with_more(self, x: np.ndarray, near: np.ndarray, exact: np.ndarray, more: np.ndarray,
+                   k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The k nearest of one query ``x`` (d,): ``near`` (c,) measured already (``exact``,
+        squared, inf for a left-out vector) and ``more`` to measure.  (Searching the row again
+        from its bound, as this once did, cost an argpartition of all n bounds per row: ~2 ms,
+        and on MNIST's calibration sample nearly half the rows come here, ~4 of its ~16 s.)"""
+        near = np.concatenate([near, more])
+        exact = np.concatenate([exact, np.square(self.vectors[more].astype(np.float64) - x).sum(axis=1)])
         order = np.argsort(exact, kind="stable")[:k]
         return near[order], np.sqrt(exact[order])
 
