@@ -5,6 +5,8 @@ import streamlit as st
 
 import studio_ui as ui
 from studio_ui import screen, session
+from studio_ui.cache import judge_ready
+from studio_ui.reading import verdict_line
 from studio_ui.microscope import network_tab
 from studio_ui.lang import name, num, t, translated
 from studio_ui.mapview import map_panel
@@ -16,9 +18,10 @@ from mnist_core.explain import pictures
 ui.start_page()
 st.title(t("Inside the network"))
 rec = ui.ensure_model()
-model, ds = ui.model(rec), ui.dataset()
+model, ds, judge = ui.model(rec), ui.dataset(), judge_ready(rec)  # None while it calibrates: no verdict yet
 st.caption(t("Model {model} ({kind}), trained on {dataset}.", model=ui.plain(name(session.label(rec))),
              kind=ui.plain(rec.meta.get("model")), dataset=ui.plain(t(ui.LABELS[ui.active_name()]))))
+verdict_line(rec, judge)  # one line while it calibrates (then the page reruns, with the verdict)
 
 drawing = st.session_state.get(ui.DRAWING)
 if drawing is not None and drawing["seen"].shape != model.image_shape:
@@ -40,7 +43,7 @@ else:
     ink, truth = None, int(ds.y_test[index])
 # a drawing is read as Draw read it (turned views averaged); a test image by the plain model
 proba = (model.predict_proba(image[None]) if truth is not None else read_proba(model, image[None]))[0]
-pred = Prediction(image, proba, ui.judge(rec).judge(image, proba, ink))
+pred = Prediction(image, proba, None if judge is None else judge.judge(image, proba, ink))
 
 left, middle, right = screen.columns([1, 1, 2], key="inside_reading")
 left.image(pictures.zoom(pictures.grey(image, 1.0), max(1, 168 // image.shape[0])), width=168,

@@ -29,7 +29,7 @@
 Pages ``import studio_ui as ui`` for the names below (the ones every page needs);
 the rest they import from its module.  Nothing here runs at import time but definitions.
 """
-from .cache import comparison_entries, evaluation, judge, mean_images_png, model
+from .cache import comparison_entries, evaluation, mean_images_png, model
 from .download import download_panel
 from .forms import config_inputs, hyperparameter_inputs
 from .inside import imagine_panel, motion_panel, neighbours_panel, pixels_panel, units_panel, verdict_block
@@ -40,7 +40,7 @@ from .session import (CANVAS, DATASET, DRAWING, INSIDE_SOURCE, INSIDE_TEST, LABE
 from .sidebar import start_page
 from .text import errors_shown, plain
 
-__all__ = ["comparison_entries", "evaluation", "judge", "mean_images_png", "model", "download_panel", "config_inputs",
+__all__ = ["comparison_entries", "evaluation", "mean_images_png", "model", "download_panel", "config_inputs",
            "hyperparameter_inputs", "imagine_panel", "motion_panel", "neighbours_panel", "pixels_panel", "units_panel",
            "verdict_block", "describe", "ensure_model", "CANVAS", "DATASET", "DRAWING", "INSIDE_SOURCE", "INSIDE_TEST",
            "LABELS", "active_name", "active_record", "dataset", "jobs", "records", "store", "workspace", "start_page",

@@ -207,16 +207,6 @@ def judge_ready(record: ModelRecord) -> "Judge | None":
     return future.result() if future.done() else None
 
 
-def judge(record: ModelRecord) -> "Judge":
-    """The verdict-giver of a saved model (its dataset's space is shared by its models),
-    waited for: one spinner while it is calibrated (shown only if it takes a while)."""
-    future = _judge_of(record)
-    if future.done():
-        return future.result()
-    with slow(N_("Calibrating the model's verdicts, once (a few seconds)...")):
-        return future.result()
-
-
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _imagined(path: str, mtime: float) -> "np.ndarray":
     from mnist_core.explain import imagine

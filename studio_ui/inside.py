@@ -133,8 +133,13 @@ def pixels_panel(record: ModelRecord, image: np.ndarray, digit: int) -> None:
 
 
 def neighbours_panel(record: ModelRecord, image: np.ndarray) -> None:
-    """The 8 nearest training images in pixel space and in the model's feature space."""
-    judge, ds = cache.judge(record), cache.dataset(record.meta.get("dataset", "digits"))
+    """The 8 nearest training images in pixel space and in the model's feature space
+    (searched in the verdict's indexes: a line instead while they are being built)."""
+    judge, ds = cache.judge_ready(record), cache.dataset(record.meta.get("dataset", "digits"))
+    if judge is None:
+        st.caption(t("The nearest training images show once the verdict has calibrated: they are searched in the "
+                     "same indexes."))
+        return
     model = cache.model(record)
     for title, index, query in ((t("Nearest in pixels (what it looks like)"), judge.space.pixels, image[None]),
                                 (t("Nearest in the model's features: {space}", space=plain(t(model.feature_space))),

@@ -151,7 +151,8 @@ def ok(at):
 
 def inside(record_key: str, **state):
     """An AppTest of the Inside page on the model ``record_key`` (``"gallery/NAME"``,
-    ``"mine/NAME"``), with ``state`` set in the session before the page runs."""
+    ``"mine/NAME"``), with ``state`` set in the session before the page runs, once the
+    model's verdict has calibrated (the page shows a line meanwhile, and reruns)."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(APP, default_timeout=180)
@@ -160,7 +161,12 @@ def inside(record_key: str, **state):
     for key, value in state.items():
         at.session_state[key] = value
     at.switch_page("pages/Inside.py")
-    return at.run()
+    at.run()
+    deadline = time.monotonic() + 180
+    while any("Still calibrating the verdict" in c.value for c in at.caption) and time.monotonic() < deadline:
+        time.sleep(0.1)
+        at.run()
+    return at
 
 
 def ws(name: str) -> str:

@@ -2,6 +2,8 @@
 Mistakes, and a published model keeping its training snapshots."""
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -54,6 +56,32 @@ def image_captions(at: AppTest) -> str:
             found += [img.caption for img in node.proto.imgs]
         stack += list(getattr(node, "children", {}).values())
     return " ".join(found)
+
+
+def test_inside_answers_while_the_verdict_calibrates(trained, monkeypatch):
+    """The page never waits for the verdict's calibration: the answer, the pictures and a
+    line saying so meanwhile; the nearest images (searched in its indexes) say when they come."""
+    import studio_ui.cache
+
+    result = trained["classic"]
+    rec = gallery().save(result.model, result.meta, name="classic-calibrating")
+    monkeypatch.setattr(studio_ui.cache, "judge_ready", lambda record: None)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["active_models"] = {"digits": rec.key}
+    at.run()
+    at.switch_page("pages/Inside.py").run()
+    ok(at)
+    captions = "\n".join(c.value for c in at.caption)
+    assert "Still calibrating the verdict" in captions and "once the verdict has calibrated" in captions
+    assert "Saliency" in captions and "Nearest in pixels" not in captions
+    assert at.metric[0].value in {str(d) for d in range(10)}  # the answer, without its verdict
+    monkeypatch.undo()  # calibrating for real, in the background: then the verdict and the neighbours
+    for _ in range(600):
+        captions = "\n".join(c.value for c in ok(at.run()).caption)
+        if "Still calibrating the verdict" not in captions:
+            break
+        time.sleep(0.1)
+    assert "Still calibrating the verdict" not in captions and "Nearest in pixels" in captions
 
 
 def test_a_drawing_is_explained_and_why_from_mistakes_opens_its_test_image(trained):
