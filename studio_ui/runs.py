@@ -101,8 +101,9 @@ def job_panel(job_id: str) -> None:
 #: Seconds the status fragment waits for a run its estimate says ends within them, less half
 #: a second, so that "Saved as" shows as the run ends rather than at a later tick (traced:
 #: near the end the estimate ran ~1 s long, and a tick that missed the old one-second wait
-#: showed "Saved as" 0.4-0.7 s late).  The session waits with it: a click meanwhile is
-#: answered when the run has ended, 2.5 s later at most.
+#: showed "Saved as" 0.4-0.7 s late).  The session waits with it, once per run (a run whose
+#: end takes longer, saving a large model, is then shown at the next ticks): a click meanwhile
+#: is answered 2.5 s later at most.
 END_WAIT = 2.5
 
 
@@ -113,11 +114,15 @@ def _job_status(job_id: str) -> None:
         return
     jobs.touch(job.workspace)  # somebody is watching it
     snap, live = jobs.snapshot(job), session.widget_key(session.LIVE, job_id)
-    if snap.status == "running" and snap.eta_seconds is not None and snap.eta_seconds < END_WAIT - 0.5:
+    waited = session.widget_key("end_waited", job_id)
+    if snap.status == "running" and snap.eta_seconds is not None and snap.eta_seconds < END_WAIT - 0.5 \
+            and not st.session_state.get(waited):
+        st.session_state[waited] = True
         if jobs.wait_end(job, END_WAIT):  # it ends before this fragment's next tick or so: say so at once
             snap = jobs.snapshot(job)
     if snap.finished and st.session_state.get(live):
         st.session_state.pop(live)
+        st.session_state.pop(waited, None)
         st.rerun(scope="app")  # the sidebar, the saved models and the active model change
     if snap.status == "queued":
         st.info(t("Waiting for a worker: number {position} in the queue.", position=snap.queue_position or 1))

@@ -163,7 +163,8 @@ def inside(record_key: str, **state):
     at.switch_page("pages/Inside.py")
     at.run()
     deadline = time.monotonic() + 180
-    while any("Still calibrating the verdict" in c.value for c in at.caption) and time.monotonic() < deadline:
+    while any("Still calibrating the verdict" in c.value for c in at.caption):
+        assert time.monotonic() < deadline, "the verdict still calibrating after 180 s"
         time.sleep(0.1)
         at.run()
     return at

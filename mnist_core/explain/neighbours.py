@@ -85,7 +85,7 @@ class NeighbourIndex:
         """The k nearest of each query of ``block`` (m, d), given every vector's lower bound
         (m, n): the ``k + RECHECK`` best candidates of all rows measured at once (one Python
         step per row cost 2,000 calibration queries several seconds); a row whose bound
-        leaves other vectors possible is done alone by :meth:`_exact`."""
+        leaves other vectors possible measures those too (:meth:`_with_more`)."""
         m, cand = len(block), min(len(self), k + RECHECK)
         near = np.argpartition(bound, cand - 1, axis=1)[:, :cand] if cand < len(self) else \
             np.broadcast_to(np.arange(len(self)), (m, len(self))).copy()
