@@ -190,10 +190,15 @@ def inside(record_key: str, **state):
     for key, value in state.items():
         at.session_state[key] = value
     at.switch_page("pages/Inside.py")
-    at.run()
-    deadline = time.monotonic() + 180
+    return calibrated(at.run())
+
+
+def calibrated(at, seconds: float = 180):
+    """``at`` run again until its page no longer says the verdict is calibrating (Draw and
+    Inside show a line meanwhile, and rerun); returns it."""
+    deadline = time.monotonic() + seconds
     while any("Still calibrating the verdict" in c.value for c in at.caption):
-        assert time.monotonic() < deadline, "the verdict still calibrating after 180 s"
+        assert time.monotonic() < deadline, f"the verdict still calibrating after {seconds} s"
         time.sleep(0.1)
         at.run()
     return at

@@ -2,13 +2,11 @@
 Mistakes, and a published model keeping its training snapshots."""
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import APP, inside, ok
+from conftest import APP, calibrated, inside, ok
 from mnist_core.data.handdrawn import draw_digit
 from mnist_core.data.preprocess import ink_map, prepare
 from mnist_core.storage import gallery, publish, workspace_store
@@ -76,11 +74,7 @@ def test_inside_answers_while_the_verdict_calibrates(trained, monkeypatch):
     assert "Saliency" in captions and "Nearest in pixels" not in captions
     assert at.metric[0].value in {str(d) for d in range(10)}  # the answer, without its verdict
     monkeypatch.undo()  # calibrating for real, in the background: then the verdict and the neighbours
-    for _ in range(600):
-        captions = "\n".join(c.value for c in ok(at.run()).caption)
-        if "Still calibrating the verdict" not in captions:
-            break
-        time.sleep(0.1)
+    captions = "\n".join(c.value for c in ok(calibrated(at.run())).caption)
     assert "Still calibrating the verdict" not in captions and "Nearest in pixels" in captions
 
 
