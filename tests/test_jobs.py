@@ -61,7 +61,10 @@ def test_warm_gives_every_worker_the_datasets_files_and_the_training_code_before
     assert folder.startswith(cluster.shared_folder())
     files = mapped.open_files(mapped.DatasetFiles(folder, "digits", digits.pixel_max, digits.source))
     assert np.array_equal(files.x_train, digits.x_train) and np.array_equal(files.y_test, digits.y_test)
-    assert set().union(*map(set, client.has_what().values())) == keys  # nothing scattered
+    # nothing scattered: the only new keys are warm's own small results, which the
+    # scheduler forgets a moment after they are gathered (asynchronously)
+    held = set().union(*map(set, client.has_what().values())) - keys
+    assert all(key.startswith("worker_ready-") for key in held), held
     assert all(client.run(lambda: "mnist_core.training.worker" in sys.modules).values())
     jobs.warm(digits)  # again: nothing written twice
     assert on_both() - before == {folder}
