@@ -29,17 +29,15 @@ log = logging.getLogger(__name__)
 
 def _prepare(loaded: "Future[Dataset]", shared: ModelStore) -> None:
     """In a thread, for MNIST: the workers start at once, while the page loads the dataset;
-    then the studio's default model if the gallery has none (the same run a page would ask
-    for: ``default_job`` trains it once), else MNIST sent to the workers all the same: the
-    first run a pupil starts then waits for neither."""
+    then MNIST sent to the workers, and the studio's default model if the gallery has none
+    (the same run a page would ask for: ``default_job`` trains it once): the first run a
+    pupil starts then waits for neither."""
     try:
         cluster.client()
         data = loaded.result()
-        if not any(r.error is None and r.meta.get("dataset") == data.name
-                   and r.meta.get("status", "done") == "done" for r in shared.list()):
-            manager().default_job(data, shared)
-        else:
-            manager().warm(data)
+        trained = any(r.error is None and r.meta.get("dataset") == data.name
+                      and r.meta.get("status", "done") == "done" for r in shared.list())
+        manager().warm(data, None if trained else shared)
     except Exception:  # noqa: BLE001 -- a page that needs it tries again and tells its user why
         log.exception("preparing the studio at its start failed")
 

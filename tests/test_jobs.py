@@ -70,6 +70,21 @@ def test_warm_gives_every_worker_the_datasets_files_and_the_training_code_before
     assert on_both() - before == {folder}
 
 
+def test_warm_on_a_fresh_gallery_readies_both_workers_and_sends_the_studios_run_behind(jobs, digits, tmp_path):
+    """A fresh server: warm readies every worker (the test above) and sends the studio's
+    default run, the one run a page's ``default_job`` then finds, which saves the studio's
+    model into the gallery."""
+    from mnist_core.training.job_views import STUDIO
+
+    gallery = ModelStore(tmp_path / "gallery")
+    job = jobs.warm(digits, gallery)
+    assert job is not None and job.workspace == STUDIO
+    assert jobs.default_job(digits, gallery) is job or jobs.snapshot(job).finished  # not sent twice
+    snap = wait_job(jobs, job)
+    assert snap.status == JobStatus.DONE and [r.name for r in gallery.list()] == [snap.saved_name]
+    assert jobs.warm(digits) is None  # a gallery with the model: the workers only
+
+
 def test_a_job_trains_in_another_process_and_saves_into_its_store(jobs, digits, tmp_path):
     store = ModelStore(tmp_path)
     job = jobs.submit("ws-a", "classic", digits, {"hidden": 32}, TrainConfig(epochs=3), store)

@@ -182,13 +182,21 @@ class JobManager(JobViews, JobWatch, JobFrames):
         except Exception:  # noqa: BLE001 -- sending the run will say what is wrong
             return 0
 
-    def warm(self, dataset: Dataset) -> None:
+    def warm(self, dataset: Dataset, studio: ModelStore | None = None) -> Job | None:
         """Start the workers and give them ``dataset`` now (a server's start), so that the
-        first run a pupil watches waits for neither, nor for the workers' imports and clients."""
+        first run a pupil watches waits for neither, nor for the workers' imports and clients.
+        With ``studio`` (a gallery without the studio's model), its :meth:`default_job` is
+        sent right behind: it starts on a worker as soon as that worker is ready, and the
+        other worker is ready for a pupil's first run all the same (unready, that run paid
+        the worker's imports, client and files: ~0.4 s of CPU, measured on a fresh server)."""
         client = cluster.client()
         data = self._on_workers(client, dataset)
-        client.gather([client.submit(worker_ready, data, workers=[address], allow_other_workers=False, pure=False)
-                       for address in client.scheduler_info()["workers"]])
+        ready = [client.submit(worker_ready, data, workers=[address], allow_other_workers=False, pure=False,
+                               priority=settings.DEFAULT_MODEL_PRIORITY + 1)  # before the studio's run
+                 for address in client.scheduler_info()["workers"]]
+        job = self.default_job(dataset, studio) if studio is not None else None
+        client.gather(ready)
+        return job
 
     def _on_workers(self, client: Any, dataset: Dataset) -> Any:
         """What a run is given for ``dataset``, made once per client: on the embedded
