@@ -70,19 +70,26 @@ def test_warm_gives_every_worker_the_datasets_files_and_the_training_code_before
     assert on_both() - before == {folder}
 
 
-def test_warm_on_a_fresh_gallery_readies_both_workers_and_sends_the_studios_run_behind(jobs, digits, tmp_path):
-    """A fresh server: warm readies every worker (the test above) and sends the studio's
-    default run, the one run a page's ``default_job`` then finds, which saves the studio's
-    model into the gallery."""
+def test_warm_on_a_fresh_gallery_readies_both_workers_before_the_studios_run(jobs, digits, tmp_path):
+    """A fresh server: warm readies every worker first (a pupil's first run no longer pays
+    a worker's imports and files) and sends the studio's default run behind, which then
+    saves the studio's model into the gallery."""
+    from distributed import get_task_stream
+
     from mnist_core.training.job_views import STUDIO
 
-    gallery = ModelStore(tmp_path / "gallery")
-    job = jobs.warm(digits, gallery)
-    assert job is not None and job.workspace == STUDIO
-    assert jobs.default_job(digits, gallery) is job or jobs.snapshot(job).finished  # not sent twice
-    snap = wait_job(jobs, job)
+    gallery, client = ModelStore(tmp_path / "gallery"), cluster.client()
+    with get_task_stream(client=client) as stream:
+        job = jobs.warm(digits, gallery)
+        assert job is not None and job.workspace == STUDIO
+        snap = wait_job(jobs, job)
     assert snap.status == JobStatus.DONE and [r.name for r in gallery.list()] == [snap.saved_name]
-    assert jobs.warm(digits) is None  # a gallery with the model: the workers only
+    computed = {t["key"]: (t["worker"], *[(s["start"], s["stop"]) for s in t["startstops"]
+                                         if s["action"] == "compute"][0]) for t in stream.data}
+    ready = {worker: stop for key, (worker, start, stop) in computed.items() if key.startswith("worker_ready-")}
+    assert set(ready) == set(client.scheduler_info()["workers"])  # every worker, once
+    worker, start, _ = computed[f"train-{job.id}"]
+    assert ready[worker] <= start  # its worker was ready before the studio's run began on it
 
 
 def test_a_job_trains_in_another_process_and_saves_into_its_store(jobs, digits, tmp_path):
