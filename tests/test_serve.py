@@ -54,3 +54,32 @@ def test_at_launch_warms_up_in_a_thread_that_logs_its_failure(monkeypatch, caplo
     assert seen == [startup.LAUNCH_THREAD]
     assert "warming up at the server's start failed" in [r.getMessage() for r in caplog.records]
     assert warned == ["Thread 'page': missing ScriptRunContext!"]  # the launch thread's was dropped
+
+
+def test_the_launch_readies_the_workers_and_sends_the_studios_run_only_to_a_gallery_without_its_model(
+        monkeypatch, tmp_path, digits):
+    """``_prepare``: the workers are always readied; the studio's run is sent with them only
+    while the gallery has no finished model of the dataset (a failed file does not count)."""
+    from concurrent.futures import Future
+
+    from mnist_core.storage import ModelStore
+    from mnist_core.training import TrainConfig, train_model
+
+    warmed = []
+
+    class Manager:
+        def warm(self, dataset, studio=None):
+            warmed.append((dataset.name, studio))
+
+    monkeypatch.setattr(startup.cluster, "client", lambda: None)
+    monkeypatch.setattr(startup, "manager", lambda: Manager())
+    loaded, shared = Future(), ModelStore(tmp_path / "gallery")
+    loaded.set_result(digits)
+    startup._prepare(loaded, shared)
+    shared.root.mkdir(parents=True, exist_ok=True)
+    (shared.root / "broken.npz").write_bytes(b"not a model")
+    startup._prepare(loaded, shared)
+    trained = train_model("classic", digits, {"hidden": 8}, TrainConfig(epochs=1))
+    shared.save(trained.model, trained.meta)
+    startup._prepare(loaded, shared)
+    assert warmed == [("digits", shared), ("digits", shared), ("digits", None)]
