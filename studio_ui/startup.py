@@ -20,6 +20,7 @@ import streamlit as st
 
 from mnist_core.data import Dataset, available_datasets
 from mnist_core.storage import ModelStore, gallery
+from mnist_core.storage.publishing import default_model
 from mnist_core.training import cluster, manager
 
 from . import cache
@@ -29,15 +30,14 @@ log = logging.getLogger(__name__)
 
 def _prepare(loaded: "Future[Dataset]", shared: ModelStore) -> None:
     """In a thread, for MNIST: the workers start at once, while the page loads the dataset;
-    then MNIST sent to the workers, and the studio's default model if the gallery has none
-    (the same run a page would ask for: ``default_job`` trains it once): the first run a
-    pupil starts then waits for neither."""
+    then MNIST sent to the workers, and the studio's default model if a new session would
+    find no model to open (the run a page would then ask for: ``default_job`` trains it
+    once): the first run a pupil starts then waits for neither."""
     try:
         cluster.client()
         data = loaded.result()
-        trained = any(r.error is None and r.meta.get("dataset") == data.name
-                      and r.meta.get("status", "done") == "done" for r in shared.list())
-        manager().warm(data, None if trained else shared)
+        ready = default_model(data.name, shared.list(data.name))  # what a new session opens, as a page finds it
+        manager().warm(data, None if ready else shared)
     except Exception:  # noqa: BLE001 -- a page that needs it tries again and tells its user why
         log.exception("preparing the studio at its start failed")
 

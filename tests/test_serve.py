@@ -59,7 +59,8 @@ def test_at_launch_warms_up_in_a_thread_that_logs_its_failure(monkeypatch, caplo
 def test_the_launch_readies_the_workers_and_sends_the_studios_run_only_to_a_gallery_without_its_model(
         monkeypatch, tmp_path, digits):
     """``_prepare``: the workers are always readied; the studio's run is sent with them only
-    while the gallery has no finished model of the dataset (a failed file does not count)."""
+    while a new session would find no model to open (a broken file and a pupil's published
+    model do not count: a page would train the studio's all the same)."""
     from concurrent.futures import Future
 
     from mnist_core.storage import ModelStore
@@ -73,13 +74,15 @@ def test_the_launch_readies_the_workers_and_sends_the_studios_run_only_to_a_gall
 
     monkeypatch.setattr(startup.cluster, "client", lambda: None)
     monkeypatch.setattr(startup, "manager", lambda: Manager())
-    loaded, shared = Future(), ModelStore(tmp_path / "gallery")
+    loaded, shared = Future(), ModelStore(tmp_path / "gallery", shared=True)
     loaded.set_result(digits)
     startup._prepare(loaded, shared)
     shared.root.mkdir(parents=True, exist_ok=True)
     (shared.root / "broken.npz").write_bytes(b"not a model")
     startup._prepare(loaded, shared)
     trained = train_model("classic", digits, {"hidden": 8}, TrainConfig(epochs=1))
-    shared.save(trained.model, trained.meta)
+    shared.save(trained.model, {**trained.meta, "published_by": "ñandú-42"}, name="pupil")
     startup._prepare(loaded, shared)
-    assert warmed == [("digits", shared), ("digits", shared), ("digits", None)]
+    shared.save(trained.model, {**trained.meta, "published_by": "studio"}, name="studio")
+    startup._prepare(loaded, shared)
+    assert warmed == [("digits", shared), ("digits", shared), ("digits", shared), ("digits", None)]
